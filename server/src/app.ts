@@ -1,0 +1,93 @@
+// The HTTP application: middleware in order, then one register call per route (STYLE.md).
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { canvaAuth } from "./auth/canva-auth";
+import { registerDevAuthRoutes } from "./auth/dev-issuer";
+import { ApiError } from "./http/api-error";
+import { bodyLimit } from "./http/middleware/body-limit";
+import { apiCors, filesCors } from "./http/middleware/cors";
+import { currentUser } from "./http/middleware/current-user";
+import { requestLogger } from "./http/middleware/request-logger";
+import { securityHeaders } from "./http/middleware/security-headers";
+import { errorResponse, notFound, onError } from "./http/on-error";
+import { createRouter, type App } from "./http/openapi";
+import { registerHealth } from "./routes/health";
+import { registerOpenApi } from "./routes/openapi";
+import { registerV1ConsentPost } from "./routes/v1_consent_post";
+import { registerV1MeGet } from "./routes/v1_me_get";
+import type { Services } from "./services";
+
+// An incoming id is reused only when it is short and plain, so logs can't be injected.
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+const JSON_BODY_LIMIT = 64 * 1024;
+
+export function createApp(services: Services): App {
+  const { config } = services;
+  const app = createRouter();
+
+  app.use(async function provideServices(c, next) {
+    c.set("services", services);
+    await next();
+  });
+  app.use(
+    requestId({
+      headerName: "X-Request-Id",
+      generator: () => crypto.randomUUID(),
+      limitLength: 64,
+    }),
+  );
+  app.use(async function sanitiseRequestId(c, next) {
+    if (!REQUEST_ID.test(c.get("requestId"))) {
+      const id = crypto.randomUUID();
+      c.set("requestId", id);
+      c.header("X-Request-Id", id);
+    }
+    await next();
+  });
+  app.use(requestLogger());
+  app.use(securityHeaders());
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, allowed) =>
+      errorResponse(
+        c,
+        new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`, {
+          headers: { Allow: allowed.join(", ") },
+        }),
+      ),
+  }));
+  app.use(
+    bodyLimit({
+      jsonBytes: JSON_BODY_LIMIT,
+      overrides: [
+        // The multipart parser enforces MAX_UPLOAD_MB exactly while streaming; this is a ceiling.
+        { method: "POST", path: "/v1/headshots", bytes: config.maxUploadBytes + 1024 * 1024 },
+        { method: "POST", path: "/webhooks/stripe", bytes: 1024 * 1024 },
+      ],
+    }),
+  );
+  app.use("/files/*", filesCors());
+  app.use(
+    "/v1/*",
+    apiCors({
+      appId: config.appId,
+      extraOrigins: config.CORS_EXTRA_ORIGINS,
+      devPreviewOrigin: config.devAuth ? config.DEV_PREVIEW_ORIGIN : undefined,
+    }),
+  );
+  app.use("/v1/*", canvaAuth({ verifier: services.verifier }));
+  app.use("/v1/*", currentUser());
+
+  registerHealth(app);
+  registerOpenApi(app);
+  registerV1MeGet(app);
+  registerV1ConsentPost(app);
+  if (services.devIssuer) {
+    app.use("/dev/*", apiCors({ appId: config.appId, extraOrigins: [], devPreviewOrigin: config.DEV_PREVIEW_ORIGIN }));
+    registerDevAuthRoutes(app, services.devIssuer);
+  }
+
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,163 @@
+// The process configuration (SPEC §12): every environment variable, parsed and validated by one
+// zod schema. A bad value stops start-up with a message naming the variable.
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { DEV_APP_ID } from "../auth/dev-issuer";
+import { parseCreditPacks, DEFAULT_CREDIT_PACKS } from "./credit-packs";
+import { parseRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits";
+
+// `.data/` at the repository root, wherever npm runs the workspace from.
+const REPO_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+  .transform((v) => v.replace(/\/+$/, ""));
+
+const originList = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, message: "must be a comma-separated list of origins" })));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  PORT: int(0, 65535).default(3001),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  DATABASE_URL: optionalString.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+  ),
+  DATA_DIR: z.string().default(REPO_DATA_DIR),
+
+  CANVA_APP_ID: optionalString,
+  CANVA_JWKS_URL: optionalString.pipe(httpUrl.optional()),
+  CORS_EXTRA_ORIGINS: originList,
+  JWT_LEEWAY_S: int(0, 5).default(0),
+  DEV_PREVIEW_ORIGIN: httpUrl.default("http://localhost:8080"),
+
+  ENGINE: z.enum(["studio", "remote"]).default("studio"),
+  ENGINE_FALLBACK: optionalString.pipe(z.enum(["studio", "remote"]).optional()),
+  GENERATION_CONCURRENCY: int(1, 256).default(os.availableParallelism()),
+  GENERATION_QUEUE_PER_WORKER: int(0, 1000).default(8),
+  GENERATION_TIMEOUT_S: int(5, 3600).default(120),
+  MAX_UPLOAD_MB: z.coerce.number().positive().max(100).default(15),
+  SHUTDOWN_TIMEOUT_S: int(1, 600).default(30),
+
+  STORAGE: z.enum(["fs", "s3"]).default("fs"),
+  S3_BUCKET: optionalString,
+  S3_REGION: optionalString,
+  S3_ENDPOINT: optionalString.pipe(httpUrl.optional()),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  FILE_URL_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  FILE_URL_TTL_S: int(60, 7 * 24 * 3600).default(3600),
+
+  OUTPUT_RETENTION_DAYS: int(1, 30).default(30),
+  JOB_LOG_RETENTION_DAYS: int(1, 365).default(90),
+  FREE_CREDITS: int(0, 1000).default(3),
+  BILLING_MODE: z.enum(["credits", "canva_premium"]).default("credits"),
+  RATE_LIMITS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return v ? parseRateLimits(v) : DEFAULT_RATE_LIMITS;
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_BASE: optionalString.pipe(httpUrl.optional()),
+  CREDIT_PACKS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return v ? parseCreditPacks(v) : DEFAULT_CREDIT_PACKS;
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+
+  REMOTE_ENGINE_URL: optionalString.pipe(httpUrl.optional()),
+  REMOTE_ENGINE_TOKEN: optionalString,
+  REMOTE_ENGINE_MODEL: optionalString,
+  REMOTE_ENGINE_WEBHOOK_SECRET: optionalString,
+
+  METRICS_TOKEN: optionalString,
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Env {
+  /** Absolute DATA_DIR. */
+  dataDir: string;
+  publicBaseUrl: string;
+  fileUrlSecret: string;
+  /** Development auth (SPEC §5.3) is on: no CANVA_APP_ID outside production. */
+  devAuth: boolean;
+  /** The app id tokens must carry as `aud` (the development one when devAuth). */
+  appId: string;
+  maxUploadBytes: number;
+}
+
+const DEV_FILE_URL_SECRET = "development-only-file-url-secret-never-in-production";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === "production";
+  if (production && !e.CANVA_APP_ID) problems.push("CANVA_APP_ID: required in production");
+  if (production && !e.FILE_URL_SECRET) problems.push("FILE_URL_SECRET: required in production");
+  if (production && !e.PUBLIC_BASE_URL) problems.push("PUBLIC_BASE_URL: required in production");
+  if (e.STORAGE === "s3" && !e.S3_BUCKET) problems.push("S3_BUCKET: required when STORAGE=s3");
+  if (e.ENGINE === "remote" && !e.REMOTE_ENGINE_URL) {
+    problems.push("REMOTE_ENGINE_URL: required when ENGINE=remote");
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const devAuth = !e.CANVA_APP_ID && !production;
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
+    fileUrlSecret: e.FILE_URL_SECRET ?? DEV_FILE_URL_SECRET,
+    devAuth,
+    appId: e.CANVA_APP_ID ?? DEV_APP_ID,
+    maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
+  };
+}

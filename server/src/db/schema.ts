@@ -1,0 +1,357 @@
+// The whole database schema (drizzle). Every table the product needs lives here so features
+// extend it; drizzle-kit generates the committed SQL under /drizzle from this file.
+//
+// Privacy rules baked into the design (SPEC §9):
+//   - no table or column holds photo bytes, a face embedding or any identity template;
+//   - per-user rows cascade-delete with the user; billing records (purchases) and audit entries
+//     keep their row with the user link set to NULL;
+//   - funnel counts have no user column; secrets (support sessions, API keys) are stored hashed.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+/** A Canva user: the pair (brand id, user id) from the verified token (SPEC §5.1). */
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    brandId: text("brand_id").notNull(),
+    canvaUserId: text("canva_user_id").notNull(),
+    /** Cached balance, always written in the same transaction as the ledger entry. */
+    creditBalance: integer("credit_balance").notNull().default(0),
+    /** Contact email given in a privacy request (rectifiable); we never ask for it in-app. */
+    contactEmail: text("contact_email"),
+    restrictedAt: ts("restricted_at"),
+    restrictionReason: text("restriction_reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_brand_user_uq").on(t.brandId, t.canvaUserId),
+    check("users_balance_nonnegative", sql`${t.creditBalance} >= 0`),
+  ],
+);
+
+/**
+ * Who already received free credits: a salted hash of (brand, user) and nothing else, so that
+ * erasing an account and coming back does not mint free credits again (SPEC §6.3, §9).
+ */
+export const freeCreditGrants = pgTable("free_credit_grants", {
+  subjectHash: text("subject_hash").primaryKey(),
+  grantedAt: ts("granted_at").notNull().defaultNow(),
+});
+
+/** Versioned consents: photo processing + age 18+ (SPEC §9). Training consent is opt-in, off. */
+export const consents = pgTable(
+  "consents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    policyVersion: text("policy_version").notNull(),
+    photoProcessing: boolean("photo_processing").notNull(),
+    ageConfirmed18: boolean("age_confirmed_18").notNull(),
+    trainingOptIn: boolean("training_opt_in").notNull().default(false),
+    givenAt: ts("given_at").notNull().defaultNow(),
+    withdrawnAt: ts("withdrawn_at"),
+  },
+  (t) => [index("consents_user_idx").on(t.userId, t.givenAt)],
+);
+
+export const ledgerKind = pgEnum("ledger_kind", [
+  "grant_free",
+  "purchase",
+  "generation",
+  "refund_generation",
+  "purchase_refund",
+  "dispute",
+  "dispute_reversal",
+  "support_adjustment",
+]);
+
+export const jobStatus = pgEnum("job_status", ["queued", "processing", "succeeded", "failed", "canceled"]);
+
+/** Server processes alive now; a job whose instance stops beating is failed and refunded. */
+export const instances = pgTable("instances", {
+  id: text("id").primaryKey(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  heartbeatAt: ts("heartbeat_at").notNull().defaultNow(),
+  stoppedAt: ts("stopped_at"),
+});
+
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: jobStatus("status").notNull().default("queued"),
+    stage: text("stage").notNull().default("validating"),
+    progress: real("progress").notNull().default(0),
+    styles: text("styles").array().notNull(),
+    aspects: text("aspects").array().notNull(),
+    engine: text("engine").notNull(),
+    /** The instance whose memory holds the photo; the only one that can run the job. */
+    instanceId: text("instance_id").notNull(),
+    /** True when a credit was charged (false in Canva Premium mode). */
+    charged: boolean("charged").notNull().default(false),
+    premiumUsageId: text("premium_usage_id"),
+    errorCode: text("error_code"),
+    errorReason: text("error_reason"),
+    errorMessage: text("error_message"),
+    createdAt: createdAt(),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    /** Set once, by whoever refunds; guards against double refunds. */
+    refundedAt: ts("refunded_at"),
+  },
+  (t) => [
+    index("jobs_user_created_idx").on(t.userId, t.createdAt),
+    index("jobs_active_instance_idx")
+      .on(t.instanceId)
+      .where(sql`${t.status} in ('queued', 'processing')`),
+    index("jobs_finished_idx").on(t.finishedAt),
+  ],
+);
+
+export const outputs = pgTable(
+  "outputs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    style: text("style").notNull(),
+    aspect: text("aspect").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    mimeType: text("mime_type").notNull(),
+    byteSize: integer("byte_size").notNull(),
+    storageKey: text("storage_key").notNull(),
+    thumbStorageKey: text("thumb_storage_key").notNull(),
+    thumbWidth: integer("thumb_width").notNull(),
+    thumbHeight: integer("thumb_height").notNull(),
+    thumbByteSize: integer("thumb_byte_size").notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("outputs_job_idx").on(t.jobId), index("outputs_expires_idx").on(t.expiresAt)],
+);
+
+export const purchaseStatus = pgEnum("purchase_status", [
+  "pending",
+  "paid",
+  "failed",
+  "expired",
+  "refunded",
+  "partially_refunded",
+]);
+
+/** Billing records: kept after erasure for tax, with the user link set to NULL (SPEC §8.1). */
+export const purchases = pgTable(
+  "purchases",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    packId: text("pack_id").notNull(),
+    credits: integer("credits").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    status: purchaseStatus("status").notNull().default("pending"),
+    stripeCheckoutSessionId: text("stripe_checkout_session_id").unique(),
+    stripePaymentIntentId: text("stripe_payment_intent_id"),
+    stripeChargeId: text("stripe_charge_id"),
+    stripeCustomerId: text("stripe_customer_id"),
+    customerEmail: text("customer_email"),
+    creditsGranted: integer("credits_granted").notNull().default(0),
+    amountRefundedCents: integer("amount_refunded_cents").notNull().default(0),
+    creditsRevoked: integer("credits_revoked").notNull().default(0),
+    /** Credits a refund or dispute could not take back because they were already spent. */
+    creditsShortfall: integer("credits_shortfall").notNull().default(0),
+    disputed: boolean("disputed").notNull().default(false),
+    disputeStatus: text("dispute_status"),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("purchases_user_idx").on(t.userId),
+    index("purchases_payment_intent_idx").on(t.stripePaymentIntentId),
+    index("purchases_email_idx").on(t.customerEmail),
+  ],
+);
+
+/** Append-only credit ledger (SPEC §6.3); the balance is its sum. Updates are refused by trigger. */
+export const creditLedger = pgTable(
+  "credit_ledger",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: ledgerKind("kind").notNull(),
+    delta: integer("delta").notNull(),
+    jobId: uuid("job_id").references(() => jobs.id, { onDelete: "set null" }),
+    purchaseId: uuid("purchase_id").references(() => purchases.id, { onDelete: "set null" }),
+    stripeEventId: text("stripe_event_id"),
+    supportUserId: uuid("support_user_id"),
+    note: text("note"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("credit_ledger_user_idx").on(t.userId, t.id)],
+);
+
+/** `Idempotency-Key` → first job, per user, for 24 h (SPEC §6.2). */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
+);
+
+/** Webhook events already applied, recorded in the same transaction as their effect. */
+export const processedWebhookEvents = pgTable("processed_webhook_events", {
+  id: text("id").primaryKey(),
+  source: text("source").notNull(),
+  type: text("type").notNull(),
+  processedAt: ts("processed_at").notNull().defaultNow(),
+});
+
+export const privacyRequestType = pgEnum("privacy_request_type", [
+  "access",
+  "export",
+  "erasure",
+  "rectification",
+  "restriction",
+  "objection",
+]);
+export const privacyRequestStatus = pgEnum("privacy_request_status", [
+  "received",
+  "acknowledged",
+  "verified",
+  "in_progress",
+  "completed",
+  "denied",
+]);
+
+export const supportRole = pgEnum("support_role", ["support", "admin"]);
+
+export const supportUsers = pgTable("support_users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  email: text("email").notNull().unique(),
+  /** argon2id hash. */
+  passwordHash: text("password_hash").notNull(),
+  role: supportRole("role").notNull().default("support"),
+  createdAt: createdAt(),
+  disabledAt: ts("disabled_at"),
+});
+
+/** Server-side console sessions; only the SHA-256 of the session id is stored. */
+export const supportSessions = pgTable(
+  "support_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    supportUserId: uuid("support_user_id")
+      .notNull()
+      .references(() => supportUsers.id, { onDelete: "cascade" }),
+    csrfTokenHash: text("csrf_token_hash").notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+    /** Absolute expiry; idle expiry is derived from lastSeenAt. */
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("support_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** Privacy requests received by email and worked in the console, with legal due dates. */
+export const privacyRequests = pgTable(
+  "privacy_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    type: privacyRequestType("type").notNull(),
+    status: privacyRequestStatus("status").notNull().default("received"),
+    channel: text("channel").notNull(),
+    jurisdiction: text("jurisdiction").notNull(),
+    contact: text("contact"),
+    receivedAt: ts("received_at").notNull(),
+    dueAt: ts("due_at").notNull(),
+    acknowledgedAt: ts("acknowledged_at"),
+    verifiedAt: ts("verified_at"),
+    verificationMethod: text("verification_method"),
+    completedAt: ts("completed_at"),
+    denialReason: text("denial_reason"),
+    extendedAt: ts("extended_at"),
+    extensionReason: text("extension_reason"),
+    notes: text("notes"),
+    createdBy: uuid("created_by").references(() => supportUsers.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("privacy_requests_due_idx").on(t.status, t.dueAt)],
+);
+
+/** Audit trail of every support action and every erasure; the subject link is nullable. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: ts("at").notNull().defaultNow(),
+    actorType: text("actor_type").notNull(),
+    actorId: uuid("actor_id").references(() => supportUsers.id, { onDelete: "set null" }),
+    subjectUserId: uuid("subject_user_id").references(() => users.id, { onDelete: "set null" }),
+    privacyRequestId: uuid("privacy_request_id").references(() => privacyRequests.id, {
+      onDelete: "set null",
+    }),
+    action: text("action").notNull(),
+    details: jsonb("details").notNull().default({}),
+  },
+  (t) => [index("audit_log_subject_idx").on(t.subjectUserId), index("audit_log_at_idx").on(t.at)],
+);
+
+/** Anonymous daily funnel counts (SPEC §9, seed 000): deliberately no user column. */
+export const funnelCounts = pgTable(
+  "funnel_counts",
+  {
+    day: date("day").notNull(),
+    event: text("event").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.event] })],
+);
+
+/** Token buckets of the PostgreSQL-backed rate limiter store, shared by all instances. */
+export const rateLimitBuckets = pgTable("rate_limit_buckets", {
+  key: text("key").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  updatedAt: ts("updated_at").notNull(),
+});

@@ -1,0 +1,44 @@
+// The server process: configuration → services → migrations → HTTP, with a clean shutdown on
+// SIGTERM/SIGINT. `npm run serve` runs this; it is what production runs.
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import { ConfigError, loadConfig } from "./config/config";
+import { createServices } from "./services";
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const services = await createServices(config);
+  const { logger } = services;
+  await services.database.migrate();
+  if (services.devIssuer) {
+    logger.warn({ appId: config.appId }, "development auth is on: tokens are issued locally (never in production)");
+  }
+
+  const app = createApp(services);
+  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+    logger.info({ port: info.port, database: services.database.driver }, "Headshot Studio backend listening");
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await services.database.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+void main();

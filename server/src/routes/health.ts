@@ -1,0 +1,33 @@
+// Liveness and readiness (SPEC §4): /healthz answers while the process runs; /readyz only when
+// the database answers and every committed migration is applied.
+import { createRoute } from "@hono/zod-openapi";
+import { HealthResponse, ReadyResponse } from "@headshot/shared";
+import type { App } from "../http/openapi";
+
+const healthz = createRoute({
+  method: "get",
+  path: "/healthz",
+  tags: ["operations"],
+  responses: { 200: { description: "The process is alive", content: { "application/json": { schema: HealthResponse } } } },
+});
+
+const readyz = createRoute({
+  method: "get",
+  path: "/readyz",
+  tags: ["operations"],
+  responses: {
+    200: { description: "Ready to serve", content: { "application/json": { schema: ReadyResponse } } },
+    503: { description: "Not ready", content: { "application/json": { schema: ReadyResponse } } },
+  },
+});
+
+export function registerHealth(app: App) {
+  app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
+  app.openapi(readyz, async (c) => {
+    const ready = await c.get("services").database.ready();
+    c.header("Cache-Control", "no-store");
+    return ready
+      ? c.json({ status: "ready" as const, database: true, migrations: true }, 200)
+      : c.json({ status: "not_ready" as const, database: false, migrations: false }, 503);
+  });
+}

@@ -1,0 +1,62 @@
+// Test databases: one fresh, migrated database per call, on the driver the vitest project names
+// (TEST_DB_DRIVER=pglite|postgres). PGlite clones a migrated template; PostgreSQL creates a
+// database from a migrated template database made by the global setup.
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { openDatabase, type DatabaseHandle } from "../../src/db/client";
+
+export type TestDriver = "pglite" | "postgres";
+export const TEST_DRIVER: TestDriver = process.env.TEST_DB_DRIVER === "postgres" ? "postgres" : "pglite";
+export const POSTGRES_TEMPLATE_DB = "headshot_test_template";
+
+let pgliteTemplate: Promise<PGlite> | undefined;
+
+async function migratedPglite(): Promise<PGlite> {
+  const client = await PGlite.create();
+  const handle = await openDatabase({ pglite: client });
+  await handle.migrate();
+  return client;
+}
+
+export function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!url) throw new Error("TEST_DATABASE_URL or DATABASE_URL must be set for the postgres project");
+  return url;
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** A fresh migrated database; `close()` drops it. */
+export async function createTestDatabase(): Promise<DatabaseHandle> {
+  if (TEST_DRIVER === "pglite") {
+    pgliteTemplate ??= migratedPglite();
+    const clone = await (await pgliteTemplate).clone();
+    return openDatabase({ pglite: clone as PGlite });
+  }
+  const base = testDatabaseUrl();
+  const name = `headshot_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}" template "${POSTGRES_TEMPLATE_DB}"`);
+  } finally {
+    await admin.end();
+  }
+  const handle = await openDatabase({ databaseUrl: withDatabase(base, name), maxConnections: 20 });
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const dropper = postgres(base, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
