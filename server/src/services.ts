@@ -10,6 +10,8 @@ import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseHandle } from "./db/client";
 import { createLogger, type Logger } from "./logger";
+import { createFsStorage } from "./storage/fs-storage";
+import type { Storage } from "./storage/storage";
 
 export interface Services {
   config: Config;
@@ -17,6 +19,7 @@ export interface Services {
   db: Database;
   logger: Logger;
   clock: Clock;
+  storage: Storage;
   verifier: CanvaTokenVerifier;
   /** Present only under development auth (SPEC §5.3). */
   devIssuer: DevIssuer | undefined;
@@ -28,6 +31,7 @@ export interface ServiceOverrides {
   database?: DatabaseHandle;
   logger?: Logger;
   clock?: Clock;
+  storage?: Storage;
   fetch?: typeof fetch;
 }
 
@@ -65,6 +69,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     db: database.db,
     logger,
     clock,
+    storage: overrides.storage ?? createFsStorage(path.join(config.dataDir, "files")),
     verifier,
     devIssuer,
     instanceId: `${process.pid}-${randomUUID()}`,

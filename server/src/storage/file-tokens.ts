@@ -1,0 +1,39 @@
+// Signed, expiring file tokens (SPEC §4 `/files/:token`): HMAC-SHA256 over the output id, the
+// variant and the expiry. A URL names exactly one file and stops working at its expiry.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export type FileVariant = "full" | "thumb";
+
+export interface FileTokenClaims {
+  outputId: string;
+  variant: FileVariant;
+  /** Expiry in epoch seconds. */
+  expiresAt: number;
+}
+
+const VARIANT_CODE: Record<FileVariant, string> = { full: "f", thumb: "t" };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function sign(payload: string, secret: string): string {
+  return createHmac("sha256", secret).update(`file:${payload}`).digest("base64url");
+}
+
+export function createFileToken(claims: FileTokenClaims, secret: string): string {
+  const payload = `${claims.outputId}.${VARIANT_CODE[claims.variant]}.${claims.expiresAt.toString(36)}`;
+  return `${payload}.${sign(payload, secret)}`;
+}
+
+/** The claims of a genuine, unexpired token; undefined for anything else. */
+export function verifyFileToken(token: string, secret: string, nowMs: number): FileTokenClaims | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 4) return undefined;
+  const [outputId, variantCode, expiry, signature] = parts as [string, string, string, string];
+  const expected = Buffer.from(sign(`${outputId}.${variantCode}.${expiry}`, secret));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const variant = variantCode === "f" ? "full" : variantCode === "t" ? "thumb" : undefined;
+  const expiresAt = parseInt(expiry, 36);
+  if (!variant || !UUID.test(outputId) || !Number.isSafeInteger(expiresAt)) return undefined;
+  if (expiresAt * 1000 <= nowMs) return undefined;
+  return { outputId, variant, expiresAt };
+}

@@ -1,0 +1,33 @@
+// Object storage for generated outputs (SPEC §11): one small interface, a local-disk
+// implementation for the embedded default; S3 comes with scale-out. Photos are never stored.
+
+export interface StoredObject {
+  data: Uint8Array;
+  contentType: string;
+}
+
+export interface Storage {
+  put(key: string, data: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Deletes the keys; missing keys are not an error. */
+  delete(keys: string[]): Promise<void>;
+  /** Every key under a prefix (used to prove erasure and to clean up a user's files). */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** Where an output's files live: grouped by user and job so a user's files share one prefix. */
+export function outputKeys(userId: string, jobId: string, outputId: string) {
+  const base = `outputs/${userId}/${jobId}/${outputId}`;
+  return { image: `${base}.jpg`, thumbnail: `${base}.thumb.jpg` };
+}
+
+export const userPrefix = (userId: string) => `outputs/${userId}/`;
+
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+/** Keys are ours, but a bad one must never escape the storage root. */
+export function assertSafeKey(key: string): void {
+  if (!KEY.test(key) || key.split("/").some((part) => part === ".." || part === "." || part === "")) {
+    throw new Error(`unsafe storage key: ${key}`);
+  }
+}
