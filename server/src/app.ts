@@ -46,16 +46,22 @@ export function createApp(services: Services): App {
   });
   app.use(requestLogger());
   app.use(securityHeaders());
-  app.use(methodNotAllowed({
-    app,
-    onMethodNotAllowed: (c, allowed) =>
-      errorResponse(
-        c,
-        new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`, {
-          headers: { Allow: allowed.join(", ") },
-        }),
-      ),
-  }));
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) =>
+        errorResponse(
+          c,
+          new ApiError(
+            "METHOD_NOT_ALLOWED",
+            `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
+            {
+              headers: { Allow: allowed.join(", ") },
+            },
+          ),
+        ),
+    }),
+  );
   app.use(
     bodyLimit({
       jsonBytes: JSON_BODY_LIMIT,
@@ -83,7 +89,10 @@ export function createApp(services: Services): App {
   registerV1MeGet(app);
   registerV1ConsentPost(app);
   if (services.devIssuer) {
-    app.use("/dev/*", apiCors({ appId: config.appId, extraOrigins: [], devPreviewOrigin: config.DEV_PREVIEW_ORIGIN }));
+    app.use(
+      "/dev/*",
+      apiCors({ appId: config.appId, extraOrigins: [], devPreviewOrigin: config.DEV_PREVIEW_ORIGIN }),
+    );
     registerDevAuthRoutes(app, services.devIssuer);
   }
 

@@ -20,7 +20,10 @@ async function main() {
   const { logger } = services;
   await services.database.migrate();
   if (services.devIssuer) {
-    logger.warn({ appId: config.appId }, "development auth is on: tokens are issued locally (never in production)");
+    logger.warn(
+      { appId: config.appId },
+      "development auth is on: tokens are issued locally (never in production)",
+    );
   }
 
   const app = createApp(services);

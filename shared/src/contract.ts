@@ -63,7 +63,14 @@ export const JOB_STATUSES = ["queued", "processing", "succeeded", "failed", "can
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-export const JOB_STAGES = ["validating", "detecting", "framing", "segmenting", "rendering", "storing"] as const;
+export const JOB_STAGES = [
+  "validating",
+  "detecting",
+  "framing",
+  "segmenting",
+  "rendering",
+  "storing",
+] as const;
 export const JobStage = z.enum(JOB_STAGES);
 export type JobStage = z.infer<typeof JobStage>;
 
@@ -113,7 +120,9 @@ export const JobListResponse = z
 export type JobListResponse = z.infer<typeof JobListResponse>;
 
 export const PacksResponse = z.object({ packs: z.array(CreditPackSchema) }).meta({ id: "Packs" });
-export const CheckoutRequest = z.object({ packId: z.string().min(1).max(40) }).meta({ id: "CheckoutRequest" });
+export const CheckoutRequest = z
+  .object({ packId: z.string().min(1).max(40) })
+  .meta({ id: "CheckoutRequest" });
 export const CheckoutResponse = z.object({ url: z.string() }).meta({ id: "CheckoutResponse" });
 
 export const DeleteMeResponse = z

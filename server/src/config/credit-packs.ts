@@ -24,10 +24,13 @@ export function parseCreditPacks(raw: string): CreditPack[] {
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new Error('must be a JSON array such as [{"id":"starter","name":"Starter","credits":10,"priceCents":900}]');
+    throw new Error(
+      'must be a JSON array such as [{"id":"starter","name":"Starter","credits":10,"priceCents":900}]',
+    );
   }
   const packs = z.array(CreditPack).min(1).safeParse(json);
-  if (!packs.success) throw new Error(packs.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!packs.success)
+    throw new Error(packs.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const ids = new Set(packs.data.map((p) => p.id));
   if (ids.size !== packs.data.length) throw new Error("pack ids must be unique");
   return packs.data;

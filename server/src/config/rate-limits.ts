@@ -28,11 +28,20 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   support_login_account: { limit: 5, windowMs: MINUTE },
 };
 
-const PERIODS: Record<string, number> = { s: 1000, sec: 1000, min: MINUTE, h: 60 * MINUTE, hour: 60 * MINUTE };
+const PERIODS: Record<string, number> = {
+  s: 1000,
+  sec: 1000,
+  min: MINUTE,
+  h: 60 * MINUTE,
+  hour: 60 * MINUTE,
+};
 
 export function parseRateLimits(raw: string): RateLimits {
   const limits: RateLimits = structuredClone(DEFAULT_RATE_LIMITS);
-  for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([a-z_]+)=(\d+)\/([a-z]+)$/.exec(pair);
     const name = match?.[1] as RateLimitName | undefined;
     const windowMs = match ? PERIODS[match[3]!] : undefined;

@@ -57,7 +57,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return {
     db,
     driver: "pglite",
-    migrate: () => migratePglite(drizzlePglite({ client: pglite, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: () =>
+      migratePglite(drizzlePglite({ client: pglite, schema }), { migrationsFolder: MIGRATIONS_FOLDER }),
     ready: () => migrationsApplied(db),
     close: () => pglite.close(),
   };
@@ -98,9 +99,7 @@ async function migrationsApplied(db: Database): Promise<boolean> {
       };
       expectedMigrations = journal.entries.length;
     }
-    const rows = await db.execute(
-      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
-    );
+    const rows = await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
     return Number(rowsOf<{ n: number }>(rows)[0]?.n ?? 0) >= expectedMigrations;
   } catch {
     return false;

@@ -26,7 +26,9 @@ export async function applyLedgerEntry(tx: DbOrTx, entry: LedgerEntry): Promise<
   const updated = await tx
     .update(users)
     .set({ creditBalance: sql`${users.creditBalance} + ${entry.delta}` })
-    .where(and(eq(users.id, entry.userId), entry.delta < 0 ? gte(users.creditBalance, -entry.delta) : undefined))
+    .where(
+      and(eq(users.id, entry.userId), entry.delta < 0 ? gte(users.creditBalance, -entry.delta) : undefined),
+    )
     .returning({ balance: users.creditBalance });
   const row = updated[0];
   if (!row) {

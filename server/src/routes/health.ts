@@ -8,7 +8,9 @@ const healthz = createRoute({
   method: "get",
   path: "/healthz",
   tags: ["operations"],
-  responses: { 200: { description: "The process is alive", content: { "application/json": { schema: HealthResponse } } } },
+  responses: {
+    200: { description: "The process is alive", content: { "application/json": { schema: HealthResponse } } },
+  },
 });
 
 const readyz = createRoute({

@@ -57,7 +57,9 @@ describe(`database on ${TEST_DRIVER}`, () => {
     const user = await ensureUser(handle.db, subject(), OPTIONS);
     const attempts = await Promise.allSettled(
       Array.from({ length: 10 }, () =>
-        handle.db.transaction((tx) => applyLedgerEntry(tx, { userId: user.id, kind: "generation", delta: -1 })),
+        handle.db.transaction((tx) =>
+          applyLedgerEntry(tx, { userId: user.id, kind: "generation", delta: -1 }),
+        ),
       ),
     );
     expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(3);
@@ -85,7 +87,9 @@ describe(`database on ${TEST_DRIVER}`, () => {
 
   it("refuses a negative cached balance at the database level", async () => {
     const user = await ensureUser(handle.db, subject(), OPTIONS);
-    await expect(handle.db.update(users).set({ creditBalance: -1 }).where(eq(users.id, user.id))).rejects.toThrow();
+    await expect(
+      handle.db.update(users).set({ creditBalance: -1 }).where(eq(users.id, user.id)),
+    ).rejects.toThrow();
   });
 
   it("keeps purchases after the user is deleted, with the user link set to NULL", async () => {
@@ -109,7 +113,8 @@ describe(`database on ${TEST_DRIVER}`, () => {
     const suspicious = columns.filter(
       (c) =>
         c.data_type === "bytea" ||
-        (c.data_type !== "boolean" && /photo|image_data|embedding|descriptor|template|biometric|face_vector/i.test(c.column_name)),
+        (c.data_type !== "boolean" &&
+          /photo|image_data|embedding|descriptor|template|biometric|face_vector/i.test(c.column_name)),
     );
     expect(suspicious).toEqual([]);
   });

@@ -41,7 +41,12 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       cb();
     },
   });
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "info", DATA_DIR: "/nonexistent-test-data", ...env });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    DATA_DIR: "/nonexistent-test-data",
+    ...env,
+  });
   const services = await createServices(config, {
     database,
     clock,
@@ -67,7 +72,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       });
       return { userId, brandId, token, headers: { Authorization: `Bearer ${token}` } };
     },
-    json(method, path, body, headers = {}) {
+    async json(method, path, body, headers = {}) {
       return app.request(path, {
         method,
         headers: { "Content-Type": "application/json", ...headers },

@@ -13,7 +13,10 @@ export default async function setup() {
   } finally {
     await admin.end();
   }
-  const template = await openDatabase({ databaseUrl: withDatabase(base, POSTGRES_TEMPLATE_DB), maxConnections: 1 });
+  const template = await openDatabase({
+    databaseUrl: withDatabase(base, POSTGRES_TEMPLATE_DB),
+    maxConnections: 1,
+  });
   await template.migrate();
   await template.close();
 }

@@ -10,7 +10,10 @@ export const currentUser = (): MiddlewareHandler<HonoEnv> =>
     const identity = c.get("identity");
     c.set(
       "user",
-      await ensureUser(db, identity, { freeCredits: config.FREE_CREDITS, subjectSecret: config.fileUrlSecret }),
+      await ensureUser(db, identity, {
+        freeCredits: config.FREE_CREDITS,
+        subjectSecret: config.fileUrlSecret,
+      }),
     );
     await next();
   };
