@@ -1,0 +1,79 @@
+// The configuration schema: defaults, parsing and errors that name the variable.
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/config";
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("runs on the embedded default with nothing set", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3001,
+      NODE_ENV: "development",
+      ENGINE: "studio",
+      STORAGE: "fs",
+      FREE_CREDITS: 3,
+      BILLING_MODE: "credits",
+      OUTPUT_RETENTION_DAYS: 30,
+      JOB_LOG_RETENTION_DAYS: 90,
+      MAX_UPLOAD_MB: 15,
+      devAuth: true,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.dataDir).toMatch(/\.data$/);
+    expect(config.CREDIT_PACKS.map((p) => p.credits)).toEqual([10, 30, 100]);
+    expect(config.RATE_LIMITS.generation).toEqual({ limit: 10, windowMs: 60_000 });
+  });
+
+  it("names the variable of every bad value", () => {
+    expect(problems({ PORT: "eighty" })[0]).toMatch(/^PORT:/);
+    expect(problems({ DATABASE_URL: "mysql://x" })[0]).toMatch(/^DATABASE_URL: must be a postgres/);
+    expect(problems({ JWT_LEEWAY_S: "6" })[0]).toMatch(/^JWT_LEEWAY_S:/);
+    expect(problems({ BILLING_MODE: "free" })[0]).toMatch(/^BILLING_MODE:/);
+    expect(problems({ CREDIT_PACKS: "[]" })[0]).toMatch(/^CREDIT_PACKS:/);
+    expect(problems({ RATE_LIMITS: "generation=lots" })[0]).toMatch(/^RATE_LIMITS:/);
+    expect(problems({ CORS_EXTRA_ORIGINS: "not a url" })[0]).toMatch(/^CORS_EXTRA_ORIGINS/);
+    expect(problems({ FILE_URL_SECRET: "short" })[0]).toMatch(/^FILE_URL_SECRET:/);
+  });
+
+  it("lists every problem at once", () => {
+    expect(problems({ PORT: "x", LOG_LEVEL: "loud" })).toHaveLength(2);
+  });
+
+  it("refuses production without a Canva app id, a file URL secret or a public URL", () => {
+    const found = problems({ NODE_ENV: "production" });
+    expect(found.some((p) => p.startsWith("CANVA_APP_ID"))).toBe(true);
+    expect(found.some((p) => p.startsWith("FILE_URL_SECRET"))).toBe(true);
+    expect(found.some((p) => p.startsWith("PUBLIC_BASE_URL"))).toBe(true);
+  });
+
+  it("never enables development auth in production or with an app id", () => {
+    const production = loadConfig({
+      NODE_ENV: "production",
+      CANVA_APP_ID: "AAF123",
+      FILE_URL_SECRET: "x".repeat(32),
+      PUBLIC_BASE_URL: "https://api.example.com",
+    });
+    expect(production.devAuth).toBe(false);
+    expect(loadConfig({ CANVA_APP_ID: "AAF123" }).devAuth).toBe(false);
+  });
+
+  it("parses rate limits and packs", () => {
+    const config = loadConfig({
+      RATE_LIMITS: "generation=100/min, auth_failure=5/s",
+      CREDIT_PACKS: JSON.stringify([{ id: "one", name: "One", credits: 1, priceCents: 100 }]),
+    });
+    expect(config.RATE_LIMITS.generation).toEqual({ limit: 100, windowMs: 60_000 });
+    expect(config.RATE_LIMITS.auth_failure).toEqual({ limit: 5, windowMs: 1000 });
+    expect(config.RATE_LIMITS.checkout).toEqual({ limit: 10, windowMs: 60_000 });
+    expect(config.CREDIT_PACKS).toEqual([{ id: "one", name: "One", credits: 1, priceCents: 100, currency: "usd" }]);
+  });
+});
