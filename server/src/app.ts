@@ -11,10 +11,24 @@ import { requestLogger } from "./http/middleware/request-logger";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { errorResponse, notFound, onError } from "./http/on-error";
 import { createRouter, type App } from "./http/openapi";
+import { countFailedAuthentication, limitPrivacy } from "./rate-limit";
+import { registerBillingPages } from "./routes/billing_pages";
+import { registerFilesGet } from "./routes/files_get";
 import { registerHealth } from "./routes/health";
 import { registerOpenApi } from "./routes/openapi";
+import { registerV1BillingCheckoutPost } from "./routes/v1_billing_checkout_post";
+import { registerV1BillingPacksGet } from "./routes/v1_billing_packs_get";
 import { registerV1ConsentPost } from "./routes/v1_consent_post";
+import { registerV1HeadshotsCancel } from "./routes/v1_headshots_cancel";
+import { registerV1HeadshotsDelete } from "./routes/v1_headshots_delete";
+import { registerV1HeadshotsGet } from "./routes/v1_headshots_get";
+import { registerV1HeadshotsList } from "./routes/v1_headshots_list";
+import { registerV1HeadshotsPost } from "./routes/v1_headshots_post";
+import { registerSupportConsole } from "./routes/support";
+import { registerV1MeDelete } from "./routes/v1_me_delete";
+import { registerV1MeExport } from "./routes/v1_me_export";
 import { registerV1MeGet } from "./routes/v1_me_get";
+import { registerWebhooksStripePost } from "./routes/webhooks_stripe_post";
 import type { Services } from "./services";
 
 // An incoming id is reused only when it is short and plain, so logs can't be injected.
@@ -81,13 +95,30 @@ export function createApp(services: Services): App {
       devPreviewOrigin: config.devAuth ? config.DEV_PREVIEW_ORIGIN : undefined,
     }),
   );
-  app.use("/v1/*", canvaAuth({ verifier: services.verifier }));
+  app.use("/v1/*", canvaAuth({ verifier: services.verifier, onFailure: countFailedAuthentication }));
   app.use("/v1/*", currentUser());
 
   registerHealth(app);
   registerOpenApi(app);
   registerV1MeGet(app);
+  app.on("POST", "/v1/consent", limitPrivacy);
   registerV1ConsentPost(app);
+  app.on("GET", "/v1/me/export", limitPrivacy);
+  registerV1MeExport(app);
+  app.on("DELETE", "/v1/me", limitPrivacy);
+  registerV1MeDelete(app);
+  registerV1HeadshotsPost(app);
+  registerV1HeadshotsList(app);
+  registerV1HeadshotsGet(app);
+  registerV1HeadshotsCancel(app);
+  registerV1HeadshotsDelete(app);
+  registerFilesGet(app);
+  registerV1BillingPacksGet(app);
+  // The per-user checkout limiter (SPEC §6.2, "checkout") mounts here, before the route.
+  registerV1BillingCheckoutPost(app);
+  registerWebhooksStripePost(app);
+  registerBillingPages(app);
+  registerSupportConsole(app);
   if (services.devIssuer) {
     app.use(
       "/dev/*",

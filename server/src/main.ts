@@ -3,6 +3,8 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { ConfigError, loadConfig } from "./config/config";
+import { startInstanceKeeper } from "./jobs/instances";
+import { startRetentionScheduler } from "./privacy/scheduler";
 import { createServices } from "./services";
 
 async function main() {
@@ -26,6 +28,11 @@ async function main() {
     );
   }
 
+  // Beat and sweep before serving: jobs a previous process left behind are refunded first.
+  const keeper = await startInstanceKeeper(services);
+  // Retention (SPEC §9) runs on every instance; its batches skip rows another instance holds.
+  const retention = startRetentionScheduler(services, { clock: services.clock });
+
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
     logger.info({ port: info.port, database: services.database.driver }, "Headshot Studio backend listening");
@@ -36,7 +43,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Stop accepting, let in-flight jobs finish (or fail and refund) within the timeout.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await services.runner.drain(config.SHUTDOWN_TIMEOUT_S * 1000);
+    await keeper.stop();
+    await retention.stop();
+    await services.engine.close();
+    await closed;
     await services.database.close();
     process.exit(0);
   };

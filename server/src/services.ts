@@ -6,10 +6,15 @@ import path from "node:path";
 import { canvaJwksUrl, createJwksKeySource } from "./auth/canva-keys";
 import { createDevIssuer, type DevIssuer } from "./auth/dev-issuer";
 import { createCanvaTokenVerifier, type CanvaTokenVerifier } from "./auth/verify-canva-token";
+import { createStripeClient, type StripeClient } from "./billing/stripe-client";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseHandle } from "./db/client";
+import { createStudioEngine } from "./engine/pool";
+import type { Engine } from "./engine/types";
+import { createJobRunner, type JobRunner } from "./jobs/runner";
 import { createLogger, type Logger } from "./logger";
+import { createRateLimiter, createRateLimitStore, type RateLimiter } from "./rate-limit";
 import { createFsStorage } from "./storage/fs-storage";
 import type { Storage } from "./storage/storage";
 
@@ -20,7 +25,13 @@ export interface Services {
   logger: Logger;
   clock: Clock;
   storage: Storage;
+  /** The headshot engine (a worker pool); the only way routes reach it is the job runner. */
+  engine: Engine;
+  runner: JobRunner;
   verifier: CanvaTokenVerifier;
+  /** Present only when STRIPE_SECRET_KEY is set; used by the billing module alone. */
+  stripe: StripeClient | undefined;
+  rateLimiter: RateLimiter;
   /** Present only under development auth (SPEC §5.3). */
   devIssuer: DevIssuer | undefined;
   /** This process, as named in the instances table and on the jobs it runs. */
@@ -32,6 +43,7 @@ export interface ServiceOverrides {
   logger?: Logger;
   clock?: Clock;
   storage?: Storage;
+  engine?: Engine;
   fetch?: typeof fetch;
 }
 
@@ -63,15 +75,39 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     now: () => clock.now().getTime(),
   });
 
+  const storage = overrides.storage ?? createFsStorage(path.join(config.dataDir, "files"));
+  const engine = overrides.engine ?? (await createEngine(config));
+  const runner = createJobRunner({ db: database.db, engine, storage, clock, logger, config });
+
   return {
     config,
     database,
     db: database.db,
     logger,
     clock,
-    storage: overrides.storage ?? createFsStorage(path.join(config.dataDir, "files")),
+    storage,
+    engine,
+    runner,
     verifier,
+    stripe: createStripeClient(config),
+    rateLimiter: createRateLimiter({
+      store: createRateLimitStore(config.RATE_LIMIT_STORE, database, config.RATE_LIMITS),
+      clock,
+      keySecret: config.fileUrlSecret,
+    }),
     devIssuer,
     instanceId: `${process.pid}-${randomUUID()}`,
   };
+}
+
+async function createEngine(config: Config): Promise<Engine> {
+  if (config.ENGINE === "remote") {
+    // The remote generative engine (SPEC §7.3) is not built yet; refuse rather than pretend.
+    throw new Error("ENGINE=remote is not available in this version; use ENGINE=studio");
+  }
+  return createStudioEngine({
+    workers: config.GENERATION_CONCURRENCY,
+    queuePerWorker: config.GENERATION_QUEUE_PER_WORKER,
+    timeoutMs: config.GENERATION_TIMEOUT_S * 1000,
+  });
 }

@@ -86,6 +86,8 @@ const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Where rate-limit buckets live; absent → memory on PGlite (one process), else PostgreSQL. */
+  RATE_LIMIT_STORE: optionalString.pipe(z.enum(["memory", "postgres"]).optional()),
 
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,

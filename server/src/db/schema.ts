@@ -203,6 +203,19 @@ export const purchases = pgTable(
   ],
 );
 
+/**
+ * Facts from Stripe charge and dispute events whose payment intent no purchase claims yet: Stripe
+ * does not guarantee order, so they wait here until the checkout session event links the purchase.
+ */
+export const stripePaymentFacts = pgTable("stripe_payment_facts", {
+  paymentIntentId: text("payment_intent_id").primaryKey(),
+  chargeId: text("charge_id"),
+  amountRefundedCents: integer("amount_refunded_cents").notNull().default(0),
+  /** open | won | lost */
+  disputeStatus: text("dispute_status"),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
 /** Append-only credit ledger (SPEC §6.3); the balance is its sum. Updates are refused by trigger. */
 export const creditLedger = pgTable(
   "credit_ledger",

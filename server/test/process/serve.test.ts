@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
@@ -91,7 +91,7 @@ describe("npm run serve with CANVA_APP_ID and CANVA_JWKS_URL", () => {
     const token = await sign({ aud: APP_ID, userId: "u1", brandId: "b1" });
     const res = await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    expect((await res.json()).credits.balance).toBe(3);
+    expect(((await res.json()) as { credits: { balance: number } }).credits.balance).toBe(3);
   });
 
   it("rejects every forged variant", async () => {

@@ -1,7 +1,7 @@
 // GET /v1/me and POST /v1/consent: first sight creates the user with free credits once, consent
 // needs both flags, and users (brand + user) never see each other.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CURRENT_POLICY_VERSION, MeResponse } from "@headshot/shared";
+import { CURRENT_POLICY_VERSION, ErrorBody, MeResponse } from "@headshot/shared";
 import { createHarness, type Harness } from "../support/harness";
 
 let h: Harness;
@@ -57,7 +57,7 @@ describe("GET /v1/me", () => {
   it("requires a token", async () => {
     const res = await h.app.request("/v1/me");
     expect(res.status).toBe(401);
-    expect((await res.json()).error.reason).toBe("TOKEN_MISSING");
+    expect(ErrorBody.parse(await res.json()).error.reason).toBe("TOKEN_MISSING");
   });
 
   it("rejects a token for another app", async () => {
@@ -68,7 +68,7 @@ describe("GET /v1/me", () => {
       },
     });
     expect(res.status).toBe(401);
-    expect((await res.json()).error.reason).toBe("TOKEN_INVALID");
+    expect(ErrorBody.parse(await res.json()).error.reason).toBe("TOKEN_INVALID");
   });
 });
 

@@ -1,13 +1,20 @@
 // The route-test harness (STYLE.md, Unkey): a real app on a fresh real database, development
 // auth for tokens, a manual clock and captured logs; typed helpers to act as users.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { createApp } from "../../src/app";
 import { manualClock } from "../../src/clock";
 import { loadConfig } from "../../src/config/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import { createLogger } from "../../src/logger";
+import type { Engine } from "../../src/engine/types";
 import { createServices, type Services } from "../../src/services";
+import { createFsStorage } from "../../src/storage/fs-storage";
+import type { Storage } from "../../src/storage/storage";
 import { createTestDatabase } from "./database";
+import { lazyStudioEngine } from "./engines";
 
 export interface TestUser {
   userId: string;
@@ -26,12 +33,21 @@ export interface Harness {
   user(opts?: { userId?: string; brandId?: string; billableActions?: string[] }): Promise<TestUser>;
   /** app.request with a JSON body. */
   json(method: string, path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Where the default storage keeps output files. */
+  filesDir: string;
   close(): Promise<void>;
 }
 
 let counter = 0;
 
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Defaults to the real studio engine, created on first use. */
+  engine?: Engine;
+  /** Output storage; defaults to a fresh temp directory. */
+  storage?: Storage;
+}
+
+export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const clock = manualClock(new Date());
   const chunks: string[] = [];
@@ -47,10 +63,13 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     DATA_DIR: "/nonexistent-test-data",
     ...env,
   });
+  const filesDir = mkdtempSync(path.join(os.tmpdir(), "hs-files-"));
   const services = await createServices(config, {
     database,
     clock,
     logger: createLogger("info", sink),
+    engine: options.engine ?? lazyStudioEngine(),
+    storage: options.storage ?? createFsStorage(filesDir),
   });
   const app = createApp(services);
 
@@ -79,6 +98,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         body: JSON.stringify(body),
       });
     },
-    close: () => database.close(),
+    filesDir,
+    async close() {
+      await services.runner.drain(2_000);
+      await database.close();
+      rmSync(filesDir, { recursive: true, force: true });
+    },
   };
 }

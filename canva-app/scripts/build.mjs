@@ -1,0 +1,128 @@
+// Builds the panel into ONE file, dist/app.js, as Canva requires (CSS injected, assets inlined,
+// dynamic imports folded in), and the local preview page's bundle. `npm run build` prints the
+// gzip size of app.js; scripts/dev-server.mjs reuses these options in watch mode.
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { addMessageIds, APP_SOURCE } from "./message-ids.mjs";
+
+export const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const DIST_DIR = path.join(APP_DIR, "dist");
+const SIZE_GOAL_BYTES = 500 * 1024;
+
+/** Imported `.css` becomes a module that injects a <style> tag: Canva takes no CSS files. */
+const injectCss = {
+  name: "inject-css",
+  setup(build) {
+    build.onLoad({ filter: /\.css$/ }, async (args) => {
+      const css = await readFile(args.path, "utf8");
+      const { code } = await esbuild.transform(css, { loader: "css", minify: true });
+      return {
+        loader: "js",
+        contents: `const style = document.createElement("style");
+style.textContent = ${JSON.stringify(code)};
+document.head.appendChild(style);`,
+      };
+    });
+  },
+};
+
+/** Runs the formatjs transformer over the app's own TypeScript before esbuild compiles it. */
+const messageIds = {
+  name: "message-ids",
+  setup(build) {
+    build.onLoad({ filter: APP_SOURCE }, async (args) => ({
+      loader: "jsx",
+      contents: addMessageIds(await readFile(args.path, "utf8"), args.path),
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * zod's namespace re-exports every locale (~250 KB minified) although only English is used, and
+ * esbuild cannot drop members of a re-exported namespace. The panel shows its own translated
+ * messages, never zod's, so the locale barrel is narrowed to the default `en`.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: path.join(path.dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * App UI Kit's FileInput always renders in "button" mode, but its module also imports the
+ * drop-area illustrations (ten base64 PNGs, ~100 KB gzip) that only the drop-area mode shows.
+ * They are swapped for a 1-pixel image so the bundle stays within Canva's size budget.
+ */
+const UNUSED_ILLUSTRATION = /[\\/]upload_illustration[\\/][a-z_0-9]+\.png\.js$/;
+const dropUnusedIllustrations = {
+  name: "drop-unused-illustrations",
+  setup(build) {
+    build.onLoad({ filter: UNUSED_ILLUSTRATION }, () => ({
+      contents: `export default "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==";`,
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * esbuild options for one entry. `backendUrl` is baked in at build time (Canva serves a static
+ * file, so there is no runtime configuration to read).
+ */
+export function buildOptions({ entry, outfile, dev = false, backendUrl, reportUrl }) {
+  const backend = (backendUrl ?? process.env.BACKEND_URL ?? "http://localhost:3001").replace(/\/+$/, "");
+  return {
+    absWorkingDir: APP_DIR,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    splitting: false,
+    format: "iife",
+    platform: "browser",
+    target: ["chrome89", "safari15"],
+    minify: !dev,
+    sourcemap: dev ? "inline" : false,
+    jsx: "automatic",
+    legalComments: "none",
+    loader: { ".png": "dataurl", ".jpg": "dataurl", ".svg": "dataurl", ".woff2": "dataurl" },
+    define: {
+      "process.env.NODE_ENV": JSON.stringify(dev ? "development" : "production"),
+      BACKEND_URL: JSON.stringify(backend),
+      REPORT_URL: JSON.stringify(reportUrl ?? process.env.REPORT_URL ?? `${backend}/report`),
+    },
+    plugins: [injectCss, messageIds, zodEnglishOnly, dropUnusedIllustrations],
+    logLevel: "warning",
+  };
+}
+
+export const APP_BUILD = { entry: "src/index.tsx", outfile: path.join(DIST_DIR, "app.js") };
+export const PREVIEW_BUILD = { entry: "preview/preview.tsx", outfile: path.join(DIST_DIR, "preview.js") };
+
+async function printSize(file) {
+  const bytes = await readFile(file);
+  const gzip = gzipSync(bytes, { level: 9 }).length;
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const verdict = gzip <= SIZE_GOAL_BYTES ? "within" : "OVER";
+  console.log(
+    `${path.relative(APP_DIR, file)}: ${kb((await stat(file)).size)} minified, ${kb(gzip)} gzip (${verdict} the ${kb(SIZE_GOAL_BYTES)} goal)`,
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await esbuild.build(buildOptions(APP_BUILD));
+  await printSize(APP_BUILD.outfile);
+  if (process.argv.includes("--preview")) await esbuild.build(buildOptions({ ...PREVIEW_BUILD, dev: true }));
+}

@@ -1,0 +1,64 @@
+// The panel's development server on :8080 (SPEC §3.1): `/app.js` for Canva's "Development URL",
+// `/` the local preview page, both rebuilt by esbuild whenever a source file changes.
+// `node scripts/dev-server.mjs [--port 8080] [--backend http://localhost:3001]`
+import { createReadStream, existsSync } from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import * as esbuild from "esbuild";
+import { APP_BUILD, APP_DIR, buildOptions, PREVIEW_BUILD } from "./build.mjs";
+
+// The preview's "Use selected image" downloads this photo, as Canva's getTemporaryUrl would.
+const SAMPLE_PHOTO = ["../server/test/fixtures/one_face_sample1_crop.jpg", "../../shared/fixtures/one_face_sample1_crop.jpg"]
+  .map((p) => path.join(APP_DIR, p))
+  .find((p) => existsSync(p));
+
+const ROUTES = {
+  "/": { file: path.join(APP_DIR, "preview/index.html"), type: "text/html; charset=utf-8" },
+  "/app.js": { file: APP_BUILD.outfile, type: "text/javascript; charset=utf-8" },
+  "/preview.js": { file: PREVIEW_BUILD.outfile, type: "text/javascript; charset=utf-8" },
+  "/sample.jpg": { file: SAMPLE_PHOTO, type: "image/jpeg" },
+};
+
+export async function startDevServer({ port = 8080, backendUrl, watch = true, log = console.log } = {}) {
+  const contexts = await Promise.all(
+    [APP_BUILD, PREVIEW_BUILD].map((entry) => esbuild.context(buildOptions({ ...entry, dev: true, backendUrl }))),
+  );
+  // The first build finishes before the server answers, so the first request never 404s.
+  await Promise.all(contexts.map((ctx) => ctx.rebuild()));
+  if (watch) await Promise.all(contexts.map((ctx) => ctx.watch()));
+
+  const server = createServer((req, res) => {
+    const route = ROUTES[new URL(req.url ?? "/", "http://x").pathname];
+    if (!route?.file || !existsSync(route.file)) {
+      res.writeHead(404).end("Not found");
+      return;
+    }
+    // Canva's editor loads /app.js from another origin.
+    res.writeHead(200, { "Content-Type": route.type, "Cache-Control": "no-store", "Access-Control-Allow-Origin": "*" });
+    createReadStream(route.file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(port, resolve));
+  const url = `http://localhost:${server.address().port}`;
+  log(`panel: ${url}/ (local preview), ${url}/app.js (Canva Development URL)`);
+
+  return {
+    url,
+    async close() {
+      await Promise.all(contexts.map((ctx) => ctx.dispose()));
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { port: { type: "string" }, backend: { type: "string" } } });
+  const dev = await startDevServer({ port: Number(values.port ?? 8080), backendUrl: values.backend });
+  const stop = async () => {
+    await dev.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

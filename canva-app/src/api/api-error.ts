@@ -1,0 +1,32 @@
+// What a failed API call looks like to the panel: the server's error body (SPEC §4), or a
+// network failure that never reached the server, as one type the screens can switch on.
+import type { ErrorCode } from "@headshot/shared";
+
+/** `NETWORK` is ours, not the server's: the request never got an answer. */
+export type PanelErrorCode = ErrorCode | "NETWORK";
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: PanelErrorCode,
+    message: string,
+    readonly details: {
+      status?: number;
+      reason?: string | undefined;
+      requestId?: string | undefined;
+      /** Seconds, from `Retry-After` on 429/503. */
+      retryAfterS?: number | undefined;
+    } = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get reason(): string | undefined {
+    return this.details.reason;
+  }
+
+  /** Worth trying the same request again later (the poller backs off on these). */
+  get transient(): boolean {
+    return ["NETWORK", "RATE_LIMITED", "OVERLOADED", "UNAVAILABLE", "INTERNAL"].includes(this.code);
+  }
+}

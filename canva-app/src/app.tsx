@@ -1,0 +1,103 @@
+// The panel: who the user is (GET /v1/me), consent first, then three tabs — Create, History,
+// Account. The balance is re-read whenever the panel regains focus, so credits bought in the
+// browser show up on return.
+import { Box, LoadingIndicator, Rows, Tab, TabList, TabPanel, TabPanels, Tabs } from "@canva/app-ui-kit";
+import type { MeResponse } from "@headshot/shared";
+import { useCallback, useEffect, useState } from "react";
+import { useIntl } from "react-intl";
+import { useApi } from "./api/api-context";
+import { ErrorAlert } from "./errors/error-alert";
+import { AccountScreen } from "./screens/account/account-screen";
+import { ConsentScreen } from "./screens/consent/consent-screen";
+import { CreateFlow } from "./screens/create/create-flow";
+import type { Sleep } from "./screens/generating/poll-job";
+import { HistoryScreen } from "./screens/history/history-screen";
+
+type MeState = { status: "loading" } | { status: "error"; error: unknown } | { status: "ready"; me: MeResponse };
+type TabId = "create" | "history" | "account";
+
+export function App({ wait }: { wait?: Sleep }) {
+  const intl = useIntl();
+  const api = useApi();
+  const [me, setMe] = useState<MeState>({ status: "loading" });
+  const [tab, setTab] = useState<TabId>("create");
+
+  const refresh = useCallback(async () => {
+    try {
+      setMe({ status: "ready", me: await api.me() });
+    } catch (error) {
+      setMe((current) => (current.status === "ready" ? current : { status: "error", error }));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void refresh();
+    const onFocus = () => void refresh();
+    window.addEventListener("focus", onFocus);
+    return () => window.removeEventListener("focus", onFocus);
+  }, [refresh]);
+
+  if (me.status === "loading") {
+    return (
+      <Box padding="2u" display="flex" justifyContent="center">
+        <LoadingIndicator />
+      </Box>
+    );
+  }
+  if (me.status === "error") {
+    return (
+      <Box padding="2u">
+        <ErrorAlert
+          error={me.error}
+          actions={{
+            retry: () => {
+              setMe({ status: "loading" });
+              void refresh();
+            },
+          }}
+        />
+      </Box>
+    );
+  }
+  const consented = me.me.consent.given && me.me.consent.policyVersion === me.me.consent.currentPolicyVersion;
+  if (!consented) {
+    return (
+      <Box padding="2u">
+        <ConsentScreen onConsented={() => void refresh()} />
+      </Box>
+    );
+  }
+
+  const label = {
+    create: intl.formatMessage({ defaultMessage: "Create", description: "Tab: make headshots" }),
+    history: intl.formatMessage({ defaultMessage: "History", description: "Tab: earlier headshots" }),
+    account: intl.formatMessage({ defaultMessage: "Account", description: "Tab: credits and privacy" }),
+  };
+  return (
+    <Box paddingX="2u" paddingBottom="2u">
+      <Tabs activeId={tab} onSelect={(id) => setTab(id as TabId)}>
+        <Rows spacing="2u">
+          <TabList>
+            <Tab id="create">{label.create}</Tab>
+            <Tab id="history">{label.history}</Tab>
+            <Tab id="account">{label.account}</Tab>
+          </TabList>
+          <TabPanels>
+            <TabPanel id="create">
+              <CreateFlow
+                me={me.me}
+                onBalanceChanged={() => void refresh()}
+                onBuyCredits={() => setTab("account")}
+                {...(wait && { wait })}
+              />
+            </TabPanel>
+            <TabPanel id="history">{tab === "history" && <HistoryScreen />}</TabPanel>
+            <TabPanel id="account">
+              <AccountScreen me={me.me} onErased={() => void refresh()} />
+            </TabPanel>
+          </TabPanels>
+        </Rows>
+      </Tabs>
+    </Box>
+  );
+}

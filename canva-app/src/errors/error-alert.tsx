@@ -1,0 +1,38 @@
+// Shows one error the way every screen does: a plain title, what to do next, and the one action
+// that helps (when the screen offers it).
+import { Alert, Button, Rows } from "@canva/app-ui-kit";
+import { defineMessages, useIntl } from "react-intl";
+import { describeError } from "./error-messages";
+import type { ErrorAction } from "./error-messages";
+
+const actionLabels = defineMessages({
+  retry: { defaultMessage: "Try again", description: "Button after an error: retry" },
+  choose_photo: { defaultMessage: "Choose another photo", description: "Button after a photo error" },
+  buy_credits: { defaultMessage: "Buy credits", description: "Button after running out of credits" },
+  start_over: { defaultMessage: "Start over", description: "Button after an error: start again" },
+});
+
+export function ErrorAlert({
+  error,
+  actions = {},
+}: {
+  error: unknown;
+  /** Handlers for the actions this screen can take; an error's action without one shows no button. */
+  actions?: Partial<Record<ErrorAction, () => void>>;
+}) {
+  const intl = useIntl();
+  const { title, body, action, tone } = describeError(error);
+  const onAction = action ? actions[action] : undefined;
+  return (
+    <Rows spacing="1u">
+      <Alert tone={tone} title={intl.formatMessage(title)}>
+        {intl.formatMessage(body)}
+      </Alert>
+      {action && onAction && (
+        <Button variant="secondary" onClick={onAction} stretch>
+          {intl.formatMessage(actionLabels[action])}
+        </Button>
+      )}
+    </Rows>
+  );
+}

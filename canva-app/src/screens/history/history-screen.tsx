@@ -1,0 +1,105 @@
+// The History tab: headshots not yet expired, newest first, each set with its expiry date; click
+// or drag to reuse one, or delete a set now rather than waiting for the 30 days.
+import { Button, LoadingIndicator, Rows, Text, Title } from "@canva/app-ui-kit";
+import type { Job } from "@headshot/shared";
+import { useCallback, useEffect, useState } from "react";
+import { FormattedDate, FormattedMessage, useIntl } from "react-intl";
+import { useApi } from "../../api/api-context";
+import { addHeadshotToDesign } from "../../canva/insert";
+import { ErrorAlert } from "../../errors/error-alert";
+import { HeadshotGrid } from "../results/headshot-grid";
+
+type HistoryState =
+  | { status: "loading" }
+  | { status: "error"; error: unknown }
+  | { status: "ready"; jobs: Job[]; nextCursor: string | null; loadingMore: boolean };
+
+export function HistoryScreen() {
+  const intl = useIntl();
+  const api = useApi();
+  const [state, setState] = useState<HistoryState>({ status: "loading" });
+
+  const load = useCallback(
+    async (cursor: string | null, previous: Job[]) => {
+      try {
+        const page = await api.listJobs(cursor);
+        const jobs = [...previous, ...page.jobs.filter((j) => j.outputs.length > 0)];
+        setState({ status: "ready", jobs, nextCursor: page.nextCursor, loadingMore: false });
+      } catch (error) {
+        setState({ status: "error", error });
+      }
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    void load(null, []);
+  }, [load]);
+
+  const remove = async (job: Job) => {
+    if (state.status !== "ready") return;
+    try {
+      await api.deleteJob(job.id);
+      setState({ ...state, jobs: state.jobs.filter((j) => j.id !== job.id) });
+    } catch (error) {
+      setState({ status: "error", error });
+    }
+  };
+
+  if (state.status === "loading") return <LoadingIndicator />;
+  if (state.status === "error") {
+    return <ErrorAlert error={state.error} actions={{ retry: () => void load(null, []) }} />;
+  }
+  if (state.jobs.length === 0) {
+    return (
+      <Text>
+        <FormattedMessage
+          defaultMessage="Headshots you create appear here for 30 days."
+          description="Empty history"
+        />
+      </Text>
+    );
+  }
+  return (
+    <Rows spacing="3u">
+      {state.jobs.map((job) => (
+        <Rows key={job.id} spacing="1u">
+          <Title size="xsmall">
+            <FormattedDate value={job.createdAt} dateStyle="medium" timeStyle="short" />
+          </Title>
+          <Text size="small" tone="tertiary">
+            <FormattedMessage
+              defaultMessage="Kept until {date}"
+              description="When a set of headshots will be deleted automatically"
+              values={{ date: intl.formatDate(earliestExpiry(job), { dateStyle: "medium" }) }}
+            />
+          </Text>
+          <HeadshotGrid outputs={job.outputs} onUse={addHeadshotToDesign} />
+          <Button variant="tertiary" onClick={() => void remove(job)}>
+            {intl.formatMessage({
+              defaultMessage: "Delete these headshots now",
+              description: "Button: delete one set of headshots before it expires",
+            })}
+          </Button>
+        </Rows>
+      ))}
+      {state.nextCursor && (
+        <Button
+          variant="secondary"
+          stretch
+          loading={state.loadingMore}
+          onClick={() => {
+            setState({ ...state, loadingMore: true });
+            void load(state.nextCursor, state.jobs);
+          }}
+        >
+          {intl.formatMessage({ defaultMessage: "Show older headshots", description: "Button: load more history" })}
+        </Button>
+      )}
+    </Rows>
+  );
+}
+
+function earliestExpiry(job: Job): string {
+  return job.outputs.map((o) => o.expiresAt).sort()[0] ?? job.createdAt;
+}

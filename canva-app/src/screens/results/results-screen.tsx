@@ -1,0 +1,87 @@
+// Step 4: the headshots. Click or drag one into the design; when the photo came from the design,
+// it can instead replace that image in place. Then: generate again, or report a bad result.
+import { Button, Link, Rows, SegmentedControl, Text, Title } from "@canva/app-ui-kit";
+import type { Aspect, Job } from "@headshot/shared";
+import { useState } from "react";
+import { FormattedMessage, useIntl } from "react-intl";
+import { addHeadshotToDesign, replaceSelectedImage } from "../../canva/insert";
+import { openExternalUrl } from "../../canva/payments";
+import { useSelectedImage } from "../../canva/selection";
+import type { Photo } from "../create/photo";
+import { HeadshotGrid } from "./headshot-grid";
+
+type ClickMode = "add" | "replace";
+
+export function ResultsScreen({
+  job,
+  aspect,
+  photo,
+  onGenerateAgain,
+  onNewPhoto,
+}: {
+  job: Job;
+  aspect: Aspect;
+  photo: Photo;
+  onGenerateAgain: () => void;
+  onNewPhoto: () => void;
+}) {
+  const intl = useIntl();
+  const selected = useSelectedImage();
+  const [mode, setMode] = useState<ClickMode>("add");
+  const canReplace = photo.source.kind === "selection" && selected.count === 1;
+  const outputs = job.outputs.filter((o) => o.aspect === aspect);
+  const reportUrl = `${REPORT_URL}?job=${encodeURIComponent(job.id)}`;
+
+  const use = async (output: Job["outputs"][number], altText: string) => {
+    if (canReplace && mode === "replace") {
+      await replaceSelectedImage(output, await selected.read());
+    } else {
+      await addHeadshotToDesign(output, altText);
+    }
+  };
+
+  return (
+    <Rows spacing="2u">
+      <Title size="small">
+        <FormattedMessage defaultMessage="Your headshots" description="Heading of the results step" />
+      </Title>
+      <Text>
+        <FormattedMessage
+          defaultMessage="Click a headshot to add it to your design, or drag it where you want it."
+          description="How to use the results"
+        />
+      </Text>
+      {canReplace && (
+        <SegmentedControl<ClickMode>
+          value={mode}
+          onChange={setMode}
+          options={[
+            {
+              value: "add",
+              label: intl.formatMessage({ defaultMessage: "Add to design", description: "Click mode: add a new image" }),
+            },
+            {
+              value: "replace",
+              label: intl.formatMessage({
+                defaultMessage: "Replace selected image",
+                description: "Click mode: replace the selected image in place",
+              }),
+            },
+          ]}
+        />
+      )}
+      <HeadshotGrid outputs={outputs} onUse={use} />
+      <Button variant="primary" stretch onClick={onGenerateAgain}>
+        {intl.formatMessage({ defaultMessage: "Generate again", description: "Button: back to styles, same photo" })}
+      </Button>
+      <Button variant="secondary" stretch onClick={onNewPhoto}>
+        {intl.formatMessage({ defaultMessage: "Use a different photo", description: "Button: start with a new photo" })}
+      </Button>
+      <Text size="small" tone="tertiary" alignment="center">
+        <Link href={reportUrl} requestOpenExternalUrl={() => void openExternalUrl(reportUrl)}>
+          {intl.formatMessage({ defaultMessage: "Report a bad result", description: "Link to report a bad headshot" })}
+        </Link>
+      </Text>
+    </Rows>
+  );
+}

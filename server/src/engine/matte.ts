@@ -1,0 +1,283 @@
+// Step 4: the person matte. The Selfie model's coarse 256² mask is refined against the photo with
+// a colour guided filter (He et al., "fast" variant: coefficients at quarter resolution, applied
+// at full resolution), and edge pixels are decontaminated so no old background colour remains.
+
+import sharp from "sharp";
+import { SEGMENT_SIZE, type Segmenter } from "./segmenter";
+import type { FramedCanvas } from "./source-image";
+
+/** Working resolution of the filters, as a divisor of the canvas size. */
+const SUB = 4;
+/** Guided filter window radius (at working resolution) and regulariser. */
+const GUIDE_RADIUS = 4;
+const GUIDE_EPS = 1e-3;
+/** Window for the local foreground/background colour estimates, at working resolution. */
+const COLOUR_RADIUS = 5;
+/** Matte values are re-stretched from this range to 0..1: softness stays for hair, the faint
+ * fringe where the model is unsure (the usual source of halos) goes. */
+const MATTE_LOW = 0.3;
+const MATTE_HIGH = 0.75;
+
+export interface Matte {
+  /** Subject opacity per canvas pixel. */
+  alpha: Float32Array;
+  /** Canvas colours with edge pixels replaced by their estimated pure foreground colour. */
+  foreground: Uint8Array;
+}
+
+export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): Promise<Matte> {
+  const { width: w, height: h, rgb } = canvas;
+  const small = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .resize(SEGMENT_SIZE, SEGMENT_SIZE, { fit: "fill", kernel: "linear" })
+    .raw()
+    .toBuffer();
+  const coarse = segmenter.segment(new Uint8Array(small.buffer, small.byteOffset, small.length));
+
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
+  const guide = downsample(rgb, w, h);
+  const p = resizeBilinear(coarse, SEGMENT_SIZE, SEGMENT_SIZE, sw, sh);
+  const [ar, ag, ab, bb] = guidedCoefficients(guide, p, sw, sh);
+
+  // The coefficients are smooth, so they are interpolated up and applied to full-resolution
+  // colours: the matte then follows full-resolution edges.
+  const alpha = new Float32Array(w * h);
+  const span = MATTE_HIGH - MATTE_LOW;
+  const fx = sw / w;
+  const fy = sh / h;
+  for (let y = 0; y < h; y++) {
+    const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
+    const y0 = (sy | 0) * sw;
+    const y1 = Math.min(sh - 1, (sy | 0) + 1) * sw;
+    const wy = sy - (sy | 0);
+    for (let x = 0; x < w; x++) {
+      const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
+      const x0 = sx | 0;
+      const x1 = Math.min(sw - 1, x0 + 1);
+      const wx = sx - x0;
+      const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
+      const i00 = y0 + x0, i01 = y0 + x1, i10 = y1 + x0, i11 = y1 + x1;
+      const i = y * w + x;
+      const o = i * 3;
+      const q =
+        ((ar[i00]! * w00 + ar[i01]! * w01 + ar[i10]! * w10 + ar[i11]! * w11) * rgb[o]! +
+          (ag[i00]! * w00 + ag[i01]! * w01 + ag[i10]! * w10 + ag[i11]! * w11) * rgb[o + 1]! +
+          (ab[i00]! * w00 + ab[i01]! * w01 + ab[i10]! * w10 + ab[i11]! * w11) * rgb[o + 2]!) /
+          255 +
+        bb[i00]! * w00 + bb[i01]! * w01 + bb[i10]! * w10 + bb[i11]! * w11;
+      const a = (q - MATTE_LOW) / span;
+      alpha[i] = (a <= 0 ? 0 : a >= 1 ? 1 : a) * canvas.coverage[i]!;
+    }
+  }
+
+  return { alpha, foreground: decontaminate(rgb, alpha, w, h) };
+}
+
+/**
+ * Re-estimates the colour of semi-transparent pixels: with I = αF + (1-α)B and local averages of
+ * foreground and background colours, F = (I - (1-α)B)/α, blended towards the local foreground
+ * average where α is too small for the division to be trusted.
+ */
+function decontaminate(rgb: Uint8Array, alpha: Float32Array, w: number, h: number): Uint8Array {
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
+  const n = sw * sh;
+  const fgWeight = new Float32Array(n);
+  const bgWeight = new Float32Array(n);
+  const fgSum = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const bgSum = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  // Only confident pixels vote, so the estimates are not mixtures themselves.
+  for (let y = 0; y < sh * SUB; y++) {
+    for (let x = 0; x < sw * SUB; x++) {
+      const i = y * w + x;
+      const j = ((y / SUB) | 0) * sw + ((x / SUB) | 0);
+      const al = alpha[i]!;
+      if (al > 0.9) {
+        fgWeight[j] = fgWeight[j]! + 1;
+        for (let k = 0; k < 3; k++) fgSum[k]![j] = fgSum[k]![j]! + rgb[i * 3 + k]!;
+      } else if (al < 0.1) {
+        bgWeight[j] = bgWeight[j]! + 1;
+        for (let k = 0; k < 3; k++) bgSum[k]![j] = bgSum[k]![j]! + rgb[i * 3 + k]!;
+      }
+    }
+  }
+  const fw = boxBlur(fgWeight, sw, sh, COLOUR_RADIUS);
+  const bw = boxBlur(bgWeight, sw, sh, COLOUR_RADIUS);
+  const fg = fgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
+  const bg = bgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
+
+  const out = new Uint8Array(rgb);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const al = alpha[i]!;
+      if (al <= 0.01 || al >= 0.99) continue;
+      // Nearest working-resolution sample is enough: these are smooth local averages.
+      const j = Math.min(sh - 1, (y / SUB) | 0) * sw + Math.min(sw - 1, (x / SUB) | 0);
+      const wf = fw[j]!;
+      const wb = bw[j]!;
+      const trust = Math.min(1, Math.max(0, (al - 0.15) / 0.5));
+      for (let k = 0; k < 3; k++) {
+        const I = rgb[i * 3 + k]!;
+        const F = wf > 1e-3 ? fg[k]![j]! / wf : I;
+        const B = wb > 1e-3 ? bg[k]![j]! / wb : I;
+        const solved = (I - (1 - al) * B) / Math.max(al, 0.05);
+        const v = trust * solved + (1 - trust) * F;
+        out[i * 3 + k] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
+      }
+    }
+  }
+  return out;
+}
+
+/** Guided filter coefficients (a_r, a_g, a_b, b), already box-averaged, at the guide's size. */
+function guidedCoefficients(
+  I: [Float32Array, Float32Array, Float32Array],
+  p: Float32Array,
+  w: number,
+  h: number,
+): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const n = w * h;
+  const r = GUIDE_RADIUS;
+  const [R, G, B] = I;
+  const mul = (x: Float32Array, y: Float32Array) => {
+    const o = new Float32Array(n);
+    for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
+    return o;
+  };
+  const mR = boxBlur(R, w, h, r);
+  const mG = boxBlur(G, w, h, r);
+  const mB = boxBlur(B, w, h, r);
+  const mP = boxBlur(p, w, h, r);
+  const mRP = boxBlur(mul(R, p), w, h, r);
+  const mGP = boxBlur(mul(G, p), w, h, r);
+  const mBP = boxBlur(mul(B, p), w, h, r);
+  const vRR = boxBlur(mul(R, R), w, h, r);
+  const vRG = boxBlur(mul(R, G), w, h, r);
+  const vRB = boxBlur(mul(R, B), w, h, r);
+  const vGG = boxBlur(mul(G, G), w, h, r);
+  const vGB = boxBlur(mul(G, B), w, h, r);
+  const vBB = boxBlur(mul(B, B), w, h, r);
+  const aR = new Float32Array(n);
+  const aG = new Float32Array(n);
+  const aB = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const mr = mR[i]!,
+      mg = mG[i]!,
+      mb = mB[i]!,
+      mp = mP[i]!;
+    const cr = mRP[i]! - mr * mp,
+      cg = mGP[i]! - mg * mp,
+      cb = mBP[i]! - mb * mp;
+    const rr = vRR[i]! - mr * mr + GUIDE_EPS,
+      rg = vRG[i]! - mr * mg,
+      rb = vRB[i]! - mr * mb;
+    const gg = vGG[i]! - mg * mg + GUIDE_EPS,
+      gb = vGB[i]! - mg * mb,
+      bbv = vBB[i]! - mb * mb + GUIDE_EPS;
+    // Inverse of the symmetric 3×3 covariance by cofactors.
+    const i00 = gg * bbv - gb * gb,
+      i01 = rb * gb - rg * bbv,
+      i02 = rg * gb - rb * gg;
+    const i11 = rr * bbv - rb * rb,
+      i12 = rb * rg - rr * gb,
+      i22 = rr * gg - rg * rg;
+    const det = rr * i00 + rg * i01 + rb * i02;
+    const ar = (i00 * cr + i01 * cg + i02 * cb) / det;
+    const ag = (i01 * cr + i11 * cg + i12 * cb) / det;
+    const ab = (i02 * cr + i12 * cg + i22 * cb) / det;
+    aR[i] = ar;
+    aG[i] = ag;
+    aB[i] = ab;
+    b[i] = mp - ar * mr - ag * mg - ab * mb;
+  }
+  return [boxBlur(aR, w, h, r), boxBlur(aG, w, h, r), boxBlur(aB, w, h, r), boxBlur(b, w, h, r)];
+}
+
+/** SUB×SUB-averaged RGB planes in 0..1. */
+function downsample(rgb: Uint8Array, w: number, h: number): [Float32Array, Float32Array, Float32Array] {
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
+  const planes: [Float32Array, Float32Array, Float32Array] = [new Float32Array(sw * sh), new Float32Array(sw * sh), new Float32Array(sw * sh)];
+  const norm = 1 / (255 * SUB * SUB);
+  for (let y = 0; y < sh * SUB; y++) {
+    const row = ((y / SUB) | 0) * sw;
+    for (let x = 0; x < sw * SUB; x++) {
+      const o = (y * w + x) * 3;
+      const j = row + ((x / SUB) | 0);
+      planes[0][j] = planes[0][j]! + rgb[o]! * norm;
+      planes[1][j] = planes[1][j]! + rgb[o + 1]! * norm;
+      planes[2][j] = planes[2][j]! + rgb[o + 2]! * norm;
+    }
+  }
+  return planes;
+}
+
+/** Mean over a (2r+1)² window, windows clipped at the borders; both passes run row by row. */
+export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const inv = new Float32Array(Math.max(w, h) + 1);
+  for (let i = 1; i < inv.length; i++) inv[i] = 1 / i;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let sum = 0;
+    for (let x = 0; x < Math.min(r, w); x++) sum += src[row + x]!;
+    for (let x = 0; x < w; x++) {
+      if (x + r < w) sum += src[row + x + r]!;
+      if (x - r - 1 >= 0) sum -= src[row + x - r - 1]!;
+      tmp[row + x] = sum * inv[Math.min(w - 1, x + r) - Math.max(0, x - r) + 1]!;
+    }
+  }
+  const out = new Float32Array(w * h);
+  const col = new Float32Array(w);
+  for (let y = 0; y < Math.min(r, h); y++) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[y * w + x]!;
+  for (let y = 0; y < h; y++) {
+    if (y + r < h) {
+      const add = (y + r) * w;
+      for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[add + x]!;
+    }
+    if (y - r - 1 >= 0) {
+      const sub = (y - r - 1) * w;
+      for (let x = 0; x < w; x++) col[x] = col[x]! - tmp[sub + x]!;
+    }
+    const k = inv[Math.min(h - 1, y + r) - Math.max(0, y - r) + 1]!;
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[row + x] = col[x]! * k;
+  }
+  return out;
+}
+
+/** Bilinear resize of a single-channel plane (pixel-centre aligned). */
+export function resizeBilinear(
+  src: Float32Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+): Float32Array {
+  const out = new Float32Array(dw * dh);
+  const fx = sw / dw;
+  const fy = sh / dh;
+  const xs0 = new Int32Array(dw);
+  const xs1 = new Int32Array(dw);
+  const xw = new Float32Array(dw);
+  for (let x = 0; x < dw; x++) {
+    const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
+    xs0[x] = sx | 0;
+    xs1[x] = Math.min(sw - 1, (sx | 0) + 1);
+    xw[x] = sx - (sx | 0);
+  }
+  for (let y = 0; y < dh; y++) {
+    const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
+    const y0 = (sy | 0) * sw;
+    const y1 = Math.min(sh - 1, (sy | 0) + 1) * sw;
+    const wy = sy - (sy | 0);
+    for (let x = 0; x < dw; x++) {
+      const t = src[y0 + xs0[x]!]! + (src[y0 + xs1[x]!]! - src[y0 + xs0[x]!]!) * xw[x]!;
+      const b = src[y1 + xs0[x]!]! + (src[y1 + xs1[x]!]! - src[y1 + xs0[x]!]!) * xw[x]!;
+      out[y * dw + x] = t + (b - t) * wy;
+    }
+  }
+  return out;
+}

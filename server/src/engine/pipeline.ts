@@ -1,0 +1,188 @@
+// The studio pipeline (SPEC §7.2 steps 1–7) in the calling thread: models are loaded once by
+// `createStudioPipeline`, then `run` turns one photo into every requested style × aspect.
+
+import sharp from "sharp";
+import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
+import { createFaceDetector, pickSubject, type Face, type FaceDetector, type Point } from "./face-detector";
+import { createSegmenter, type Segmenter } from "./segmenter";
+import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG, type Framing } from "./framing";
+import { assertResolution, detectionCopy, openSource, renderCanvas } from "./source-image";
+import { boxBlur, computeMatte, resizeBilinear } from "./matte";
+import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
+import { buildLayers, renderStyle } from "./render";
+import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
+
+const JPEG_QUALITY = 88;
+const THUMBNAIL_WIDTH = 256;
+const THUMBNAIL_QUALITY = 80;
+
+export interface StudioPipeline {
+  run(req: EngineRequest): Promise<EngineResult>;
+}
+
+export async function createStudioPipeline(): Promise<StudioPipeline> {
+  // Human initialises the wasm backend, so the segmenter loads after it.
+  const detector = await createFaceDetector();
+  const segmenter = await createSegmenter();
+  await warmUp(detector, segmenter);
+  return { run: (req) => runPipeline(req, detector, segmenter) };
+}
+
+/** The first inference of each model builds its wasm kernels; pay that at load, not per job. */
+async function warmUp(detector: FaceDetector, segmenter: Segmenter): Promise<void> {
+  const side = 256;
+  await detector.detect({ data: new Uint8Array(side * side * 3).fill(128), width: side, height: side });
+  segmenter.segment(new Uint8Array(side * side * 3));
+}
+
+async function runPipeline(
+  req: EngineRequest,
+  detector: FaceDetector,
+  segmenter: Segmenter,
+): Promise<EngineResult> {
+  const started = performance.now();
+  const stageMs: Partial<Record<Stage, number>> = {};
+  let current: Stage | undefined;
+  let mark = started;
+  const step = (stage: Stage, progress: number) => {
+    if (req.signal?.aborted) throw new EngineError("CANCELED");
+    const now = performance.now();
+    if (current) stageMs[current] = Math.round((stageMs[current] ?? 0) + now - mark);
+    current = stage;
+    mark = now;
+    req.onProgress?.(stage, progress);
+  };
+  if (req.styles.length === 0 || req.aspects.length === 0)
+    throw new Error("request needs at least one style and one aspect");
+  const styles = req.styles.map(styleById);
+  const aspects = [...new Set(req.aspects)];
+
+  step("validating", 0);
+  const src = await openSource(req.photo);
+
+  step("detecting", 0.1);
+  const small = await detectionCopy(src);
+  const face = scaleFace(pickSubject(await detector.detect(small)), small.factor);
+  assertResolution(src);
+
+  step("framing", 0.3);
+  const framing = frameHeadshot(face, aspects);
+  const canvas = await renderCanvas(src, framing);
+
+  step("segmenting", 0.45);
+  const matte = await computeMatte(canvas, segmenter);
+
+  step("rendering", 0.6);
+  const { width: w, height: h } = canvas;
+  const toCanvas = (p: Point) => sourceToCanvas(framing, p);
+  const faceWidth = face.box.width * framing.scale;
+  const skin = sampleSkin(canvas.rgb, w, h, face.skin.map(toCanvas), faceWidth * 0.04);
+  const gains = whiteBalanceGains(canvas.rgb, skin);
+  const fg = matte.foreground;
+  const luts = gains.map((g) => Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.round(v * g))));
+  for (let o = 0; o < fg.length; o += 3) {
+    fg[o] = luts[0]![fg[o]!]!;
+    fg[o + 1] = luts[1]![fg[o + 1]!]!;
+    fg[o + 2] = luts[2]![fg[o + 2]!]!;
+  }
+  const centre = toCanvas({ x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 });
+  smoothSkin(fg, w, h, {
+    cx: centre.x,
+    cy: centre.y,
+    rx: faceWidth * 0.55,
+    ry: face.box.height * framing.scale * 0.65,
+  });
+  const light = { cx: framing.canvas.eyeX, cy: framing.canvas.eyeY, radius: 0.85 * Math.max(w, h) };
+  const layers = buildLayers(fg, matte.alpha, contactShadow(matte.alpha, w, h), w, h, light);
+
+  const encodes: Promise<EngineImage>[] = [];
+  styles.forEach((style, n) => {
+    const rgb = renderStyle(style, layers);
+    for (const aspect of aspects) encodes.push(encode(rgb, w, framing, aspect, style.id));
+    step("rendering", 0.6 + (0.35 * (n + 1)) / styles.length);
+  });
+  const images = await Promise.all(encodes);
+  step("rendering", 1);
+  return {
+    images,
+    metadata: {
+      sourceWidth: src.width,
+      sourceHeight: src.height,
+      upscale: round(framing.scale, 3),
+      upscaled: framing.scale > UPSCALE_FLAG,
+      rollDegrees: round((framing.roll * 180) / Math.PI, 2),
+      padded: canvas.padded,
+      whiteBalance: [round(gains[0], 3), round(gains[1], 3), round(gains[2], 3)],
+      durationMs: Math.round(performance.now() - started),
+      stageMs,
+    },
+  };
+}
+
+function scaleFace(f: Face, k: number): Face {
+  const p = (q: Point): Point => ({ x: q.x * k, y: q.y * k });
+  return {
+    ...f,
+    box: { x: f.box.x * k, y: f.box.y * k, width: f.box.width * k, height: f.box.height * k },
+    leftEye: p(f.leftEye),
+    rightEye: p(f.rightEye),
+    chin: p(f.chin),
+    forehead: p(f.forehead),
+    skin: f.skin.map(p),
+  };
+}
+
+/** The subject's matte, blurred and dropped slightly down and right, as a key light would. */
+function contactShadow(alpha: Float32Array, w: number, h: number): Float32Array {
+  const hw = w >> 2;
+  const hh = h >> 2;
+  const small = resizeBilinear(alpha, w, h, hw, hh);
+  const blurred = boxBlur(boxBlur(small, hw, hh, 6), hw, hh, 6);
+  const shifted = new Float32Array(hw * hh);
+  const ox = 3;
+  const oy = 4;
+  for (let y = 0; y < hh; y++) {
+    for (let x = 0; x < hw; x++)
+      shifted[y * hw + x] = blurred[Math.max(0, y - oy) * hw + Math.max(0, x - ox)]!;
+  }
+  return resizeBilinear(shifted, hw, hh, w, h);
+}
+
+async function encode(
+  rgb: Uint8Array,
+  canvasWidth: number,
+  framing: Framing,
+  aspect: Aspect,
+  style: StyleId,
+): Promise<EngineImage> {
+  const win = framing.windows[aspect];
+  const { width, height } = ASPECTS[aspect];
+  // Windows span the canvas' full width, so a window is a contiguous run of rows.
+  const start = win.top * canvasWidth * 3;
+  const pixels = rgb.subarray(start, start + width * height * 3);
+  const raw = { raw: { width, height, channels: 3 as const } };
+  const thumbHeight = Math.round((THUMBNAIL_WIDTH * height) / width);
+  const [data, thumb] = await Promise.all([
+    sharp(pixels, raw).jpeg({ quality: JPEG_QUALITY, mozjpeg: false }).toBuffer(),
+    sharp(pixels, raw)
+      .resize(THUMBNAIL_WIDTH, thumbHeight)
+      .jpeg({ quality: THUMBNAIL_QUALITY, mozjpeg: false })
+      .toBuffer(),
+  ]);
+  return {
+    style,
+    aspect,
+    width,
+    height,
+    mimeType: "image/jpeg",
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    thumbnail: {
+      width: THUMBNAIL_WIDTH,
+      height: thumbHeight,
+      mimeType: "image/jpeg",
+      data: new Uint8Array(thumb.buffer, thumb.byteOffset, thumb.length),
+    },
+  };
+}
+
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;

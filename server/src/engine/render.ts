@@ -1,0 +1,103 @@
+// Step 6: one style = a studio backdrop behind the matted subject plus a grade (shared/styles.ts).
+// Every grade in the catalogue (exposure, contrast, saturation, warmth, monochrome) is affine in
+// colour, so each style is a small matrix over a few per-pixel layers computed once per photo.
+
+import type { Style } from "@headshot/shared";
+
+/** How much the backdrop darkens next to the subject (a soft contact shadow). */
+const SHADOW_STRENGTH = 0.22;
+const LUMA = [0.299, 0.587, 0.114] as const;
+
+/** Style-independent layers of one canvas. */
+export interface Layers {
+  width: number;
+  height: number;
+  /** Premultiplied subject colour (alpha × RGB, 0..255), one plane per channel. */
+  subject: [Float32Array, Float32Array, Float32Array];
+  alpha: Float32Array;
+  /** Backdrop visibility: (1 − alpha) × contact shadow. */
+  backdrop: Float32Array;
+  /** `backdrop` × radial falloff (0 at the light's centre, 1 at its radius). */
+  backdropFalloff: Float32Array;
+}
+
+/**
+ * `shadow` is a blurred, offset copy of the matte; the backdrop light is centred on (cx, cy) and
+ * reaches the edge colour at `radius`, like a lit paper backdrop.
+ */
+export function buildLayers(
+  foreground: Uint8Array,
+  alpha: Float32Array,
+  shadow: Float32Array,
+  w: number,
+  h: number,
+  light: { cx: number; cy: number; radius: number },
+): Layers {
+  const n = w * h;
+  const subject: Layers["subject"] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const backdrop = new Float32Array(n);
+  const backdropFalloff = new Float32Array(n);
+  for (let y = 0; y < h; y++) {
+    const dy = (y - light.cy) / light.radius;
+    for (let x = 0; x < w; x++) {
+      const dx = (x - light.cx) / light.radius;
+      const t = Math.min(1, Math.sqrt(dx * dx + dy * dy));
+      const i = y * w + x;
+      const a = alpha[i]!;
+      const o = i * 3;
+      subject[0][i] = a * foreground[o]!;
+      subject[1][i] = a * foreground[o + 1]!;
+      subject[2][i] = a * foreground[o + 2]!;
+      const b = (1 - a) * (1 - SHADOW_STRENGTH * shadow[i]!);
+      backdrop[i] = b;
+      backdropFalloff[i] = b * t * t * (3 - 2 * t);
+    }
+  }
+  return { width: w, height: h, subject, alpha, backdrop, backdropFalloff };
+}
+
+/** out = M·subject + kA·alpha + kB·backdrop + kF·backdropFalloff + k0, per output channel. */
+interface StyleMatrix {
+  m: number[][];
+  kA: number[];
+  kB: number[];
+  kF: number[];
+  k0: number[];
+}
+
+export function styleMatrix(style: Style): StyleMatrix {
+  const { exposure: e, contrast: c, saturation: s, warmth } = style.grade;
+  const { center, edge } = style.backdrop;
+  // Saturation mixes each channel with luma; monochrome (s = 0) is the same matrix.
+  const sat = [0, 1, 2].map((r) => [0, 1, 2].map((k) => (r === k ? s : 0) + (1 - s) * LUMA[k]!));
+  // Warmth and the backdrop are added after the subject's grade; monochrome applies to them too.
+  const mono = s === 0 ? sat : [0, 1, 2].map((r) => [0, 1, 2].map((k) => (r === k ? 1 : 0)));
+  const apply = (v: readonly number[]) => mono.map((row) => row[0]! * v[0]! + row[1]! * v[1]! + row[2]! * v[2]!);
+  return {
+    m: sat.map((row) => row.map((v) => v * e * c)),
+    kA: [0, 1, 2].map(() => 128 * (1 - c)),
+    kB: apply(center),
+    kF: apply([edge[0] - center[0], edge[1] - center[1], edge[2] - center[2]]),
+    k0: apply([warmth, 0, -warmth]),
+  };
+}
+
+export function renderStyle(style: Style, layers: Layers): Uint8Array {
+  const { width: w, height: h, subject, alpha, backdrop, backdropFalloff } = layers;
+  const { m, kA, kB, kF, k0 } = styleMatrix(style);
+  const [P0, P1, P2] = subject;
+  const out = new Uint8Array(w * h * 3);
+  for (let ch = 0; ch < 3; ch++) {
+    const m0 = m[ch]![0]!, m1 = m[ch]![1]!, m2 = m[ch]![2]!;
+    const ka = kA[ch]!, kb = kB[ch]!, kf = kF[ch]!, k = k0[ch]! + 0.5;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
+        const dither = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
+        const v = m0 * P0[i]! + m1 * P1[i]! + m2 * P2[i]! + ka * alpha[i]! + kb * backdrop[i]! + kf * backdropFalloff[i]! + k + dither;
+        out[i * 3 + ch] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+    }
+  }
+  return out;
+}

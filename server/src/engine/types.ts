@@ -1,0 +1,113 @@
+// The engine contract (SPEC §7.1): what callers hand an engine, what it returns, and its typed
+// errors. Engines know nothing of HTTP, users or billing.
+
+import type { Aspect, StyleId } from "@headshot/shared";
+
+export type EngineErrorCode =
+  | "NO_FACE"
+  | "MULTIPLE_FACES"
+  | "FACE_TOO_SMALL"
+  | "LOW_RESOLUTION"
+  | "CORRUPT_IMAGE"
+  | "ENGINE_UNAVAILABLE"
+  | "TIMEOUT"
+  | "OVERLOADED"
+  | "CANCELED";
+
+/** One sentence per code, written for the person who uploaded the photo. */
+export const ENGINE_ERROR_MESSAGES: Record<EngineErrorCode, string> = {
+  NO_FACE: "We couldn't find a face in this photo. Please use a photo where your face is clearly visible.",
+  MULTIPLE_FACES: "This photo shows more than one person. Please use a photo of just you.",
+  FACE_TOO_SMALL: "Your face is too small in this photo. Please use a closer or higher-resolution photo.",
+  LOW_RESOLUTION: "This photo is too small. Please use a photo at least 400 pixels on its shortest side.",
+  CORRUPT_IMAGE: "We couldn't read this image. Please upload a JPEG or PNG photo.",
+  ENGINE_UNAVAILABLE: "The headshot engine is unavailable right now. Please try again in a moment.",
+  TIMEOUT: "Creating your headshots took too long. Please try again.",
+  OVERLOADED: "We're busy right now. Please try again in a moment.",
+  CANCELED: "Headshot creation was canceled.",
+};
+
+export class EngineError extends Error {
+  override readonly name = "EngineError";
+  constructor(
+    readonly code: EngineErrorCode,
+    /** Developer detail for logs; never shown to the user. */
+    readonly detail?: string,
+  ) {
+    super(ENGINE_ERROR_MESSAGES[code]);
+  }
+}
+
+export function isEngineError(err: unknown): err is EngineError {
+  return err instanceof EngineError;
+}
+
+/** Pipeline stages reported through `onProgress`; the API adds its own "storing". */
+export type Stage = "validating" | "detecting" | "framing" | "segmenting" | "rendering";
+
+export interface EngineRequest {
+  photo: Uint8Array;
+  styles: StyleId[];
+  aspects: Aspect[];
+  signal?: AbortSignal;
+  /** `progress` is the fraction (0..1) of the whole job done when the stage starts or advances. */
+  onProgress?: (stage: Stage, progress: number) => void;
+}
+
+export interface EngineThumbnail {
+  width: number;
+  height: number;
+  mimeType: "image/jpeg";
+  data: Uint8Array;
+}
+
+export interface EngineImage {
+  style: StyleId;
+  aspect: Aspect;
+  width: number;
+  height: number;
+  mimeType: "image/jpeg";
+  data: Uint8Array;
+  thumbnail: EngineThumbnail;
+}
+
+/**
+ * What the engine learnt about the photo, for logs and for telling the user about quality.
+ * Geometry only: there is deliberately no embedding or identity template (SPEC §7.2, seed 000).
+ */
+export interface EngineMetadata {
+  /** Source size after EXIF orientation. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Output pixels per source pixel (> 1 means the face was enlarged). */
+  upscale: number;
+  /** True when `upscale` exceeds 1.5: the result is softer than a native-resolution one. */
+  upscaled: boolean;
+  /** Roll applied to level the eyes, in degrees. */
+  rollDegrees: number;
+  /** True when the frame reached past the photo's edges and was padded. */
+  padded: boolean;
+  /** Per-channel gains of the cast correction (1 = untouched). */
+  whiteBalance: readonly [number, number, number];
+  /** Wall time of the whole job inside the engine, and per stage. */
+  durationMs: number;
+  stageMs: Partial<Record<Stage, number>>;
+}
+
+export interface EngineResult {
+  images: EngineImage[];
+  metadata: EngineMetadata;
+}
+
+export interface EngineStats {
+  running: number;
+  queued: number;
+  /** Jobs the engine accepts at once: workers + queue slots. */
+  capacity: number;
+}
+
+export interface Engine {
+  generate(req: EngineRequest): Promise<EngineResult>;
+  stats(): EngineStats;
+  close(): Promise<void>;
+}

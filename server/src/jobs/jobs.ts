@@ -1,0 +1,270 @@
+// Generation jobs (SPEC §6.2): creating one (consent, restriction, charge, job, idempotency key in
+// one transaction), reading them as the API's Job shape, and ending them — every failure or
+// cancel refunds exactly once, guarded by the job's status.
+import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { Aspect, Job, JobStage, StyleId } from "@headshot/shared";
+import type { Config } from "../config/config";
+import type { Database, DbOrTx } from "../db/client";
+import { idempotencyKeys, jobs, outputs } from "../db/schema";
+import { requireConsent } from "../domain/consent";
+import { applyLedgerEntry } from "../domain/credits";
+import type { UserRow } from "../domain/users";
+import { ApiError } from "../http/api-error";
+import { requireNotRestricted } from "../privacy/restriction";
+import type { Storage } from "../storage/storage";
+import { signedOutputUrls } from "./output-urls";
+
+export type JobRow = typeof jobs.$inferSelect;
+export type OutputRow = typeof outputs.$inferSelect;
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const ACTIVE = ["queued", "processing"] as const;
+
+export interface NewJob {
+  user: UserRow;
+  styles: StyleId[];
+  aspects: Aspect[];
+  engine: string;
+  instanceId: string;
+  idempotencyKey?: string | undefined;
+  /** Canva Premium: the usage id replaces the credit charge. */
+  premiumUsageId?: string | undefined;
+}
+
+/** The job a still-valid idempotency key points at, if any. */
+export async function findIdempotentJob(db: DbOrTx, userId: string, key: string, now: Date) {
+  const [row] = await db
+    .select({ job: jobs })
+    .from(idempotencyKeys)
+    .innerJoin(jobs, eq(jobs.id, idempotencyKeys.jobId))
+    .where(
+      and(
+        eq(idempotencyKeys.userId, userId),
+        eq(idempotencyKeys.key, key),
+        gt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS)),
+      ),
+    );
+  return row?.job;
+}
+
+/**
+ * Charges and creates the job in one transaction. A concurrent request with the same
+ * Idempotency-Key collides on the key's primary key, rolls back (no charge) and gets the first job.
+ */
+export async function createJob(db: Database, input: NewJob, now: Date): Promise<{ job: JobRow; replayed: boolean }> {
+  const { user, idempotencyKey } = input;
+  try {
+    const job = await db.transaction(async (tx) => {
+      requireNotRestricted(user);
+      await requireConsent(tx, user.id);
+      const [job] = await tx
+        .insert(jobs)
+        .values({
+          userId: user.id,
+          styles: input.styles,
+          aspects: input.aspects,
+          engine: input.engine,
+          instanceId: input.instanceId,
+          charged: !input.premiumUsageId,
+          premiumUsageId: input.premiumUsageId,
+          createdAt: now,
+        })
+        .returning();
+      if (!input.premiumUsageId) {
+        await applyLedgerEntry(tx, { userId: user.id, kind: "generation", delta: -1, jobId: job!.id });
+      }
+      if (idempotencyKey) {
+        // An expired key (older than 24 h) no longer counts: it is replaced.
+        await tx
+          .delete(idempotencyKeys)
+          .where(
+            and(
+              eq(idempotencyKeys.userId, user.id),
+              eq(idempotencyKeys.key, idempotencyKey),
+              lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS)),
+            ),
+          );
+        await tx.insert(idempotencyKeys).values({ userId: user.id, key: idempotencyKey, jobId: job!.id, createdAt: now });
+      }
+      return job!;
+    });
+    return { job, replayed: false };
+  } catch (err) {
+    if (idempotencyKey && isUniqueViolation(err)) {
+      const first = await findIdempotentJob(db, user.id, idempotencyKey, now);
+      if (first) return { job: first, replayed: true };
+    }
+    throw err;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === "23505") return true;
+  }
+  return false;
+}
+
+/**
+ * Ends an active job as failed or canceled and refunds its credit — once: only the caller whose
+ * status update matched an active job refunds. Returns false when the job had already ended.
+ */
+export async function endJobWithRefund(
+  db: DbOrTx,
+  jobId: string,
+  outcome: { status: "failed" | "canceled"; code: string; reason: string | null; message: string },
+  now: Date,
+): Promise<boolean> {
+  const run = async (tx: DbOrTx) => {
+    const [ended] = await tx
+      .update(jobs)
+      .set({
+        status: outcome.status,
+        errorCode: outcome.code,
+        errorReason: outcome.reason,
+        errorMessage: outcome.message,
+        finishedAt: now,
+        refundedAt: sql`case when ${jobs.charged} then ${now.toISOString()}::timestamptz end`,
+      })
+      .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE]), isNull(jobs.refundedAt)))
+      .returning();
+    if (!ended) return false;
+    if (ended.charged) {
+      await applyLedgerEntry(tx, { userId: ended.userId, kind: "refund_generation", delta: 1, jobId });
+    }
+    return true;
+  };
+  return db.transaction(run);
+}
+
+/** Records progress of an active job (never resurrects an ended one). */
+export async function recordProgress(db: DbOrTx, jobId: string, stage: JobStage, progress: number) {
+  await db
+    .update(jobs)
+    .set({ stage, progress, status: "processing" })
+    .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE])));
+}
+
+/** One of the caller's jobs; another user's id is simply not found. */
+export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Promise<JobRow> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(jobId)) throw jobNotFound();
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), eq(jobs.userId, userId)));
+  if (!job) throw jobNotFound();
+  return job;
+}
+
+function jobNotFound(): ApiError {
+  return new ApiError("NOT_FOUND", "We couldn't find that headshot job.");
+}
+
+export async function liveOutputsOf(db: DbOrTx, jobIds: string[], now: Date): Promise<OutputRow[]> {
+  if (jobIds.length === 0) return [];
+  return db
+    .select()
+    .from(outputs)
+    .where(and(inArray(outputs.jobId, jobIds), gt(outputs.expiresAt, now)))
+    .orderBy(outputs.createdAt, outputs.id);
+}
+
+/** The caller's history: jobs with unexpired outputs, newest first, by keyset cursor. */
+export async function listHistory(
+  db: DbOrTx,
+  userId: string,
+  now: Date,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ jobs: JobRow[]; nextCursor: string | null }> {
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.userId, userId),
+        eq(jobs.status, "succeeded"),
+        sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now.toISOString()}::timestamptz)`,
+        after
+          ? or(lt(jobs.createdAt, after.createdAt), and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(page.limit + 1);
+  const pageRows = rows.slice(0, page.limit);
+  const last = pageRows.at(-1);
+  return {
+    jobs: pageRows,
+    nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null,
+  };
+}
+
+function encodeCursor(job: JobRow): string {
+  return Buffer.from(`${job.createdAt.toISOString()}|${job.id}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const createdAt = new Date(at ?? "");
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new ApiError("BAD_REQUEST", "The page cursor is not valid; start again from the first page.");
+  }
+  return { createdAt, id };
+}
+
+/** The API's Job shape, with fresh signed links for its outputs. */
+export function toJobView(
+  job: JobRow,
+  jobOutputs: OutputRow[],
+  config: Parameters<typeof signedOutputUrls>[0],
+  now: Date,
+): Job {
+  return {
+    id: job.id,
+    status: job.status,
+    progress: job.status === "succeeded" ? 1 : job.progress,
+    stage: job.stage as JobStage,
+    styles: job.styles as StyleId[],
+    aspects: job.aspects as Aspect[],
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    error: job.errorCode
+      ? { code: job.errorCode, reason: job.errorReason, message: job.errorMessage ?? "The job failed." }
+      : null,
+    outputs: jobOutputs.map((o) => ({
+      id: o.id,
+      style: o.style as StyleId,
+      aspect: o.aspect as Aspect,
+      width: o.width,
+      height: o.height,
+      mimeType: o.mimeType,
+      ...signedOutputUrls(config, o, now),
+      thumbnailWidth: o.thumbWidth,
+      thumbnailHeight: o.thumbHeight,
+      expiresAt: o.expiresAt.toISOString(),
+    })),
+  };
+}
+
+export async function jobViews(db: DbOrTx, rows: JobRow[], config: Config, now: Date): Promise<Job[]> {
+  const all = await liveOutputsOf(
+    db,
+    rows.map((r) => r.id),
+    now,
+  );
+  return rows.map((r) =>
+    toJobView(
+      r,
+      all.filter((o) => o.jobId === r.id),
+      config,
+      now,
+    ),
+  );
+}
+
+/** Deletes a job's outputs: rows first (links stop working at once), then their files. */
+export async function deleteJobOutputs(db: DbOrTx, storage: Storage, jobId: string): Promise<void> {
+  const removed = await db.delete(outputs).where(eq(outputs.jobId, jobId)).returning();
+  await storage.delete(removed.flatMap((o) => [o.storageKey, o.thumbStorageKey]));
+}

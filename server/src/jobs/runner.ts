@@ -1,0 +1,177 @@
+// Runs accepted jobs on this instance: the photo goes from the request's memory to the engine,
+// stages are written as progress, outputs are stored, and any failure ends the job with its
+// refund. Keeps track of in-flight jobs so cancel can abort them and shutdown can drain them.
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { ASPECTS, type JobStage } from "@headshot/shared";
+import type { Clock } from "../clock";
+import type { Config } from "../config/config";
+import type { Database } from "../db/client";
+import { jobs, outputs } from "../db/schema";
+import { countFunnelEvent } from "../domain/funnel";
+import { EngineError, type Engine, type EngineResult } from "../engine/types";
+import type { Logger } from "../logger";
+import type { Storage } from "../storage/storage";
+import { outputKeys } from "../storage/storage";
+import { endJobWithRefund, recordProgress, type JobRow } from "./jobs";
+
+export interface RunnerDeps {
+  db: Database;
+  engine: Engine;
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, "OUTPUT_RETENTION_DAYS">;
+}
+
+const STORING_PROGRESS = 0.92;
+// Progress is written when the stage changes or it moved this much: enough for a progress bar.
+const PROGRESS_STEP = 0.08;
+
+export interface JobRunner {
+  /** Starts the job in the background; the photo is dropped when it ends. */
+  start(job: JobRow, photo: Uint8Array): void;
+  /** Aborts the job if it runs here (cancel); true when it did. */
+  abort(jobId: string): boolean;
+  inFlight(): number;
+  /** Waits for in-flight jobs up to `timeoutMs`, then aborts the rest (each fails and refunds). */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+export function createJobRunner(deps: RunnerDeps): JobRunner {
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  async function run(job: JobRow, photo: Uint8Array, signal: AbortSignal): Promise<void> {
+    const { db, engine, clock, logger } = deps;
+    let written: { stage: JobStage; progress: number } = { stage: "validating", progress: 0 };
+    let writes = Promise.resolve();
+    const progress = (stage: JobStage, value: number) => {
+      if (stage === written.stage && value - written.progress < PROGRESS_STEP) return;
+      written = { stage, progress: value };
+      writes = writes.then(() => recordProgress(db, job.id, stage, value)).catch(() => {});
+    };
+
+    const started = performance.now();
+    try {
+      progress("validating", 0.01);
+      const result = await engine.generate({
+        photo,
+        styles: job.styles as EngineResult["images"][number]["style"][],
+        aspects: job.aspects as (keyof typeof ASPECTS)[],
+        signal,
+        onProgress: (stage, value) => progress(stage, Math.min(value, STORING_PROGRESS - 0.01)),
+      });
+      progress("storing", STORING_PROGRESS);
+      await writes;
+      await storeOutputs(deps, job, result);
+      await countFunnelEvent(db, "generation_succeeded", clock.now()).catch(() => {});
+      logger.info({ jobId: job.id, ms: Math.round(performance.now() - started) }, "job succeeded");
+    } catch (err) {
+      await writes;
+      const engineError = err instanceof EngineError ? err : undefined;
+      const canceled = engineError?.code === "CANCELED";
+      const ended = await endJobWithRefund(
+        db,
+        job.id,
+        {
+          status: canceled ? "canceled" : "failed",
+          code: engineError ? errorCodeFor(engineError) : "INTERNAL",
+          reason: engineError?.code ?? null,
+          message: engineError?.message ?? "Something went wrong while creating your headshots. Your credit was refunded.",
+        },
+        clock.now(),
+      );
+      if (ended && !canceled) await countFunnelEvent(db, "generation_failed", clock.now()).catch(() => {});
+      const level = engineError && engineError.code !== "ENGINE_UNAVAILABLE" ? "info" : "error";
+      logger[level]({ jobId: job.id, code: engineError?.code, err: engineError ? engineError.detail : err }, "job ended without outputs");
+    }
+  }
+
+  return {
+    start(job, photo) {
+      const controller = new AbortController();
+      const done = run(job, photo, controller.signal).finally(() => running.delete(job.id));
+      running.set(job.id, { controller, done });
+    },
+    abort(jobId) {
+      const entry = running.get(jobId);
+      entry?.controller.abort();
+      return Boolean(entry);
+    },
+    inFlight: () => running.size,
+    async drain(timeoutMs) {
+      const all = Promise.all([...running.values()].map((r) => r.done));
+      const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
+      if ((await Promise.race([all, timer])) === "timeout") {
+        for (const entry of running.values()) entry.controller.abort();
+        await all;
+      }
+    },
+  };
+}
+
+/** Engine errors about the photo are the user's to fix (422); the rest are ours (500/503). */
+function errorCodeFor(error: EngineError): string {
+  switch (error.code) {
+    case "NO_FACE":
+    case "MULTIPLE_FACES":
+    case "FACE_TOO_SMALL":
+    case "LOW_RESOLUTION":
+    case "CORRUPT_IMAGE":
+      return "UNPROCESSABLE";
+    case "OVERLOADED":
+      return "OVERLOADED";
+    case "ENGINE_UNAVAILABLE":
+    case "TIMEOUT":
+      return "UNAVAILABLE";
+    case "CANCELED":
+      return "CANCELED";
+  }
+}
+
+/**
+ * Writes the files, then the rows and the job's success in one transaction guarded by the job
+ * still being active; if it was canceled meanwhile, the files are removed again.
+ */
+async function storeOutputs(deps: RunnerDeps, job: JobRow, result: EngineResult): Promise<void> {
+  const { db, storage, clock, config } = deps;
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + config.OUTPUT_RETENTION_DAYS * 24 * 60 * 60 * 1000);
+  const rows = await Promise.all(
+    result.images.map(async (image) => {
+      const id = randomUUID();
+      const keys = outputKeys(job.userId, job.id, id);
+      await storage.put(keys.image, image.data, image.mimeType);
+      await storage.put(keys.thumbnail, image.thumbnail.data, image.thumbnail.mimeType);
+      return {
+        id,
+        jobId: job.id,
+        userId: job.userId,
+        style: image.style,
+        aspect: image.aspect,
+        width: image.width,
+        height: image.height,
+        mimeType: image.mimeType,
+        byteSize: image.data.byteLength,
+        storageKey: keys.image,
+        thumbStorageKey: keys.thumbnail,
+        thumbWidth: image.thumbnail.width,
+        thumbHeight: image.thumbnail.height,
+        thumbByteSize: image.thumbnail.data.byteLength,
+        createdAt: now,
+        expiresAt,
+      };
+    }),
+  );
+  const stored = await db.transaction(async (tx) => {
+    const [done] = await tx
+      .update(jobs)
+      .set({ status: "succeeded", stage: "storing", progress: 1, finishedAt: now })
+      .where(and(eq(jobs.id, job.id), eq(jobs.status, "processing")))
+      .returning({ id: jobs.id });
+    if (!done) return false;
+    await tx.insert(outputs).values(rows);
+    return true;
+  });
+  if (!stored) await storage.delete(rows.flatMap((r) => [r.storageKey, r.thumbStorageKey]));
+}

@@ -1,0 +1,86 @@
+// Erasure (SPEC §9 "right to be forgotten"): one transaction removes every row tied to the user
+// and records a pseudonymous audit entry with a receipt id; the user's files go after the commit.
+//
+// Why files after the commit: deleting them first would leave a user whose outputs point at
+// nothing if the transaction then failed. After the commit, nothing refers to the files any more;
+// if the process dies before they are gone, the `orphan-files` retention job deletes every file
+// under outputs/ whose user, job and output rows no longer exist. Purchases, privacy requests and
+// audit entries are kept with the user link set to NULL by their foreign keys (SPEC §8.1).
+import { randomBytes } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import type { Database, DbOrTx } from "../db/client";
+import { consents, creditLedger, idempotencyKeys, jobs, outputs, users } from "../db/schema";
+import { ApiError } from "../http/api-error";
+import type { Logger } from "../logger";
+import { userPrefix, type Storage } from "../storage/storage";
+import { writeAudit, type Actor } from "./audit";
+
+export interface ErasureDeps {
+  db: Database;
+  storage: Storage;
+  logger: Logger;
+}
+
+export interface ErasureReceipt {
+  receiptId: string;
+  erasedAt: Date;
+}
+
+export interface EraseOptions {
+  actor: Actor;
+  now: Date;
+  privacyRequestId?: string | null;
+  /** Runs inside the erasure's transaction (the console completes its request here). */
+  alsoInTransaction?: (tx: DbOrTx, receipt: ErasureReceipt) => Promise<void>;
+}
+
+/** An id the user can quote later; random, so it says nothing about who was erased. */
+export function newReceiptId(): string {
+  return `ER-${randomBytes(10).toString("base64url").toUpperCase().replace(/[-_]/g, "X")}`;
+}
+
+export async function eraseUser(
+  deps: ErasureDeps,
+  userId: string,
+  options: EraseOptions,
+): Promise<ErasureReceipt> {
+  const receipt: ErasureReceipt = { receiptId: newReceiptId(), erasedAt: options.now };
+  await deps.db.transaction(async (tx) => {
+    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    if (!user) throw new ApiError("NOT_FOUND", "There is no such user.");
+    const count = sql<number>`count(*)::int`;
+    const [[outputCount], [jobCount]] = await Promise.all([
+      tx.select({ n: count }).from(outputs).where(eq(outputs.userId, userId)),
+      tx.select({ n: count }).from(jobs).where(eq(jobs.userId, userId)),
+    ]);
+    // Children first and the ledger before its jobs: the cascade would otherwise first clear the
+    // ledger's job links (an update the append-only trigger must inspect) and then delete the rows.
+    await tx.delete(outputs).where(eq(outputs.userId, userId));
+    await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.userId, userId));
+    await tx.delete(creditLedger).where(eq(creditLedger.userId, userId));
+    await tx.delete(jobs).where(eq(jobs.userId, userId));
+    await tx.delete(consents).where(eq(consents.userId, userId));
+    await tx.delete(users).where(eq(users.id, userId));
+    await writeAudit(tx, {
+      actor: options.actor,
+      action: "user.erased",
+      at: options.now,
+      subjectUserId: null,
+      privacyRequestId: options.privacyRequestId,
+      details: { receiptId: receipt.receiptId, outputs: outputCount?.n ?? 0, jobs: jobCount?.n ?? 0 },
+    });
+    await options.alsoInTransaction?.(tx, receipt);
+  });
+  await deleteUserFiles(deps, userId);
+  return receipt;
+}
+
+/** Best effort after the commit; the orphan sweep finishes whatever this could not. */
+async function deleteUserFiles(deps: ErasureDeps, userId: string): Promise<void> {
+  try {
+    const keys = await deps.storage.list(userPrefix(userId));
+    if (keys.length) await deps.storage.delete(keys);
+  } catch (err) {
+    deps.logger.warn({ err: String(err) }, "erasure: files left for the orphan sweep");
+  }
+}

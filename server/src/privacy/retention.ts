@@ -1,0 +1,220 @@
+// Retention (SPEC §9, §11): what is deleted when, declared as data — name, schedule, handler —
+// and run by the in-server scheduler or `npm run support -- run-retention`. Every handler takes
+// `now` from the caller, is idempotent, and works in batches claimed with FOR UPDATE SKIP LOCKED,
+// so several instances running the same job at once split the work instead of colliding.
+import { and, inArray, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import type { Config } from "../config/config";
+import { rowsOf, type Database } from "../db/client";
+import { idempotencyKeys, jobs, outputs, processedWebhookEvents, supportSessions } from "../db/schema";
+import type { Logger } from "../logger";
+import type { Storage } from "../storage/storage";
+import { SESSION_IDLE_MS } from "../support/sessions";
+
+export interface RetentionDeps {
+  db: Database;
+  storage: Storage;
+  config: Pick<Config, "OUTPUT_RETENTION_DAYS" | "JOB_LOG_RETENTION_DAYS">;
+  logger: Logger;
+}
+
+export interface RetentionJob {
+  name: string;
+  /** How often the scheduler runs it. */
+  everyMs: number;
+  /** Deletes what is due at `now`; returns how many rows or files went. */
+  run(deps: RetentionDeps, now: Date): Promise<number>;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const BATCH = 200;
+export const IDEMPOTENCY_KEY_TTL_MS = DAY;
+export const WEBHOOK_EVENT_RETENTION_MS = 90 * DAY;
+const ACTIVE_JOB_STATUSES = ["queued", "processing"] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
+
+export const RETENTION_JOBS: readonly RetentionJob[] = [
+  {
+    name: "expired-outputs",
+    everyMs: 15 * MINUTE,
+    // Expired by their own date, or older than the retention now configured (it may have shrunk).
+    run: (deps, now) =>
+      deleteOutputsWithFiles(
+        deps,
+        or(
+          lte(outputs.expiresAt, now),
+          lte(outputs.createdAt, ago(now, deps.config.OUTPUT_RETENTION_DAYS * DAY)),
+        )!,
+      ),
+  },
+  {
+    name: "job-metadata",
+    everyMs: HOUR,
+    run: (deps, now) => deleteOldJobs(deps, ago(now, deps.config.JOB_LOG_RETENTION_DAYS * DAY)),
+  },
+  {
+    name: "idempotency-keys",
+    everyMs: HOUR,
+    run: (deps, now) =>
+      deleteInBatches(
+        deps.db,
+        idempotencyKeys,
+        lte(idempotencyKeys.createdAt, ago(now, IDEMPOTENCY_KEY_TTL_MS)),
+      ),
+  },
+  {
+    name: "support-sessions",
+    everyMs: 15 * MINUTE,
+    run: (deps, now) =>
+      deleteInBatches(
+        deps.db,
+        supportSessions,
+        or(lte(supportSessions.expiresAt, now), lte(supportSessions.lastSeenAt, ago(now, SESSION_IDLE_MS)))!,
+      ),
+  },
+  {
+    name: "webhook-events",
+    everyMs: 6 * HOUR,
+    run: (deps, now) =>
+      deleteInBatches(
+        deps.db,
+        processedWebhookEvents,
+        lte(processedWebhookEvents.processedAt, ago(now, WEBHOOK_EVENT_RETENTION_MS)),
+      ),
+  },
+  {
+    name: "orphan-files",
+    everyMs: 6 * HOUR,
+    run: (deps) => deleteOrphanFiles(deps),
+  },
+];
+
+/** Runs the named jobs (all by default) once, in order; returns what each deleted. */
+export async function runRetention(
+  deps: RetentionDeps,
+  now: Date,
+  names?: readonly string[],
+): Promise<Record<string, number>> {
+  const unknown = names?.filter((n) => !RETENTION_JOBS.some((j) => j.name === n)) ?? [];
+  if (unknown.length) throw new Error(`unknown retention job: ${unknown.join(", ")}`);
+  const results: Record<string, number> = {};
+  for (const job of RETENTION_JOBS) {
+    if (names && !names.includes(job.name)) continue;
+    results[job.name] = await job.run(deps, now);
+  }
+  return results;
+}
+
+/** Deletes matching rows batch by batch; rows another instance holds are left to it. */
+async function deleteInBatches(db: Database, table: PgTable, where: SQL): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = rowsOf(
+      await db.execute(sql`
+        delete from ${table} where ctid in (
+          select ctid from ${table} where ${where} limit ${BATCH} for update skip locked
+        ) returning 1 as gone`),
+    ).length;
+    total += deleted;
+    if (deleted < BATCH) return total;
+  }
+}
+
+/**
+ * Outputs go with their files. The files are deleted while the rows are locked and before the rows:
+ * a crash in between leaves rows whose (already missing) files the next run deletes again.
+ */
+async function deleteOutputsWithFiles(deps: RetentionDeps, where: SQL): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deps.db.transaction(async (tx) => {
+      const batch = await tx
+        .select({ id: outputs.id, image: outputs.storageKey, thumb: outputs.thumbStorageKey })
+        .from(outputs)
+        .where(where)
+        .limit(BATCH)
+        .for("update", { skipLocked: true });
+      if (!batch.length) return 0;
+      await deps.storage.delete(batch.flatMap((o) => [o.image, o.thumb]));
+      await tx.delete(outputs).where(
+        inArray(
+          outputs.id,
+          batch.map((o) => o.id),
+        ),
+      );
+      return batch.length;
+    });
+    total += deleted;
+    if (deleted < BATCH) return total;
+  }
+}
+
+/** Finished jobs older than the cutoff, with any outputs they still have (and those files). */
+async function deleteOldJobs(deps: RetentionDeps, cutoff: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deps.db.transaction(async (tx) => {
+      const batch = await tx
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(lte(jobs.createdAt, cutoff), notInArray(jobs.status, [...ACTIVE_JOB_STATUSES])))
+        .limit(BATCH)
+        .for("update", { skipLocked: true });
+      if (!batch.length) return 0;
+      const ids = batch.map((j) => j.id);
+      const files = await tx
+        .select({ image: outputs.storageKey, thumb: outputs.thumbStorageKey })
+        .from(outputs)
+        .where(inArray(outputs.jobId, ids))
+        .for("update");
+      if (files.length) await deps.storage.delete(files.flatMap((o) => [o.image, o.thumb]));
+      // Outputs and idempotency keys cascade; ledger entries keep their row with the job link NULL.
+      await tx.delete(jobs).where(inArray(jobs.id, ids));
+      return batch.length;
+    });
+    total += deleted;
+    if (deleted < BATCH) return total;
+  }
+}
+
+/**
+ * Files under outputs/ that no output row claims and whose job is not running: left behind by an
+ * erasure interrupted after its commit, or by a job that died between writing files and rows.
+ * Keys are `outputs/<user>/<job>/<output>.<ext>` (storage.ts); anything else is not ours to judge.
+ */
+async function deleteOrphanFiles(deps: RetentionDeps): Promise<number> {
+  const keys = await deps.storage.list("outputs/");
+  const parsed = keys.flatMap((key) => {
+    const [, , jobId, file] = key.split("/");
+    const outputId = file?.split(".")[0];
+    return jobId && outputId && UUID.test(jobId) && UUID.test(outputId) ? [{ key, jobId, outputId }] : [];
+  });
+  let total = 0;
+  for (let i = 0; i < parsed.length; i += BATCH) {
+    const slice = parsed.slice(i, i + BATCH);
+    const [known, running] = await Promise.all([
+      deps.db
+        .select({ id: outputs.id })
+        .from(outputs)
+        .where(inArray(outputs.id, [...new Set(slice.map((p) => p.outputId))])),
+      deps.db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(
+          and(
+            inArray(jobs.id, [...new Set(slice.map((p) => p.jobId))]),
+            inArray(jobs.status, [...ACTIVE_JOB_STATUSES]),
+          ),
+        ),
+    ]);
+    const keep = new Set([...known.map((r) => r.id), ...running.map((r) => r.id)]);
+    const orphans = slice.filter((p) => !keep.has(p.outputId) && !keep.has(p.jobId)).map((p) => p.key);
+    if (orphans.length) await deps.storage.delete(orphans);
+    total += orphans.length;
+  }
+  return total;
+}

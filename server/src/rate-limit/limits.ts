@@ -1,0 +1,62 @@
+// The limits of SPEC §6.2 as ready-made pieces: per-user middleware to mount on writes (never on
+// progress polling or other reads), the failed-authentication counter canvaAuth calls, and the
+// support-login check the console calls.
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context } from "hono";
+import type { HonoEnv } from "../http/env";
+import type { RateLimitDecision } from "./limiter";
+import { rateLimit, rateLimitedError } from "./rate-limit";
+
+// Per user: the internal user id currentUser put on the context of every /v1 route.
+const byUser = (c: Context<HonoEnv>) => c.get("user").id;
+
+export const limitGeneration = rateLimit({ name: "generation", key: byUser });
+export const limitCheckout = rateLimit({ name: "checkout", key: byUser });
+/** Consent, export (the one read SPEC §6.2 limits) and erasure requests. */
+export const limitPrivacy = rateLimit({ name: "privacy", key: byUser });
+
+/**
+ * The caller's IP. Trust assumption: the socket's peer address is the only one we trust, because a
+ * client can write any X-Forwarded-For it likes. The first X-Forwarded-For hop is read only when
+ * there is no socket (in-process `app.request`, as tests do). Behind a proxy, callers therefore
+ * share the proxy's address: limits keyed by IP then apply to all of them together.
+ */
+export function clientIp(c: Context): string | undefined {
+  let address: string | undefined;
+  try {
+    address = getConnInfo(c).remote.address;
+  } catch {
+    // No Node.js socket bindings on c.env: the request did not come through @hono/node-server.
+  }
+  return address ?? (c.req.header("X-Forwarded-For")?.split(",")[0]?.trim() || undefined);
+}
+
+/**
+ * canvaAuth's onFailure hook: a failed authentication spends one of the IP's `auth_failure`
+ * requests; once they are spent the answer is 429 instead of 401.
+ */
+export async function countFailedAuthentication(c: Context<HonoEnv>): Promise<void> {
+  const ip = clientIp(c);
+  if (ip === undefined) return;
+  const { config, rateLimiter } = c.get("services");
+  const decision = await rateLimiter.take(`auth_failure:${ip}`, config.RATE_LIMITS.auth_failure);
+  if (!decision.allowed) throw rateLimitedError(decision);
+}
+
+/**
+ * Spends one support-login attempt of the caller's IP and of the account (SPEC §6.2: 5/min each).
+ * Returns the refusing decision, if any, else the account's; the console renders a refusal itself
+ * or throws `rateLimitedError(decision)`. The account is compared case- and space-insensitively,
+ * so "Admin@x" and "admin@x " share one bucket.
+ */
+export async function limitSupportLogin(c: Context<HonoEnv>, account: string): Promise<RateLimitDecision> {
+  const { config, rateLimiter } = c.get("services");
+  const ip = clientIp(c);
+  if (ip !== undefined) {
+    const byIp = await rateLimiter.take(`support_login_ip:${ip}`, config.RATE_LIMITS.support_login_ip);
+    // Attempts already refused by IP don't also count against the account.
+    if (!byIp.allowed) return byIp;
+  }
+  const normalised = account.trim().toLowerCase();
+  return rateLimiter.take(`support_login_account:${normalised}`, config.RATE_LIMITS.support_login_account);
+}

@@ -1,0 +1,38 @@
+// POST /v1/headshots/:id/cancel: stops a queued or processing job and refunds its credit; a job
+// that already ended is returned as it is (SPEC §4).
+import { createRoute } from "@hono/zod-openapi";
+import { JobResponse } from "@headshot/shared";
+import { errorResponses, type App } from "../http/openapi";
+import { endJobWithRefund, getOwnJob, jobViews } from "../jobs/jobs";
+import { JobIdParams } from "./v1_headshots_get";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/headshots/{id}/cancel",
+  tags: ["headshots"],
+  security: [{ canvaUserToken: [] }],
+  request: { params: JobIdParams },
+  responses: {
+    200: { description: "The job after cancelling", content: { "application/json": { schema: JobResponse } } },
+    ...errorResponses(401, 404, 503),
+  },
+});
+
+export function registerV1HeadshotsCancel(app: App) {
+  app.openapi(route, async (c) => {
+    const { db, config, clock, runner } = c.get("services");
+    const userId = c.get("user").id;
+    const { id } = c.req.valid("param");
+    await getOwnJob(db, userId, id);
+    await endJobWithRefund(
+      db,
+      id,
+      { status: "canceled", code: "CANCELED", reason: "CANCELED", message: "You canceled this job; your credit was refunded." },
+      clock.now(),
+    );
+    // If it runs here, stop the engine now; elsewhere, that instance discards its result.
+    runner.abort(id);
+    const job = await getOwnJob(db, userId, id);
+    return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 200);
+  });
+}

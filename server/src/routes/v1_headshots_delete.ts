@@ -1,0 +1,23 @@
+// DELETE /v1/headshots/:id: deletes that job's outputs and their files now (SPEC §4, §9).
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, type App } from "../http/openapi";
+import { deleteJobOutputs, getOwnJob } from "../jobs/jobs";
+import { JobIdParams } from "./v1_headshots_get";
+
+const route = createRoute({
+  method: "delete",
+  path: "/v1/headshots/{id}",
+  tags: ["headshots"],
+  security: [{ canvaUserToken: [] }],
+  request: { params: JobIdParams },
+  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404, 503) },
+});
+
+export function registerV1HeadshotsDelete(app: App) {
+  app.openapi(route, async (c) => {
+    const { db, storage } = c.get("services");
+    const job = await getOwnJob(db, c.get("user").id, c.req.valid("param").id);
+    await deleteJobOutputs(db, storage, job.id);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,93 @@
+// POST /v1/headshots: validate the upload, charge one credit (or check the Premium billable
+// action), create the job and start it on this instance → 202 {job} (SPEC §4, §6).
+import { JobResponse } from "@headshot/shared";
+import { requirePremiumAction, PREMIUM_USAGE_HEADER } from "../billing/premium";
+import { requireConsent } from "../domain/consent";
+import { countFunnelEvent } from "../domain/funnel";
+import { ApiError } from "../http/api-error";
+import { errorResponses, type App } from "../http/openapi";
+import { createJob, findIdempotentJob, jobViews } from "../jobs/jobs";
+import { inspectPhoto, readGenerationForm } from "../jobs/photo-input";
+import { requireNotRestricted } from "../privacy/restriction";
+import { limitGeneration } from "../rate-limit";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function registerV1HeadshotsPost(app: App) {
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/headshots",
+    tags: ["headshots"],
+    summary: "Upload a photo and start a headshot job",
+    security: [{ canvaUserToken: [] }],
+    request: {
+      body: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: {
+              type: "object",
+              required: ["photo"],
+              properties: {
+                photo: { type: "string", format: "binary", description: "JPEG, PNG, WebP or HEIC, ≤ MAX_UPLOAD_MB" },
+                styles: { type: "string", description: "style ids, comma-separated or repeated; default all six" },
+                aspects: { type: "string", description: "1:1 and/or 4:5; default both" },
+              },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      202: { description: "The job", content: { "application/json": { schema: JobResponse } } },
+      ...errorResponses(400, 401, 402, 403, 413, 415, 422, 429, 503),
+    },
+  });
+
+  app.post("/v1/headshots", limitGeneration, async (c) => {
+    const { db, config, clock, engine, runner, instanceId } = c.get("services");
+    const user = c.get("user");
+
+    // Everything that needs no photo is checked before the upload is read.
+    const premium =
+      config.BILLING_MODE === "canva_premium"
+        ? requirePremiumAction(c.get("identity"), c.req.header(PREMIUM_USAGE_HEADER))
+        : undefined;
+    requireNotRestricted(user);
+    await requireConsent(db, user.id);
+    const idempotencyKey = c.req.header("Idempotency-Key");
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new ApiError("BAD_REQUEST", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    }
+    if (idempotencyKey) {
+      const first = await findIdempotentJob(db, user.id, idempotencyKey, clock.now());
+      if (first) return c.json({ job: (await jobViews(db, [first], config, clock.now()))[0]! }, 202);
+    }
+    const load = engine.stats();
+    if (load.running + load.queued >= load.capacity) {
+      throw new ApiError("OVERLOADED", "We're creating a lot of headshots right now. Please try again in a few seconds.", {
+        headers: { "Retry-After": "5" },
+      });
+    }
+
+    await countFunnelEvent(db, "upload_started", clock.now());
+    const form = await readGenerationForm(c.req.raw, config.maxUploadBytes);
+    const photo = await inspectPhoto(form.photo);
+
+    const { job, replayed } = await createJob(
+      db,
+      {
+        user,
+        styles: form.styles,
+        aspects: form.aspects,
+        engine: config.ENGINE,
+        instanceId,
+        idempotencyKey,
+        premiumUsageId: premium?.premiumUsageId,
+      },
+      clock.now(),
+    );
+    if (!replayed) runner.start(job, photo);
+    return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 202);
+  });
+}

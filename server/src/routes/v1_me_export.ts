@@ -1,0 +1,30 @@
+// GET /v1/me/export: everything we hold about the caller as one JSON document (SPEC §4, §9), with
+// fresh signed links to their outputs. Works while processing is restricted.
+import { createRoute } from "@hono/zod-openapi";
+import { UserExport } from "@headshot/shared";
+import { errorResponses, type App } from "../http/openapi";
+import { exportUser } from "../privacy/export";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/me/export",
+  tags: ["privacy"],
+  security: [{ canvaUserToken: [] }],
+  responses: {
+    200: {
+      description: "The caller's data, machine-readable",
+      content: { "application/json": { schema: UserExport } },
+    },
+    ...errorResponses(401, 429, 503),
+  },
+});
+
+export function registerV1MeExport(app: App) {
+  app.openapi(route, async (c) => {
+    const { config, db, clock } = c.get("services");
+    const document = await exportUser({ db, config }, c.get("user").id, clock.now());
+    c.header("Content-Disposition", 'attachment; filename="headshot-studio-export.json"');
+    c.header("Cache-Control", "no-store");
+    return c.json(document, 200);
+  });
+}

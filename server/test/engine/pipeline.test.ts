@@ -1,0 +1,163 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
+import { ASPECTS, ASPECT_IDS, STYLE_IDS, type Aspect } from "@headshot/shared";
+import { createStudioPipeline, type StudioPipeline } from "../../src/engine/pipeline";
+import { createFaceDetector, type FaceDetector } from "../../src/engine/face-detector";
+import { EngineError, type EngineErrorCode, type EngineResult, type Stage } from "../../src/engine/types";
+import { eyePosition, fixture } from "./fixtures";
+
+let pipeline: StudioPipeline;
+let detector: FaceDetector;
+
+beforeAll(async () => {
+  pipeline = await createStudioPipeline();
+  detector = await createFaceDetector();
+});
+
+const allStyles = () => ({ styles: [...STYLE_IDS], aspects: [...ASPECT_IDS] });
+
+async function failure(photo: Uint8Array): Promise<EngineErrorCode> {
+  const err = await pipeline.run({ photo, styles: ["studio-grey"], aspects: ["1:1"] }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(EngineError);
+  return (err as EngineError).code;
+}
+
+/** A JPEG of the fixture carrying EXIF and GPS tags, as phones write them. */
+async function withGps(name: string): Promise<Buffer> {
+  return sharp(await fixture(name))
+    .jpeg({ quality: 92 })
+    .withExif({ IFD0: { Make: "TestPhone", Copyright: "someone" }, IFD3: { GPSLatitudeRef: "N", GPSLatitude: "51/1 30/1 0/1" } })
+    .toBuffer();
+}
+
+describe.each(["astronaut.png", "one_face_sample1_crop.jpg"])("one face: %s", (name) => {
+  let result: EngineResult;
+  let input: Buffer;
+
+  beforeAll(async () => {
+    input = await withGps(name);
+    result = await pipeline.run({ photo: input, ...allStyles() });
+  });
+
+  it("gives every style in every size, at exact dimensions, with thumbnails", async () => {
+    expect(result.images).toHaveLength(STYLE_IDS.length * ASPECT_IDS.length);
+    for (const style of STYLE_IDS) {
+      for (const aspect of ASPECT_IDS) {
+        const img = result.images.find((i) => i.style === style && i.aspect === aspect);
+        expect(img, `${style} ${aspect}`).toBeDefined();
+        const meta = await sharp(img!.data).metadata();
+        expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", ASPECTS[aspect].width, ASPECTS[aspect].height]);
+        expect([img!.width, img!.height, img!.mimeType]).toEqual([ASPECTS[aspect].width, ASPECTS[aspect].height, "image/jpeg"]);
+        const thumb = await sharp(img!.thumbnail.data).metadata();
+        expect([thumb.format, thumb.width, thumb.height]).toEqual(["jpeg", img!.thumbnail.width, img!.thumbnail.height]);
+        expect(img!.thumbnail.width).toBe(256);
+      }
+    }
+  });
+
+  it("strips EXIF and GPS metadata and writes sRGB", async () => {
+    expect((await sharp(input).metadata()).exif).toBeDefined();
+    for (const img of result.images) {
+      for (const data of [img.data, img.thumbnail.data]) {
+        const meta = await sharp(data).metadata();
+        expect(meta.exif).toBeUndefined();
+        expect(meta.space).toBe("srgb");
+        expect(Buffer.from(data).includes("Exif\0\0")).toBe(false);
+        expect(Buffer.from(data).includes("TestPhone")).toBe(false);
+      }
+    }
+  });
+
+  it("frames the face centred with the eye line at 40 % of the height", async () => {
+    for (const img of result.images.filter((i) => i.style === "studio-grey" || i.style === "classic-bw")) {
+      const eye = await eyePosition(detector, img.data);
+      expect(Math.abs(eye.x - 0.5), `${img.style} ${img.aspect} x`).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(eye.y - 0.4), `${img.style} ${img.aspect} y`).toBeLessThanOrEqual(0.04);
+    }
+  });
+
+  it("reports geometry, not identity, in its metadata", () => {
+    const { sourceWidth, sourceHeight, upscale, upscaled } = result.metadata;
+    expect(sourceWidth).toBeGreaterThanOrEqual(400);
+    expect(sourceHeight).toBeGreaterThanOrEqual(400);
+    // Both fixtures are small photos: the enlargement is flagged, not hidden.
+    expect(upscale).toBeGreaterThan(1.5);
+    expect(upscaled).toBe(true);
+  });
+});
+
+describe("refusals", () => {
+  it("refuses two people as MULTIPLE_FACES", async () => {
+    expect(await failure(await fixture("two_faces_sample6_crop.jpg"))).toBe("MULTIPLE_FACES");
+  });
+
+  it.each(["chelsea.png", "coffee.png", "ela_original.jpg"])("finds no human face in %s", async (name) => {
+    expect(await failure(await fixture(name))).toBe("NO_FACE");
+  });
+
+  it("refuses a photo whose short side is under 400 px as LOW_RESOLUTION", async () => {
+    const small = await sharp(await fixture("one_face_sample1_crop.jpg")).resize(280, 400).jpeg().toBuffer();
+    expect(await failure(small)).toBe("LOW_RESOLUTION");
+  });
+
+  it("refuses a face that would need more than 4× enlargement as FACE_TOO_SMALL", async () => {
+    // camera.png: a man ~130 px tall in a 512 px scene, his face half hidden by the camera.
+    expect(await failure(await fixture("camera.png"))).toBe("FACE_TOO_SMALL");
+  });
+
+  it("answers bytes that are not an image with CORRUPT_IMAGE", async () => {
+    expect(await failure(new TextEncoder().encode("definitely not a photo"))).toBe("CORRUPT_IMAGE");
+  });
+});
+
+describe("orientation, progress and cancellation", () => {
+  it("frames an EXIF-rotated photo exactly like the upright one", async () => {
+    const source = await fixture("one_face_sample1_crop.jpg");
+    const upright = await sharp(source).jpeg({ quality: 95 }).toBuffer();
+    // Pixels stored turned a quarter left, with orientation 6 telling viewers to turn them back.
+    const rotated = await sharp(source).rotate(-90).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const meta = await sharp(rotated).metadata();
+    expect([meta.orientation, meta.width, meta.height]).toEqual([6, 1000, 700]);
+
+    const req = { styles: ["studio-grey" as const], aspects: ["4:5" as Aspect] };
+    const a = await pipeline.run({ photo: upright, ...req });
+    const b = await pipeline.run({ photo: rotated, ...req });
+    expect([b.metadata.sourceWidth, b.metadata.sourceHeight]).toEqual([700, 1000]);
+    expect(b.metadata.upscale).toBeCloseTo(a.metadata.upscale, 1);
+    expect(Math.abs(b.metadata.rollDegrees - a.metadata.rollDegrees)).toBeLessThan(1);
+    const ea = await eyePosition(detector, a.images[0]!.data);
+    const eb = await eyePosition(detector, b.images[0]!.data);
+    expect(Math.abs(ea.x - eb.x)).toBeLessThan(0.01);
+    expect(Math.abs(ea.y - eb.y)).toBeLessThan(0.01);
+  });
+
+  it("returns exactly the requested styles and aspects and reports stages in order", async () => {
+    const seen: [Stage, number][] = [];
+    const result = await pipeline.run({
+      photo: await fixture("astronaut.png"),
+      styles: ["corporate-navy", "warm-beige"],
+      aspects: ["4:5"],
+      onProgress: (stage, progress) => seen.push([stage, progress]),
+    });
+    expect(result.images.map((i) => `${i.style} ${i.aspect}`)).toEqual(["corporate-navy 4:5", "warm-beige 4:5"]);
+    const order: Stage[] = ["validating", "detecting", "framing", "segmenting", "rendering"];
+    expect([...new Set(seen.map(([s]) => s))]).toEqual(order);
+    const progress = seen.map(([, p]) => p);
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it("stops with CANCELED at the next stage once the signal aborts", async () => {
+    const controller = new AbortController();
+    const run = pipeline.run({
+      photo: await fixture("astronaut.png"),
+      ...allStyles(),
+      signal: controller.signal,
+      onProgress: (stage) => stage === "detecting" && controller.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ code: "CANCELED" });
+  });
+});
