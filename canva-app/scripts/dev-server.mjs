@@ -1,6 +1,7 @@
 // The panel's development server on :8080 (SPEC §3.1): `/app.js` for Canva's "Development URL",
 // `/` the local preview page, both rebuilt by esbuild whenever a source file changes.
-// `node scripts/dev-server.mjs [--port 8080] [--backend http://localhost:3001]`
+// `node scripts/dev-server.mjs [--port 8080] [--backend http://localhost:3001] [--out DIR] [--once]`
+// (`--out` and `--once` let the browser test build into its own folder, without watching.)
 import { createReadStream, existsSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
@@ -14,23 +15,24 @@ const SAMPLE_PHOTO = ["../server/test/fixtures/one_face_sample1_crop.jpg", "../.
   .map((p) => path.join(APP_DIR, p))
   .find((p) => existsSync(p));
 
-const ROUTES = {
-  "/": { file: path.join(APP_DIR, "preview/index.html"), type: "text/html; charset=utf-8" },
-  "/app.js": { file: APP_BUILD.outfile, type: "text/javascript; charset=utf-8" },
-  "/preview.js": { file: PREVIEW_BUILD.outfile, type: "text/javascript; charset=utf-8" },
-  "/sample.jpg": { file: SAMPLE_PHOTO, type: "image/jpeg" },
-};
-
-export async function startDevServer({ port = 8080, backendUrl, watch = true, log = console.log } = {}) {
+export async function startDevServer({ port = 8080, backendUrl, outDir, watch = true, log = console.log } = {}) {
+  const place = (build) => (outDir ? { ...build, outfile: path.join(outDir, path.basename(build.outfile)) } : build);
+  const [app, preview] = [place(APP_BUILD), place(PREVIEW_BUILD)];
+  const routes = {
+    "/": { file: path.join(APP_DIR, "preview/index.html"), type: "text/html; charset=utf-8" },
+    "/app.js": { file: app.outfile, type: "text/javascript; charset=utf-8" },
+    "/preview.js": { file: preview.outfile, type: "text/javascript; charset=utf-8" },
+    "/sample.jpg": { file: SAMPLE_PHOTO, type: "image/jpeg" },
+  };
   const contexts = await Promise.all(
-    [APP_BUILD, PREVIEW_BUILD].map((entry) => esbuild.context(buildOptions({ ...entry, dev: true, backendUrl }))),
+    [app, preview].map((entry) => esbuild.context(buildOptions({ ...entry, dev: true, backendUrl }))),
   );
   // The first build finishes before the server answers, so the first request never 404s.
   await Promise.all(contexts.map((ctx) => ctx.rebuild()));
   if (watch) await Promise.all(contexts.map((ctx) => ctx.watch()));
 
   const server = createServer((req, res) => {
-    const route = ROUTES[new URL(req.url ?? "/", "http://x").pathname];
+    const route = routes[new URL(req.url ?? "/", "http://x").pathname];
     if (!route?.file || !existsSync(route.file)) {
       res.writeHead(404).end("Not found");
       return;
@@ -53,8 +55,15 @@ export async function startDevServer({ port = 8080, backendUrl, watch = true, lo
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { port: { type: "string" }, backend: { type: "string" } } });
-  const dev = await startDevServer({ port: Number(values.port ?? 8080), backendUrl: values.backend });
+  const { values } = parseArgs({
+    options: { port: { type: "string" }, backend: { type: "string" }, out: { type: "string" }, once: { type: "boolean" } },
+  });
+  const dev = await startDevServer({
+    port: Number(values.port ?? 8080),
+    backendUrl: values.backend,
+    outDir: values.out,
+    watch: !values.once,
+  });
   const stop = async () => {
     await dev.close();
     process.exit(0);

@@ -48,5 +48,6 @@ vi.mock("@canva/user", () => ({
 
 afterEach(() => {
   cleanup();
-  vi.clearAllMocks();
+  // Back to each mock's own implementation, so one test's overrides never leak into the next.
+  vi.resetAllMocks();
 });

@@ -11,7 +11,7 @@ import { requestLogger } from "./http/middleware/request-logger";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { errorResponse, notFound, onError } from "./http/on-error";
 import { createRouter, type App } from "./http/openapi";
-import { countFailedAuthentication, limitPrivacy } from "./rate-limit";
+import { countFailedAuthentication, limitCheckout, limitGeneration, limitPrivacy } from "./rate-limit";
 import { registerBillingPages } from "./routes/billing_pages";
 import { registerFilesGet } from "./routes/files_get";
 import { registerHealth } from "./routes/health";
@@ -107,6 +107,7 @@ export function createApp(services: Services): App {
   registerV1MeExport(app);
   app.on("DELETE", "/v1/me", limitPrivacy);
   registerV1MeDelete(app);
+  app.on("POST", "/v1/headshots", limitGeneration);
   registerV1HeadshotsPost(app);
   registerV1HeadshotsList(app);
   registerV1HeadshotsGet(app);
@@ -114,7 +115,7 @@ export function createApp(services: Services): App {
   registerV1HeadshotsDelete(app);
   registerFilesGet(app);
   registerV1BillingPacksGet(app);
-  // The per-user checkout limiter (SPEC §6.2, "checkout") mounts here, before the route.
+  app.on("POST", "/v1/billing/checkout", limitCheckout);
   registerV1BillingCheckoutPost(app);
   registerWebhooksStripePost(app);
   registerBillingPages(app);

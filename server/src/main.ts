@@ -29,7 +29,7 @@ async function main() {
   }
 
   // Beat and sweep before serving: jobs a previous process left behind are refunded first.
-  const keeper = await startInstanceKeeper(services);
+  const keeper = await startInstanceKeeper({ ...services, exclusive: services.database.driver === "pglite" });
   // Retention (SPEC §9) runs on every instance; its batches skip rows another instance holds.
   const retention = startRetentionScheduler(services, { clock: services.clock });
 

@@ -35,12 +35,12 @@ describe("contract", () => {
   });
 
   it("requires both consent flags to be true", () => {
-    expect(ConsentRequest.safeParse({ photoProcessing: true, ageConfirmed18: true, policyVersion: "1" }).success).toBe(
-      true,
-    );
-    expect(ConsentRequest.safeParse({ photoProcessing: true, ageConfirmed18: false, policyVersion: "1" }).success).toBe(
-      false,
-    );
+    expect(
+      ConsentRequest.safeParse({ photoProcessing: true, ageConfirmed18: true, policyVersion: "1" }).success,
+    ).toBe(true);
+    expect(
+      ConsentRequest.safeParse({ photoProcessing: true, ageConfirmed18: false, policyVersion: "1" }).success,
+    ).toBe(false);
   });
 
   it("parses the /v1/me shape SPEC §4 documents", () => {

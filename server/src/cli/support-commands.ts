@@ -15,7 +15,7 @@ import { AccountError, createSupportUser } from "../support/accounts";
 import { daysLeft } from "../support/deadlines";
 import { listOverdueRequests } from "../support/requests";
 import { ApiError } from "../http/api-error";
-import { readPassword } from "./password-prompt";
+import { PasswordMismatch, readPassword } from "./password-prompt";
 
 export interface CliDeps {
   config: Config;
@@ -124,7 +124,12 @@ export async function runSupportCommand(deps: CliDeps, argv: string[], io: CliIo
         return command && command !== "help" ? 64 : 0;
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof AccountError || err instanceof ApiError) {
+    if (
+      err instanceof UsageError ||
+      err instanceof AccountError ||
+      err instanceof ApiError ||
+      err instanceof PasswordMismatch
+    ) {
       io.stderr.write(`${err.message}\n`);
       return err instanceof UsageError ? 64 : 1;
     }

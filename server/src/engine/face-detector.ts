@@ -15,7 +15,8 @@ export interface Face {
   /** Bounding box in the coordinates of the image given to `detect`. */
   box: { x: number; y: number; width: number; height: number };
   score: number;
-  /** Iris centres; `leftEye` is the one further left in the image. */
+  /** Eye centres (iris centre averaged with the midpoint of the eye corners, which do not move
+   * with gaze); `leftEye` is the one further left in the image. */
   leftEye: Point;
   rightEye: Point;
   /** Mesh points for the chin tip and the top of the forehead. */
@@ -33,7 +34,16 @@ export interface RgbImage {
 }
 
 // FaceMesh indices (canonical 468-point topology, +10 iris points).
-const MESH = { chin: 152, forehead: 10, leftIris: 468, rightIris: 473, skin: [50, 280, 151, 205, 425] };
+const MESH = {
+  chin: 152,
+  forehead: 10,
+  eyes: [
+    // Human's refined mesh puts iris 468 on the eye with corners 362/263, and 473 on 33/133.
+    { iris: 468, corners: [362, 263] },
+    { iris: 473, corners: [33, 133] },
+  ],
+  skin: [50, 280, 151, 205, 425],
+};
 
 /** Faces below this combined detector × mesh score are noise (the cat fixture scores 0). */
 const MIN_SCORE = 0.4;
@@ -120,8 +130,12 @@ function toFace(f: HumanFace): Face {
     const p = f.mesh[i]!;
     return { x: p[0]!, y: p[1]! };
   };
-  const a = pt(MESH.leftIris);
-  const b = pt(MESH.rightIris);
+  const [a, b] = MESH.eyes.map(({ iris, corners: [c1, c2] }) => {
+    const i = pt(iris);
+    const p = pt(c1!);
+    const q = pt(c2!);
+    return { x: (2 * i.x + p.x + q.x) / 4, y: (2 * i.y + p.y + q.y) / 4 };
+  }) as [Point, Point];
   const [x, y, width, height] = f.box;
   return {
     box: { x, y, width, height },

@@ -15,8 +15,8 @@ const GUIDE_EPS = 1e-3;
 const COLOUR_RADIUS = 5;
 /** Matte values are re-stretched from this range to 0..1: softness stays for hair, the faint
  * fringe where the model is unsure (the usual source of halos) goes. */
-const MATTE_LOW = 0.3;
-const MATTE_HIGH = 0.75;
+const MATTE_LOW = 0.4;
+const MATTE_HIGH = 0.85;
 
 export interface Matte {
   /** Subject opacity per canvas pixel. */

@@ -95,6 +95,7 @@ async function runPipeline(
   const light = { cx: framing.canvas.eyeX, cy: framing.canvas.eyeY, radius: 0.85 * Math.max(w, h) };
   const layers = buildLayers(fg, matte.alpha, contactShadow(matte.alpha, w, h), w, h, light);
 
+  // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next.
   const encodes: Promise<EngineImage>[] = [];
   styles.forEach((style, n) => {
     const rgb = renderStyle(style, layers);

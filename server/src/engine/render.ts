@@ -86,18 +86,25 @@ export function renderStyle(style: Style, layers: Layers): Uint8Array {
   const { width: w, height: h, subject, alpha, backdrop, backdropFalloff } = layers;
   const { m, kA, kB, kF, k0 } = styleMatrix(style);
   const [P0, P1, P2] = subject;
-  const out = new Uint8Array(w * h * 3);
-  for (let ch = 0; ch < 3; ch++) {
-    const m0 = m[ch]![0]!, m1 = m[ch]![1]!, m2 = m[ch]![2]!;
-    const ka = kA[ch]!, kb = kB[ch]!, kf = kF[ch]!, k = k0[ch]! + 0.5;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0, i = y * w; x < w; x++, i++) {
-        // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
-        const dither = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
-        const v = m0 * P0[i]! + m1 * P1[i]! + m2 * P2[i]! + ka * alpha[i]! + kb * backdrop[i]! + kf * backdropFalloff[i]! + k + dither;
-        out[i * 3 + ch] = v < 0 ? 0 : v > 255 ? 255 : v;
-      }
+  const [m00, m01, m02] = m[0]! as [number, number, number];
+  const [m10, m11, m12] = m[1]! as [number, number, number];
+  const [m20, m21, m22] = m[2]! as [number, number, number];
+  const [a0, a1, a2] = kA as [number, number, number];
+  const [b0, b1, b2] = kB as [number, number, number];
+  const [f0, f1, f2] = kF as [number, number, number];
+  const [c0, c1, c2] = k0 as [number, number, number];
+  // A clamped array rounds and clamps on store, natively.
+  const out = new Uint8ClampedArray(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
+      const d = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
+      const p0 = P0[i]!, p1 = P1[i]!, p2 = P2[i]!, a = alpha[i]!, bk = backdrop[i]!, f = backdropFalloff[i]!;
+      const o = i * 3;
+      out[o] = m00 * p0 + m01 * p1 + m02 * p2 + a0 * a + b0 * bk + f0 * f + c0 + d;
+      out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + a1 * a + b1 * bk + f1 * f + c1 + d;
+      out[o + 2] = m20 * p0 + m21 * p1 + m22 * p2 + a2 * a + b2 * bk + f2 * f + c2 + d;
     }
   }
-  return out;
+  return new Uint8Array(out.buffer);
 }

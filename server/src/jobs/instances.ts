@@ -1,7 +1,7 @@
 // Crash safety (SPEC §6.2): each process beats in the instances table; a sweep (at start-up and
 // every 10 s, on any instance) fails and refunds the queued or processing jobs of an instance that
 // went silent for 30 s — their photos died with that process's memory, so they can never run.
-import { and, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { instances, jobs } from "../db/schema";
@@ -60,7 +60,8 @@ export async function sweepDeadInstances(db: Database, now: Date): Promise<numbe
             status: "failed",
             code: "UNAVAILABLE",
             reason: "INSTANCE_LOST",
-            message: "The server handling your headshots restarted before they were ready. Your credit was refunded; please try again.",
+            message:
+              "The server handling your headshots restarted before they were ready. Your credit was refunded; please try again.",
           },
           now,
         );
@@ -77,14 +78,25 @@ export interface InstanceKeeper {
   stop(): Promise<void>;
 }
 
-/** Beats and sweeps on a timer until stopped; the first beat and sweep happen before it returns. */
+/**
+ * Beats and sweeps on a timer until stopped; the first beat and sweep happen before it returns.
+ * `exclusive`: this process is the only one that can use the database (PGlite), so every other
+ * instance on record is already dead and its jobs are refunded at once instead of after 30 s.
+ */
 export async function startInstanceKeeper(deps: {
   db: Database;
   clock: Clock;
   logger: Logger;
   instanceId: string;
+  exclusive: boolean;
 }): Promise<InstanceKeeper> {
   const { db, clock, logger, instanceId } = deps;
+  if (deps.exclusive) {
+    await db
+      .update(instances)
+      .set({ stoppedAt: clock.now() })
+      .where(and(ne(instances.id, instanceId), isNull(instances.stoppedAt)));
+  }
   const tick = async () => {
     await heartbeat(db, instanceId, clock.now());
     const swept = await sweepDeadInstances(db, clock.now());

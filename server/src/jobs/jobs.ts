@@ -51,7 +51,11 @@ export async function findIdempotentJob(db: DbOrTx, userId: string, key: string,
  * Charges and creates the job in one transaction. A concurrent request with the same
  * Idempotency-Key collides on the key's primary key, rolls back (no charge) and gets the first job.
  */
-export async function createJob(db: Database, input: NewJob, now: Date): Promise<{ job: JobRow; replayed: boolean }> {
+export async function createJob(
+  db: Database,
+  input: NewJob,
+  now: Date,
+): Promise<{ job: JobRow; replayed: boolean }> {
   const { user, idempotencyKey } = input;
   try {
     const job = await db.transaction(async (tx) => {
@@ -84,7 +88,9 @@ export async function createJob(db: Database, input: NewJob, now: Date): Promise
               lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS)),
             ),
           );
-        await tx.insert(idempotencyKeys).values({ userId: user.id, key: idempotencyKey, jobId: job!.id, createdAt: now });
+        await tx
+          .insert(idempotencyKeys)
+          .values({ userId: user.id, key: idempotencyKey, jobId: job!.id, createdAt: now });
       }
       return job!;
     });
@@ -186,7 +192,10 @@ export async function listHistory(
         eq(jobs.status, "succeeded"),
         sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now.toISOString()}::timestamptz)`,
         after
-          ? or(lt(jobs.createdAt, after.createdAt), and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)))
+          ? or(
+              lt(jobs.createdAt, after.createdAt),
+              and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
+            )
           : undefined,
       ),
     )

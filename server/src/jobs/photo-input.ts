@@ -86,7 +86,12 @@ export async function readGenerationForm(request: Request, maxPhotoBytes: number
 }
 
 /** Repeated fields or one comma-separated field; absent means all (SPEC §4 defaults). */
-function readChoice<T extends string>(form: FormData, field: string, allowed: readonly T[], noun: string): T[] {
+function readChoice<T extends string>(
+  form: FormData,
+  field: string,
+  allowed: readonly T[],
+  noun: string,
+): T[] {
   const values = form
     .getAll(field)
     .flatMap((v) => (typeof v === "string" ? v.split(",") : []))
@@ -95,7 +100,10 @@ function readChoice<T extends string>(form: FormData, field: string, allowed: re
   if (values.length === 0) return [...allowed];
   const unknown = values.filter((v) => !allowed.includes(v as T));
   if (unknown.length) {
-    throw new ApiError("BAD_REQUEST", `Unknown ${noun}: ${unknown.join(", ")}. Choose from ${allowed.join(", ")}.`);
+    throw new ApiError(
+      "BAD_REQUEST",
+      `Unknown ${noun}: ${unknown.join(", ")}. Choose from ${allowed.join(", ")}.`,
+    );
   }
   return allowed.filter((a) => values.includes(a));
 }
@@ -145,9 +153,13 @@ function checkDimensions(width: number | undefined, height: number | undefined):
 }
 
 function corrupt(): ApiError {
-  return new ApiError("UNPROCESSABLE", "We couldn't read this image; the file looks damaged. Please try another photo.", {
-    reason: "CORRUPT_IMAGE",
-  });
+  return new ApiError(
+    "UNPROCESSABLE",
+    "We couldn't read this image; the file looks damaged. Please try another photo.",
+    {
+      reason: "CORRUPT_IMAGE",
+    },
+  );
 }
 
 async function decodeHeif(photo: Uint8Array): Promise<Uint8Array> {

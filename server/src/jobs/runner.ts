@@ -3,7 +3,7 @@
 // refund. Keeps track of in-flight jobs so cancel can abort them and shutdown can drain them.
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { ASPECTS, type JobStage } from "@headshot/shared";
+import type { Aspect, JobStage, StyleId } from "@headshot/shared";
 import type { Clock } from "../clock";
 import type { Config } from "../config/config";
 import type { Database } from "../db/client";
@@ -56,8 +56,8 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       progress("validating", 0.01);
       const result = await engine.generate({
         photo,
-        styles: job.styles as EngineResult["images"][number]["style"][],
-        aspects: job.aspects as (keyof typeof ASPECTS)[],
+        styles: job.styles as StyleId[],
+        aspects: job.aspects as Aspect[],
         signal,
         onProgress: (stage, value) => progress(stage, Math.min(value, STORING_PROGRESS - 0.01)),
       });
@@ -77,13 +77,18 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
           status: canceled ? "canceled" : "failed",
           code: engineError ? errorCodeFor(engineError) : "INTERNAL",
           reason: engineError?.code ?? null,
-          message: engineError?.message ?? "Something went wrong while creating your headshots. Your credit was refunded.",
+          message:
+            engineError?.message ??
+            "Something went wrong while creating your headshots. Your credit was refunded.",
         },
         clock.now(),
       );
       if (ended && !canceled) await countFunnelEvent(db, "generation_failed", clock.now()).catch(() => {});
       const level = engineError && engineError.code !== "ENGINE_UNAVAILABLE" ? "info" : "error";
-      logger[level]({ jobId: job.id, code: engineError?.code, err: engineError ? engineError.detail : err }, "job ended without outputs");
+      logger[level](
+        { jobId: job.id, code: engineError?.code, err: engineError ? engineError.detail : err },
+        "job ended without outputs",
+      );
     }
   }
 
@@ -101,7 +106,9 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
     inFlight: () => running.size,
     async drain(timeoutMs) {
       const all = Promise.all([...running.values()].map((r) => r.done));
-      const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref());
+      const timer = new Promise<"timeout">((resolve) =>
+        setTimeout(() => resolve("timeout"), timeoutMs).unref(),
+      );
       if ((await Promise.race([all, timer])) === "timeout") {
         for (const entry of running.values()) entry.controller.abort();
         await all;

@@ -21,7 +21,10 @@ export function registerFilesGet(app: App) {
     if (!output) throw gone();
     const object = await storage.get(claims.variant === "full" ? output.storageKey : output.thumbStorageKey);
     if (!object) throw gone();
-    const maxAge = Math.max(0, Math.min(config.FILE_URL_TTL_S, claims.expiresAt - Math.floor(now.getTime() / 1000)));
+    const maxAge = Math.max(
+      0,
+      Math.min(config.FILE_URL_TTL_S, claims.expiresAt - Math.floor(now.getTime() / 1000)),
+    );
     return c.body(object.data as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": object.contentType,
       "Content-Length": String(object.data.byteLength),

@@ -30,6 +30,8 @@ export function registerSupportRequestDetail(support: SupportApp) {
     const { request: r, trail } = await getRequest(db, c.req.param("id"));
     const notice = NOTICES[c.req.query("done") ?? ""];
     const left = daysLeft(r.dueAt, now);
+    const erasure = trail.find((e) => e.action === "user.erased");
+    const receiptId = (erasure?.details as { receiptId?: string } | undefined)?.receiptId;
     return renderPage(
       c,
       { title: `${r.type} request` },
@@ -64,7 +66,15 @@ export function registerSupportRequestDetail(support: SupportApp) {
               {r.verifiedAt ? `verified ${time(r.verifiedAt)} by ${r.verificationMethod}` : "not verified"}
             </dd>
             <dt>Account</dt>
-            <dd>{r.userId ? <a href={`/support/users/${r.userId}`}>{r.userId}</a> : "not linked"}</dd>
+            <dd>
+              {r.userId ? (
+                <a href={`/support/users/${r.userId}`}>{r.userId}</a>
+              ) : receiptId ? (
+                `erased — receipt ${receiptId}`
+              ) : (
+                "not linked"
+              )}
+            </dd>
             {r.denialReason && (
               <>
                 <dt>Denied because</dt>

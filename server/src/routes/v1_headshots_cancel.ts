@@ -13,7 +13,10 @@ const route = createRoute({
   security: [{ canvaUserToken: [] }],
   request: { params: JobIdParams },
   responses: {
-    200: { description: "The job after cancelling", content: { "application/json": { schema: JobResponse } } },
+    200: {
+      description: "The job after cancelling",
+      content: { "application/json": { schema: JobResponse } },
+    },
     ...errorResponses(401, 404, 503),
   },
 });
@@ -27,7 +30,12 @@ export function registerV1HeadshotsCancel(app: App) {
     await endJobWithRefund(
       db,
       id,
-      { status: "canceled", code: "CANCELED", reason: "CANCELED", message: "You canceled this job; your credit was refunded." },
+      {
+        status: "canceled",
+        code: "CANCELED",
+        reason: "CANCELED",
+        message: "You canceled this job; your credit was refunded.",
+      },
       clock.now(),
     );
     // If it runs here, stop the engine now; elsewhere, that instance discards its result.

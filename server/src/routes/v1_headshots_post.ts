@@ -9,7 +9,6 @@ import { errorResponses, type App } from "../http/openapi";
 import { createJob, findIdempotentJob, jobViews } from "../jobs/jobs";
 import { inspectPhoto, readGenerationForm } from "../jobs/photo-input";
 import { requireNotRestricted } from "../privacy/restriction";
-import { limitGeneration } from "../rate-limit";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -29,8 +28,15 @@ export function registerV1HeadshotsPost(app: App) {
               type: "object",
               required: ["photo"],
               properties: {
-                photo: { type: "string", format: "binary", description: "JPEG, PNG, WebP or HEIC, ≤ MAX_UPLOAD_MB" },
-                styles: { type: "string", description: "style ids, comma-separated or repeated; default all six" },
+                photo: {
+                  type: "string",
+                  format: "binary",
+                  description: "JPEG, PNG, WebP or HEIC, ≤ MAX_UPLOAD_MB",
+                },
+                styles: {
+                  type: "string",
+                  description: "style ids, comma-separated or repeated; default all six",
+                },
                 aspects: { type: "string", description: "1:1 and/or 4:5; default both" },
               },
             },
@@ -44,7 +50,7 @@ export function registerV1HeadshotsPost(app: App) {
     },
   });
 
-  app.post("/v1/headshots", limitGeneration, async (c) => {
+  app.post("/v1/headshots", async (c) => {
     const { db, config, clock, engine, runner, instanceId } = c.get("services");
     const user = c.get("user");
 
@@ -65,9 +71,13 @@ export function registerV1HeadshotsPost(app: App) {
     }
     const load = engine.stats();
     if (load.running + load.queued >= load.capacity) {
-      throw new ApiError("OVERLOADED", "We're creating a lot of headshots right now. Please try again in a few seconds.", {
-        headers: { "Retry-After": "5" },
-      });
+      throw new ApiError(
+        "OVERLOADED",
+        "We're creating a lot of headshots right now. Please try again in a few seconds.",
+        {
+          headers: { "Retry-After": "5" },
+        },
+      );
     }
 
     await countFunnelEvent(db, "upload_started", clock.now());

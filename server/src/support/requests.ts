@@ -69,11 +69,17 @@ export async function createRequest(db: DbOrTx, input: NewRequest, actor: Actor,
 
 /** Open requests, overdue first, then by due date. */
 export function listOpenRequests(db: DbOrTx, now: Date) {
-  return db
-    .select()
-    .from(privacyRequests)
-    .where(inArray(privacyRequests.status, OPEN))
-    .orderBy(desc(sql`${privacyRequests.dueAt} <= ${now}`), asc(privacyRequests.dueAt));
+  return (
+    db
+      .select()
+      .from(privacyRequests)
+      .where(inArray(privacyRequests.status, OPEN))
+      // An ISO string, not a Date: raw SQL parameters skip the column mapping postgres.js relies on.
+      .orderBy(
+        desc(sql`${privacyRequests.dueAt} <= ${now.toISOString()}::timestamptz`),
+        asc(privacyRequests.dueAt),
+      )
+  );
 }
 
 export function listOverdueRequests(db: DbOrTx, now: Date) {

@@ -74,6 +74,8 @@ describe("loadConfig", () => {
     expect(config.RATE_LIMITS.generation).toEqual({ limit: 100, windowMs: 60_000 });
     expect(config.RATE_LIMITS.auth_failure).toEqual({ limit: 5, windowMs: 1000 });
     expect(config.RATE_LIMITS.checkout).toEqual({ limit: 10, windowMs: 60_000 });
-    expect(config.CREDIT_PACKS).toEqual([{ id: "one", name: "One", credits: 1, priceCents: 100, currency: "usd" }]);
+    expect(config.CREDIT_PACKS).toEqual([
+      { id: "one", name: "One", credits: 1, priceCents: 100, currency: "usd" },
+    ]);
   });
 });

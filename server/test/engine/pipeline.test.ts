@@ -86,6 +86,16 @@ describe.each(["astronaut.png", "one_face_sample1_crop.jpg"])("one face: %s", (n
     // Both fixtures are small photos: the enlargement is flagged, not hidden.
     expect(upscale).toBeGreaterThan(1.5);
     expect(upscaled).toBe(true);
+    const keys: string[] = [];
+    const walk = (v: unknown): void => {
+      if (v instanceof Uint8Array || typeof v !== "object" || v === null) return;
+      for (const [k, child] of Object.entries(v)) {
+        keys.push(k);
+        walk(child);
+      }
+    };
+    walk(result);
+    expect(keys.filter((k) => /embed|descriptor|template|identity|encoding/i.test(k))).toEqual([]);
   });
 });
 
@@ -127,7 +137,8 @@ describe("orientation, progress and cancellation", () => {
     const b = await pipeline.run({ photo: rotated, ...req });
     expect([b.metadata.sourceWidth, b.metadata.sourceHeight]).toEqual([700, 1000]);
     expect(b.metadata.upscale).toBeCloseTo(a.metadata.upscale, 1);
-    expect(Math.abs(b.metadata.rollDegrees - a.metadata.rollDegrees)).toBeLessThan(1);
+    // FaceMesh landmarks jitter by a pixel between re-encoded copies: ~1–2° of roll at this size.
+    expect(Math.abs(b.metadata.rollDegrees - a.metadata.rollDegrees)).toBeLessThan(2.5);
     const ea = await eyePosition(detector, a.images[0]!.data);
     const eb = await eyePosition(detector, b.images[0]!.data);
     expect(Math.abs(ea.x - eb.x)).toBeLessThan(0.01);

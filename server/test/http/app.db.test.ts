@@ -69,7 +69,7 @@ describe("request ids", () => {
   it("keeps a well-formed incoming id and replaces a hostile one", async () => {
     const kept = await h.app.request("/healthz", { headers: { "X-Request-Id": "lb-req-12345678" } });
     expect(kept.headers.get("X-Request-Id")).toBe("lb-req-12345678");
-    const replaced = await h.app.request("/healthz", { headers: { "X-Request-Id": "evil\" injected=1" } });
+    const replaced = await h.app.request("/healthz", { headers: { "X-Request-Id": 'evil" injected=1' } });
     expect(replaced.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
@@ -77,14 +77,17 @@ describe("request ids", () => {
 describe("security headers", () => {
   const families = ["/healthz", "/v1/me", "/openapi.json", "/files/abc", "/nothing"];
 
-  it.each(families)("sets CSP, X-Frame-Options, nosniff, Referrer-Policy, Permissions-Policy on %s", async (path) => {
-    const res = await h.app.request(path);
-    expect(res.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
-    expect(res.headers.get("X-Frame-Options")).toBe("DENY");
-    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
-    expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
-    expect(res.headers.get("Permissions-Policy")).toContain("camera=()");
-  });
+  it.each(families)(
+    "sets CSP, X-Frame-Options, nosniff, Referrer-Policy, Permissions-Policy on %s",
+    async (path) => {
+      const res = await h.app.request(path);
+      expect(res.headers.get("Content-Security-Policy")).toContain("default-src 'none'");
+      expect(res.headers.get("X-Frame-Options")).toBe("DENY");
+      expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+      expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+      expect(res.headers.get("Permissions-Policy")).toContain("camera=()");
+    },
+  );
 
   it.each(families)("sends HSTS on %s only when the request came over HTTPS", async (path) => {
     const plain = await h.app.request(`http://api.local${path}`);
@@ -185,7 +188,9 @@ describe("operations routes", () => {
     };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/me", "/v1/consent", "/healthz"]));
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Me", "ConsentRequest", "Error"]));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["Me", "ConsentRequest", "Error"]),
+    );
   });
 });
 

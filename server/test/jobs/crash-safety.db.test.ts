@@ -29,7 +29,15 @@ async function chargedJobs(instanceId: string, n: number, status: "queued" | "pr
     await h.services.db.transaction(async (tx) => {
       const [job] = await tx
         .insert(jobs)
-        .values({ userId: row!.id, styles: ["studio-grey"], aspects: ["1:1"], engine: "studio", instanceId, charged: true, status })
+        .values({
+          userId: row!.id,
+          styles: ["studio-grey"],
+          aspects: ["1:1"],
+          engine: "studio",
+          instanceId,
+          charged: true,
+          status,
+        })
         .returning();
       await applyLedgerEntry(tx, { userId: row!.id, kind: "generation", delta: -1, jobId: job!.id });
       ids.push(job!.id);
@@ -54,7 +62,10 @@ describe("sweep of dead instances", () => {
     expect(await balance(h, dead.user)).toBe(3);
     expect(await balance(h, queued.user)).toBe(3);
     expect(await balance(h, live.user)).toBe(2);
-    const refunds = await h.services.db.select().from(creditLedger).where(eq(creditLedger.userId, dead.userRowId));
+    const refunds = await h.services.db
+      .select()
+      .from(creditLedger)
+      .where(eq(creditLedger.userId, dead.userRowId));
     expect(refunds.filter((r) => r.kind === "refund_generation")).toHaveLength(2);
     const job = await getJob(h, dead.user, dead.ids[0]!);
     expect(job).toMatchObject({ status: "failed", error: { code: "UNAVAILABLE", reason: "INSTANCE_LOST" } });
@@ -113,7 +124,8 @@ describe("generation rate limit", () => {
       expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(0);
       expect(await balance(limited, user)).toBe(10);
       // Reads are never limited.
-      for (let i = 0; i < 15; i++) expect((await limited.app.request("/v1/me", { headers: user.headers })).status).toBe(200);
+      for (let i = 0; i < 15; i++)
+        expect((await limited.app.request("/v1/me", { headers: user.headers })).status).toBe(200);
     } finally {
       await limited.close();
     }

@@ -31,7 +31,8 @@ function filesUnder(dir: string, since: number): string[] {
       const p = path.join(d, e.name);
       try {
         if (e.isDirectory()) walk(p);
-        else if (e.isFile() && statSync(p).mtimeMs >= since && statSync(p).size < 200 * 1024 * 1024) found.push(p);
+        else if (e.isFile() && statSync(p).mtimeMs >= since && statSync(p).size < 200 * 1024 * 1024)
+          found.push(p);
       } catch {
         /* vanished while walking */
       }
@@ -94,7 +95,9 @@ describe("generation end to end (studio engine)", () => {
 
     // No database column holds it, in any encoding we could have stored it in.
     const tables = rowsOf<{ table_name: string }>(
-      await h.services.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public'`),
+      await h.services.db.execute(
+        sql`select table_name from information_schema.tables where table_schema = 'public'`,
+      ),
     );
     const needles = [probe.toString("base64"), probe.toString("hex")];
     for (const { table_name } of tables) {
@@ -112,7 +115,10 @@ describe("generation end to end (studio engine)", () => {
 
   it("reads an iPhone HEIC photo", async () => {
     const user = await consentingUser(h);
-    const res = await upload(h, user, fixture("one_face_sample1_crop.heic"), { styles: "studio-grey", aspects: "1:1" });
+    const res = await upload(h, user, fixture("one_face_sample1_crop.heic"), {
+      styles: "studio-grey",
+      aspects: "1:1",
+    });
     expect(res.status).toBe(202);
     const job = await waitForEnd(h, user, JobResponse.parse(await res.json()).job.id);
     expect(job.status).toBe("succeeded");

@@ -78,15 +78,36 @@ describe("refusals leave nothing behind", () => {
         Promise.resolve(
           h.app.request("/v1/headshots", {
             method: "POST",
-            headers: { ...u.headers, "Content-Type": "multipart/form-data; boundary=x", "Content-Length": "99999999" },
+            headers: {
+              ...u.headers,
+              "Content-Type": "multipart/form-data; boundary=x",
+              "Content-Length": "99999999",
+            },
             body: "--x--",
           }),
         ),
       413,
       "PAYLOAD_TOO_LARGE",
     ],
-    ["a text file named .jpg", (u) => upload(h, u, new TextEncoder().encode("hello, not an image".repeat(50))), 415, "UNSUPPORTED_MEDIA_TYPE"],
-    ["a GIF", async (u) => upload(h, u, await sharp({ create: { width: 500, height: 500, channels: 3, background: "#000" } }).gif().toBuffer()), 415, "UNSUPPORTED_MEDIA_TYPE"],
+    [
+      "a text file named .jpg",
+      (u) => upload(h, u, new TextEncoder().encode("hello, not an image".repeat(50))),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    [
+      "a GIF",
+      async (u) =>
+        upload(
+          h,
+          u,
+          await sharp({ create: { width: 500, height: 500, channels: 3, background: "#000" } })
+            .gif()
+            .toBuffer(),
+        ),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
     [
       "a JPEG whose body is garbage",
       (u) => upload(h, u, Buffer.concat([photo.subarray(0, 4), Buffer.alloc(5000, 7)])),
@@ -94,9 +115,29 @@ describe("refusals leave nothing behind", () => {
       "UNPROCESSABLE",
       "CORRUPT_IMAGE",
     ],
-    ["a photo under 400 px on its short side", async (u) => upload(h, u, await pngOf(800, 399)), 422, "UNPROCESSABLE", "LOW_RESOLUTION"],
-    ["a decompression bomb over 50 MP", async (u) => upload(h, u, await pngOf(10_000, 5_100)), 422, "UNPROCESSABLE", "TOO_MANY_PIXELS"],
-    ["no photo field", (u) => Promise.resolve(h.app.request("/v1/headshots", { method: "POST", headers: u.headers, body: new FormData() })), 400, "BAD_REQUEST"],
+    [
+      "a photo under 400 px on its short side",
+      async (u) => upload(h, u, await pngOf(800, 399)),
+      422,
+      "UNPROCESSABLE",
+      "LOW_RESOLUTION",
+    ],
+    [
+      "a decompression bomb over 50 MP",
+      async (u) => upload(h, u, await pngOf(10_000, 5_100)),
+      422,
+      "UNPROCESSABLE",
+      "TOO_MANY_PIXELS",
+    ],
+    [
+      "no photo field",
+      (u) =>
+        Promise.resolve(
+          h.app.request("/v1/headshots", { method: "POST", headers: u.headers, body: new FormData() }),
+        ),
+      400,
+      "BAD_REQUEST",
+    ],
     ["an unknown style", (u) => upload(h, u, photo, { styles: "studio-grey,disco" }), 400, "BAD_REQUEST"],
     ["an unknown aspect", (u) => upload(h, u, photo, { aspects: "16:9" }), 400, "BAD_REQUEST"],
     ["a JSON body", (u) => h.json("POST", "/v1/headshots", { photo: "x" }, u.headers), 400, "BAD_REQUEST"],
@@ -118,7 +159,10 @@ describe("refusals leave nothing behind", () => {
 
   it("refuses a restricted user", async () => {
     const user = await consentingUser(h);
-    await h.services.db.update(users).set({ restrictedAt: new Date() }).where(eq(users.canvaUserId, user.userId));
+    await h.services.db
+      .update(users)
+      .set({ restrictedAt: new Date() })
+      .where(eq(users.canvaUserId, user.userId));
     await expectRefusal(await upload(h, user, photo), 403, "FORBIDDEN", "RESTRICTED");
     expect(await jobCount(user)).toBe(0);
   });
@@ -179,18 +223,26 @@ describe("concurrency", () => {
   it("scopes Idempotency-Keys to the user", async () => {
     const a = await consentingUser(h);
     const b = await consentingUser(h);
-    const ja = JobResponse.parse(await (await upload(h, a, photo, {}, { "Idempotency-Key": "k" })).json()).job;
-    const jb = JobResponse.parse(await (await upload(h, b, photo, {}, { "Idempotency-Key": "k" })).json()).job;
+    const ja = JobResponse.parse(
+      await (await upload(h, a, photo, {}, { "Idempotency-Key": "k" })).json(),
+    ).job;
+    const jb = JobResponse.parse(
+      await (await upload(h, b, photo, {}, { "Idempotency-Key": "k" })).json(),
+    ).job;
     expect(ja.id).not.toBe(jb.id);
   });
 
   it("honours an Idempotency-Key for 24 hours only", async () => {
     const user = await consentingUser(h);
-    const first = JobResponse.parse(await (await upload(h, user, photo, {}, { "Idempotency-Key": "day" })).json()).job;
+    const first = JobResponse.parse(
+      await (await upload(h, user, photo, {}, { "Idempotency-Key": "day" })).json(),
+    ).job;
     h.clock.advance(24 * 60 * 60 * 1000 + 1000);
     try {
       const user2 = { ...user, ...(await h.user({ userId: user.userId, brandId: user.brandId })) };
-      const second = JobResponse.parse(await (await upload(h, user2, photo, {}, { "Idempotency-Key": "day" })).json()).job;
+      const second = JobResponse.parse(
+        await (await upload(h, user2, photo, {}, { "Idempotency-Key": "day" })).json(),
+      ).job;
       expect(second.id).not.toBe(first.id);
     } finally {
       h.clock.advance(-(24 * 60 * 60 * 1000 + 1000));
@@ -246,11 +298,17 @@ describe("job life", () => {
   it("cancels a running job: the engine stops, the credit comes back, cancelling again changes nothing", async () => {
     const user = await consentingUser(h);
     const job = await startJob(user);
-    const res = await h.app.request(`/v1/headshots/${job.id}/cancel`, { method: "POST", headers: user.headers });
+    const res = await h.app.request(`/v1/headshots/${job.id}/cancel`, {
+      method: "POST",
+      headers: user.headers,
+    });
     expect(res.status).toBe(200);
     expect(JobResponse.parse(await res.json()).job.status).toBe("canceled");
     expect(await balance(h, user)).toBe(3);
-    const again = await h.app.request(`/v1/headshots/${job.id}/cancel`, { method: "POST", headers: user.headers });
+    const again = await h.app.request(`/v1/headshots/${job.id}/cancel`, {
+      method: "POST",
+      headers: user.headers,
+    });
     expect(JobResponse.parse(await again.json()).job.status).toBe("canceled");
     expect(await balance(h, user)).toBe(3);
   });
@@ -281,10 +339,14 @@ describe("job life", () => {
       await until(user, job.id, "succeeded");
       ids.unshift(job.id);
     }
-    const page1 = JobListResponse.parse(await (await h.app.request("/v1/headshots?limit=2", { headers: user.headers })).json());
+    const page1 = JobListResponse.parse(
+      await (await h.app.request("/v1/headshots?limit=2", { headers: user.headers })).json(),
+    );
     expect(page1.jobs.map((j) => j.id)).toEqual(ids.slice(0, 2));
     const page2 = JobListResponse.parse(
-      await (await h.app.request(`/v1/headshots?limit=2&cursor=${page1.nextCursor}`, { headers: user.headers })).json(),
+      await (
+        await h.app.request(`/v1/headshots?limit=2&cursor=${page1.nextCursor}`, { headers: user.headers })
+      ).json(),
     );
     expect(page2.jobs.map((j) => j.id)).toEqual(ids.slice(2));
     expect(page2.nextCursor).toBeNull();
@@ -292,7 +354,9 @@ describe("job life", () => {
     h.clock.advance(31 * 24 * 60 * 60 * 1000);
     try {
       const again = await h.user({ userId: user.userId, brandId: user.brandId }); // a fresh token
-      const later = JobListResponse.parse(await (await h.app.request("/v1/headshots", { headers: again.headers })).json());
+      const later = JobListResponse.parse(
+        await (await h.app.request("/v1/headshots", { headers: again.headers })).json(),
+      );
       expect(later.jobs).toEqual([]);
     } finally {
       h.clock.advance(-31 * 24 * 60 * 60 * 1000);
@@ -306,7 +370,10 @@ describe("isolation", () => {
     const res = await upload(h, owner, photo, { styles: "studio-grey", aspects: "1:1" });
     const job = JobResponse.parse(await res.json()).job;
     engine.release("succeed");
-    for (const intruder of [await consentingUser(h), await consentingUser(h, { userId: "iso-user", brandId: "brand-2" })]) {
+    for (const intruder of [
+      await consentingUser(h),
+      await consentingUser(h, { userId: "iso-user", brandId: "brand-2" }),
+    ]) {
       for (const [method, path] of [
         ["GET", `/v1/headshots/${job.id}`],
         ["POST", `/v1/headshots/${job.id}/cancel`],
@@ -315,7 +382,9 @@ describe("isolation", () => {
         const r = await h.app.request(path, { method, headers: intruder.headers });
         expect(r.status, `${method} ${path}`).toBe(404);
       }
-      const list = JobListResponse.parse(await (await h.app.request("/v1/headshots", { headers: intruder.headers })).json());
+      const list = JobListResponse.parse(
+        await (await h.app.request("/v1/headshots", { headers: intruder.headers })).json(),
+      );
       expect(list.jobs).toEqual([]);
     }
     expect((await getJob(h, owner, job.id)).id).toBe(job.id);

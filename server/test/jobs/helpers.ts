@@ -21,7 +21,11 @@ export async function consentingUser(h: Harness, opts?: Parameters<Harness["user
   return user;
 }
 
-export function photoForm(photo: Uint8Array, fields: Record<string, string> = {}, type = "image/jpeg"): FormData {
+export function photoForm(
+  photo: Uint8Array,
+  fields: Record<string, string> = {},
+  type = "image/jpeg",
+): FormData {
   const form = new FormData();
   form.set("photo", new Blob([photo as Uint8Array<ArrayBuffer>], { type }), "photo.jpg");
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
@@ -36,7 +40,11 @@ export function upload(
   headers: Record<string, string> = {},
 ): Promise<Response> {
   return Promise.resolve(
-    h.app.request("/v1/headshots", { method: "POST", headers: { ...user.headers, ...headers }, body: photoForm(photo, fields) }),
+    h.app.request("/v1/headshots", {
+      method: "POST",
+      headers: { ...user.headers, ...headers },
+      body: photoForm(photo, fields),
+    }),
   );
 }
 

@@ -1,54 +1,23 @@
 // `npm run serve` as production runs it: a real process configured by environment, verifying
 // RS256 Canva tokens against a JWKS over HTTP, and refusing to start on bad configuration.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runServer, stopServer, waitUntilReady, type ServerProcess } from "./server-process";
 
-const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = path.join(SERVER_DIR, "../node_modules/.bin/tsx");
 const APP_ID = "AAFtestApp1";
 
 let jwksServer: Server;
 let jwksUrl: string;
 let privateKey: CryptoKey;
 let publicJwk: JWK;
-let child: ChildProcess;
+let server: ServerProcess;
 let base: string;
 let dataDir: string;
-
-function run(env: Record<string, string>): ChildProcess {
-  return spawn(TSX, ["src/main.ts"], {
-    cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-function exitOf(proc: ChildProcess): Promise<{ code: number | null; output: string }> {
-  let output = "";
-  proc.stdout?.on("data", (d) => (output += d));
-  proc.stderr?.on("data", (d) => (output += d));
-  return new Promise((resolve) => proc.on("exit", (code) => resolve({ code, output })));
-}
-
-async function waitForHealth(url: string, proc: ChildProcess) {
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error("server exited early");
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("server did not become ready");
-}
 
 async function sign(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   return new SignJWT(claims)
@@ -70,18 +39,13 @@ beforeAll(async () => {
   jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
 
   dataDir = mkdtempSync(path.join(os.tmpdir(), "hs-serve-"));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  base = `http://127.0.0.1:${port}`;
-  child = run({ PORT: String(port), DATA_DIR: dataDir, CANVA_APP_ID: APP_ID, CANVA_JWKS_URL: jwksUrl });
-  await waitForHealth(base, child);
+  server = runServer({ DATA_DIR: dataDir, CANVA_APP_ID: APP_ID, CANVA_JWKS_URL: jwksUrl });
+  base = server.base;
+  await waitUntilReady(server);
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.on("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  if (server) await stopServer(server);
   jwksServer?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -122,14 +86,14 @@ describe("npm run serve with CANVA_APP_ID and CANVA_JWKS_URL", () => {
 
 describe("start-up refusals", () => {
   it("refuses production without CANVA_APP_ID, naming it", async () => {
-    const { code, output } = await exitOf(run({ NODE_ENV: "production", DATA_DIR: dataDir }));
-    expect(code).not.toBe(0);
-    expect(output).toContain("CANVA_APP_ID");
+    const refused = runServer({ NODE_ENV: "production", DATA_DIR: dataDir });
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toContain("CANVA_APP_ID");
   });
 
   it("refuses a bad value, naming the variable", async () => {
-    const { code, output } = await exitOf(run({ PORT: "not-a-port", DATA_DIR: dataDir }));
-    expect(code).not.toBe(0);
-    expect(output).toContain("PORT");
+    const refused = runServer({ PORT: "not-a-port", DATA_DIR: dataDir });
+    expect(await refused.exited).not.toBe(0);
+    expect(refused.output()).toContain("PORT");
   });
 });

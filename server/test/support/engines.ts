@@ -4,7 +4,13 @@
 import sharp from "sharp";
 import { ASPECTS } from "@headshot/shared";
 import { createStudioEngine } from "../../src/engine/pool";
-import { EngineError, type Engine, type EngineImage, type EngineRequest, type EngineResult } from "../../src/engine/types";
+import {
+  EngineError,
+  type Engine,
+  type EngineImage,
+  type EngineRequest,
+  type EngineResult,
+} from "../../src/engine/types";
 
 let studio: Promise<Engine> | undefined;
 
@@ -78,7 +84,9 @@ async function renderPlain(req: EngineRequest): Promise<EngineResult> {
   const images: EngineImage[] = [];
   for (const aspect of req.aspects) {
     const { width, height } = ASPECTS[aspect];
-    const data = await sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    const data = await sharp({
+      create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } },
+    })
       .jpeg()
       .toBuffer();
     const thumbHeight = Math.round((256 * height) / width);

@@ -47,7 +47,10 @@ export interface HarnessOptions {
   storage?: Storage;
 }
 
-export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+export async function createHarness(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const database = await createTestDatabase();
   const clock = manualClock(new Date());
   const chunks: string[] = [];

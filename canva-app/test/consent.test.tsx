@@ -1,0 +1,44 @@
+// Consent gating: nothing but the consent screen until photo processing and 18+ are confirmed.
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { App } from "../src/app";
+import { aMe, fakeApi, isDisabled, renderWithProviders } from "./helpers";
+
+describe("consent gating", () => {
+  it("shows only the consent screen, and Continue needs both boxes", async () => {
+    const api = fakeApi({ me: vi.fn(async () => aMe({ consent: false })) });
+    renderWithProviders(<App />, api);
+
+    expect(await screen.findByText(/It is never stored/)).toBeTruthy();
+    expect(screen.getByText(/kept for 30 days/)).toBeTruthy();
+    expect(screen.queryByRole("tab", { name: "Create" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Use selected image" })).toBeNull();
+
+    const user = userEvent.setup();
+    const continueButton = screen.getByRole("button", { name: "Continue" });
+    expect(isDisabled(continueButton)).toBe(true);
+    await user.click(continueButton);
+    await user.click(screen.getByRole("checkbox", { name: /processing my photo/ }));
+    expect(isDisabled(continueButton)).toBe(true);
+    await user.click(screen.getByRole("checkbox", { name: "I am 18 or older" }));
+    expect(isDisabled(continueButton)).toBe(false);
+    expect(api.giveConsent).not.toHaveBeenCalled();
+  });
+
+  it("records consent, then opens the app", async () => {
+    const me = vi.fn(async () => aMe({ consent: false }));
+    const api = fakeApi({ me });
+    renderWithProviders(<App />, api);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("checkbox", { name: /processing my photo/ }));
+    await user.click(screen.getByRole("checkbox", { name: "I am 18 or older" }));
+
+    me.mockResolvedValue(aMe({ consent: true }));
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+
+    expect(api.giveConsent).toHaveBeenCalledTimes(1);
+    expect(await screen.findByRole("tab", { name: "Create" })).toBeTruthy();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Use selected image" })).toBeTruthy());
+  });
+});

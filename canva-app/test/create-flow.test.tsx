@@ -1,0 +1,95 @@
+// The Create journey around Generate: defaults, the cost line, what is sent, out-of-credits,
+// a photo the engine rejects, and Canva Premium's tracking session.
+import { monetization } from "@canva/user";
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../src/api/api-error";
+import { CreateFlow } from "../src/screens/create/create-flow";
+import { aJob, aMe, fakeApi, renderWithProviders } from "./helpers";
+
+/** Only for jobs that end on the first poll: the poller would otherwise spin. */
+const noWait = async () => {};
+
+async function pickPhoto(file = new File(["jpeg"], "me.jpg", { type: "image/jpeg" })) {
+  const user = userEvent.setup({ applyAccept: false });
+  const input = document.querySelector<HTMLInputElement>("input[type=file]");
+  if (!input) throw new Error("no file input");
+  await user.upload(input, file);
+  return user;
+}
+
+describe("create flow", () => {
+  it("selects all six styles, shows the cost by name, and sends one aspect", async () => {
+    const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })) });
+    renderWithProviders(<CreateFlow me={aMe({ balance: 3 })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+
+    const user = await pickPhoto();
+    expect(await screen.findByText("Uses 1 of 3 Headshot Studio credits")).toBeTruthy();
+    expect(screen.getAllByRole("checkbox").filter((c) => (c as HTMLInputElement).checked)).toHaveLength(6);
+    await user.click(screen.getByRole("radio", { name: "Portrait 4:5" }));
+    await user.click(screen.getByRole("button", { name: "Generate 6 headshots" }));
+
+    await waitFor(() => expect(api.createHeadshots).toHaveBeenCalledTimes(1));
+    expect(vi.mocked(api.createHeadshots).mock.calls[0]?.[0]).toMatchObject({
+      styles: ["studio-grey", "high-key-white", "low-key-dark", "warm-beige", "corporate-navy", "classic-bw"],
+      aspects: ["4:5"],
+      premiumUsageId: undefined,
+    });
+    expect(await screen.findByText("Creating your headshots")).toBeTruthy();
+  });
+
+  it("refuses a file that is too large before uploading anything", async () => {
+    const api = fakeApi();
+    renderWithProviders(<CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    const big = new File([new Uint8Array(16 * 1024 * 1024)], "big.jpg", { type: "image/jpeg" });
+    await pickPhoto(big);
+    expect(await screen.findByText(/larger than 15 MB/)).toBeTruthy();
+    expect(api.createHeadshots).not.toHaveBeenCalled();
+  });
+
+  it("out of credits: says so and offers Buy credits", async () => {
+    const onBuyCredits = vi.fn();
+    const api = fakeApi({ createHeadshots: vi.fn().mockRejectedValue(new ApiError("INSUFFICIENT_CREDITS", "x")) });
+    renderWithProviders(<CreateFlow me={aMe({ balance: 0 })} onBalanceChanged={() => {}} onBuyCredits={onBuyCredits} />, api);
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Buy credits" }));
+    expect(onBuyCredits).toHaveBeenCalled();
+  });
+
+  it("no face found: back to the photo step with tips", async () => {
+    const failed = aJob({ status: "failed", stage: "detecting", error: { code: "UNPROCESSABLE", reason: "NO_FACE", message: "x" } });
+    const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })), getJob: vi.fn(async () => failed) });
+    renderWithProviders(<CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} wait={noWait} />, api);
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(await screen.findByText(/couldn't find a face/)).toBeTruthy();
+    expect(screen.getByText("Add a photo of yourself")).toBeTruthy();
+  });
+
+  it("Canva Premium: no credit line, opens a tracking session and sends its id", async () => {
+    const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })) });
+    renderWithProviders(<CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(screen.queryByText(/Headshot Studio credit/)).toBeNull();
+
+    await waitFor(() => expect(api.createHeadshots).toHaveBeenCalled());
+    expect(monetization.isEnabled).toHaveBeenCalledWith("generate_image");
+    expect(monetization.openTrackingSession).toHaveBeenCalledWith({ action: "generate_image" });
+    expect(vi.mocked(api.createHeadshots).mock.calls[0]?.[0].premiumUsageId).toBe("usage-1");
+  });
+
+  it("Canva Premium declined: nothing is sent", async () => {
+    vi.mocked(monetization.isEnabled).mockResolvedValue(false);
+    vi.mocked(monetization.requestEnableBillableAction).mockResolvedValue({ status: "denied" });
+    const api = fakeApi();
+    renderWithProviders(<CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(await screen.findByText(/needs Canva Premium access/)).toBeTruthy();
+    expect(api.createHeadshots).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,223 @@
+// @vitest-environment node
+// The whole journey in a real browser (Debian's Chromium via playwright-core): the real backend
+// (PGlite in a temp DATA_DIR, studio engine, development auth) and the local preview page.
+// Screenshots of every screen go to test-artifacts/. Skips without Chromium unless REQUIRE_E2E=1.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CHROMIUM = "/usr/bin/chromium";
+const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+const ARTIFACTS = path.join(REPO, "test-artifacts");
+const FIXTURES = [path.join(REPO, "server/test/fixtures"), "/work/shared/fixtures"].find((dir) =>
+  existsSync(path.join(dir, "one_face_sample1_crop.jpg")),
+);
+const required = process.env.REQUIRE_E2E === "1";
+const available = existsSync(CHROMIUM);
+
+if (!available && required) {
+  throw new Error(`REQUIRE_E2E=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
+}
+
+describe.skipIf(!available)("panel end to end (Chromium)", () => {
+  const children: ChildProcess[] = [];
+  const dataDir = mkdtempSync(path.join(tmpdir(), "headshot-e2e-"));
+  let browser: Browser;
+  let previewUrl: string;
+  let backendLog = "";
+
+  beforeAll(async () => {
+    if (!FIXTURES) throw new Error("fixture photos not found (server/test/fixtures)");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const [backendPort, previewPort] = [await freePort(), await freePort()];
+    const backendUrl = `http://localhost:${backendPort}`;
+    previewUrl = `http://localhost:${previewPort}`;
+
+    const backend = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        NODE_ENV: "development",
+        PORT: String(backendPort),
+        PUBLIC_BASE_URL: backendUrl,
+        DATA_DIR: dataDir,
+        DEV_PREVIEW_ORIGIN: previewUrl,
+        // One free credit: the happy path spends it, so the next Generate meets "out of credits".
+        FREE_CREDITS: "1",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    backend.stdout?.on("data", (d: Buffer) => (backendLog += d.toString()));
+    backend.stderr?.on("data", (d: Buffer) => (backendLog += d.toString()));
+    children.push(backend);
+
+    const panel = spawn(
+      process.execPath,
+      ["scripts/dev-server.mjs", "--port", String(previewPort), "--backend", backendUrl, "--out", path.join(dataDir, "dist"), "--once"],
+      { cwd: path.join(REPO, "canva-app"), stdio: "ignore" },
+    );
+    children.push(panel);
+
+    await Promise.all([waitForHttp(`${backendUrl}/healthz`), waitForHttp(`${previewUrl}/preview.js`)]);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(children.map(stop));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function openPanel(user: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.on("pageerror", (error) => {
+      throw new Error(`page error: ${error.message}`);
+    });
+    await page.goto(`${previewUrl}/?user=${user}-${Date.now()}`);
+    return page;
+  }
+
+  async function giveConsent(page: Page) {
+    await page.getByText("What happens to your photo").waitFor();
+    // App UI Kit draws its own checkbox over a hidden input: click the labels, as a person would.
+    await page.getByText(/I agree to Headshot Studio processing my photo/).click();
+    await page.getByText("I am 18 or older").click();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Add a photo of yourself").waitFor();
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `panel-${name}.png`) });
+
+  it(
+    "consent → upload → six headshots → click one into the design; then out of credits",
+    async () => {
+      const page = await openPanel("e2e");
+      await page.getByText("What happens to your photo").waitFor();
+      await shot(page, "01-consent");
+      await giveConsent(page);
+      await shot(page, "02-photo-input");
+
+      await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "one_face_sample1_crop.jpg"));
+      await page.getByText("Uses 1 of 1 Headshot Studio credit").waitFor();
+      await shot(page, "03-styles");
+
+      await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+      await page.getByText("Creating your headshots").waitFor();
+      await shot(page, "04-generating");
+
+      await page.getByText("Your headshots").waitFor({ timeout: 120_000 });
+      const cards = page.getByRole("button", { name: /^Professional headshot, .* style$/ });
+      await expect.poll(() => cards.count()).toBe(6);
+      // Let the thumbnails load before the picture is taken.
+      await page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 10_000 }).catch(() => {});
+      await page.waitForTimeout(500);
+      await shot(page, "05-results");
+
+      await cards.first().click();
+      await page.getByTestId("design-element").first().waitFor();
+      const calls = await sdkCalls(page);
+      const upload = calls.find((c) => c.call === "upload")?.args;
+      const placed = calls.find((c) => c.call === "addElementAtPoint")?.args;
+      expect(upload).toMatchObject({ type: "image", aiDisclosure: "app_generated", mimeType: "image/jpeg" });
+      expect(upload?.url).toMatch(/^http:\/\/localhost:\d+\/files\//);
+      expect([upload?.width, upload?.height]).toEqual([1024, 1024]);
+      expect(placed).toMatchObject({ type: "image", ref: upload?.ref, altText: { decorative: false } });
+      await page.waitForTimeout(800);
+      await shot(page, "06-added-to-design");
+
+      await page.getByRole("tab", { name: "History" }).click();
+      await page.getByText(/Kept until/).waitFor();
+      await shot(page, "07-history");
+
+      await page.getByRole("tab", { name: "Account" }).click();
+      await page.getByText(/You have 0 Headshot Studio credits/).waitFor();
+      await shot(page, "08-account");
+
+      await page.getByRole("tab", { name: "Create" }).click();
+      await page.getByRole("button", { name: "Generate again" }).click();
+      await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+      await page.getByText("You're out of Headshot Studio credits").waitFor();
+      await shot(page, "09-out-of-credits");
+      await page.close();
+    },
+    240_000,
+  );
+
+  it(
+    "a photo without a face comes back with tips for a good photo",
+    async () => {
+      const page = await openPanel("e2e-noface");
+      await giveConsent(page);
+      await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "coffee.png"));
+      await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+      await page.getByText(/couldn't find a face/).waitFor({ timeout: 120_000 });
+      await shot(page, "10-no-face");
+      await page.close();
+    },
+    180_000,
+  );
+});
+
+interface SdkCall {
+  call: string;
+  args: Record<string, unknown> & { url?: string; ref?: string; width?: number; height?: number };
+}
+
+/** The preview's log of SDK calls, one `call {json}` per line. */
+async function sdkCalls(page: Page): Promise<SdkCall[]> {
+  const text = await page.getByTestId("sdk-log").innerText();
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const space = line.indexOf(" ");
+      return { call: line.slice(0, space), args: JSON.parse(line.slice(space + 1)) as SdkCall["args"] };
+    });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}

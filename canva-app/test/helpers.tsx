@@ -1,0 +1,97 @@
+// Test helpers: the app's providers around a component (Canva's test providers, a fake API
+// client), and realistic API data built from the shared contract's types.
+import { TestAppI18nProvider } from "@canva/app-i18n-kit";
+import { TestAppUiProvider } from "@canva/app-ui-kit";
+import type { Job, MeResponse, Output } from "@headshot/shared";
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { vi } from "vitest";
+import { ApiProvider } from "../src/api/api-context";
+import type { ApiClient } from "../src/api/client";
+
+export function renderWithProviders(ui: ReactElement, api: ApiClient = fakeApi()) {
+  return render(
+    <TestAppI18nProvider>
+      <TestAppUiProvider>
+        <ApiProvider value={api}>{ui}</ApiProvider>
+      </TestAppUiProvider>
+    </TestAppI18nProvider>,
+  );
+}
+
+export function aMe(overrides: { consent?: boolean; balance?: number; mode?: "credits" | "canva_premium"; paymentsEnabled?: boolean } = {}): MeResponse {
+  const { consent = true, balance = 3, mode = "credits", paymentsEnabled = true } = overrides;
+  return {
+    user: { id: "u1", restricted: false },
+    credits: { balance },
+    billing: {
+      mode,
+      paymentsEnabled,
+      packs: [{ id: "pack-10", name: "10 credits", credits: 10, priceCents: 500, currency: "usd" }],
+    },
+    consent: {
+      given: consent,
+      policyVersion: consent ? "1" : null,
+      currentPolicyVersion: "1",
+      givenAt: consent ? "2025-01-01T00:00:00Z" : null,
+      ageConfirmed18: consent,
+      trainingConsent: false,
+    },
+  };
+}
+
+export function anOutput(overrides: Partial<Output> = {}): Output {
+  return {
+    id: "out-1",
+    style: "studio-grey",
+    aspect: "1:1",
+    width: 1024,
+    height: 1024,
+    mimeType: "image/jpeg",
+    url: "https://files.test/files/abc",
+    thumbnailUrl: "https://files.test/files/abc-thumb",
+    thumbnailWidth: 256,
+    thumbnailHeight: 256,
+    expiresAt: "2025-02-01T00:00:00Z",
+    ...overrides,
+  };
+}
+
+export function aJob(overrides: Partial<Job> = {}): Job {
+  return {
+    id: "job-1",
+    status: "processing",
+    progress: 0.4,
+    stage: "segmenting",
+    styles: ["studio-grey"],
+    aspects: ["1:1"],
+    createdAt: "2025-01-02T00:00:00Z",
+    finishedAt: null,
+    error: null,
+    outputs: [],
+    ...overrides,
+  };
+}
+
+/** Every API method as a mock; a test overrides what it exercises. */
+export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
+  return {
+    me: vi.fn(async () => aMe()),
+    giveConsent: vi.fn(async () => aMe().consent),
+    createHeadshots: vi.fn(async () => aJob()),
+    getJob: vi.fn(async () => aJob()),
+    listJobs: vi.fn(async () => ({ jobs: [], nextCursor: null })),
+    cancelJob: vi.fn(async () => aJob({ status: "canceled" })),
+    deleteJob: vi.fn(async () => {}),
+    packs: vi.fn(async () => aMe().billing.packs),
+    checkout: vi.fn(async () => "https://checkout.test/session"),
+    exportMyData: vi.fn(async () => ({ jobs: [], consents: [] })),
+    deleteMe: vi.fn(async () => ({ receiptId: "rcpt-1", erasedAt: "2025-01-03T00:00:00Z" })),
+    ...overrides,
+  };
+}
+
+/** App UI Kit buttons stay focusable when disabled: they say so with aria-disabled. */
+export function isDisabled(element: HTMLElement): boolean {
+  return element.getAttribute("aria-disabled") === "true" || (element as HTMLButtonElement).disabled;
+}

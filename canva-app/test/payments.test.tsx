@@ -1,0 +1,58 @@
+// SPEC §8.2: no payment call-to-action where Canva forbids it; links open only on a click, via
+// requestOpenExternalUrl; Canva Premium mode shows no credit system at all.
+import { getPlatformInfo, requestOpenExternalUrl } from "@canva/platform";
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { App } from "../src/app";
+import { AccountScreen } from "../src/screens/account/account-screen";
+import { aMe, fakeApi, isDisabled, renderWithProviders } from "./helpers";
+
+describe("buying credits", () => {
+  it("when payments are not allowed: balance shown, buy link disabled, info alert, no URL opened", async () => {
+    vi.mocked(getPlatformInfo).mockReturnValue({ canAcceptPayments: false });
+    const api = fakeApi();
+    renderWithProviders(<AccountScreen me={aMe({ balance: 2 })} onErased={() => {}} />, api);
+
+    expect(screen.getByText(/You have 2 Headshot Studio credits/)).toBeTruthy();
+    expect(screen.getByText("Headshot Studio credits can be bought in a web browser.")).toBeTruthy();
+    const buy = screen.getByRole("button", { name: /Buy 10 credits/ });
+    expect(isDisabled(buy)).toBe(true);
+
+    await userEvent.setup().click(buy);
+    expect(api.checkout).not.toHaveBeenCalled();
+    expect(requestOpenExternalUrl).not.toHaveBeenCalled();
+  });
+
+  it("when allowed: opens Checkout through requestOpenExternalUrl only after the click", async () => {
+    const api = fakeApi();
+    renderWithProviders(<AccountScreen me={aMe()} onErased={() => {}} />, api);
+    expect(requestOpenExternalUrl).not.toHaveBeenCalled();
+
+    await userEvent.setup().click(screen.getByRole("button", { name: /Buy 10 credits for \$5\.00/ }));
+
+    expect(api.checkout).toHaveBeenCalledWith("pack-10");
+    expect(requestOpenExternalUrl).toHaveBeenCalledWith({ url: "https://checkout.test/session" });
+    expect(await screen.findByText(/Your balance updates here when you come back/)).toBeTruthy();
+  });
+
+  it("re-reads the balance when the user comes back to the panel", async () => {
+    const me = vi.fn(async () => aMe({ balance: 0 }));
+    renderWithProviders(<App />, fakeApi({ me }));
+    expect(await screen.findByText(/Uses 1 of|Add a photo/)).toBeTruthy();
+    const calls = me.mock.calls.length;
+
+    window.dispatchEvent(new Event("focus"));
+
+    expect(me.mock.calls.length).toBe(calls + 1);
+  });
+});
+
+describe("Canva Premium mode", () => {
+  it("hides credits and packs entirely", async () => {
+    renderWithProviders(<AccountScreen me={aMe({ mode: "canva_premium" })} onErased={() => {}} />);
+    expect(screen.queryByText(/Headshot Studio credit/)).toBeNull();
+    expect(screen.queryByRole("button", { name: /Buy/ })).toBeNull();
+    expect(screen.getByRole("button", { name: "Download my data" })).toBeTruthy();
+  });
+});

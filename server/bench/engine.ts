@@ -1,0 +1,85 @@
+// `npm run bench:engine`: the studio engine against its targets (issue 3) on this machine — warm
+// latency on a 12 MP JPEG, a same-process decode+encode baseline, pool throughput, cold start, RSS.
+
+import os from "node:os";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { STYLE_IDS } from "@headshot/shared";
+import { createStudioEngine, createStudioPipeline } from "../src/engine/pool";
+import type { EngineRequest, Stage } from "../src/engine/types";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 12);
+const POOL_JOBS = Number(process.env.BENCH_POOL_JOBS ?? 16);
+const FIXTURE = fileURLToPath(new URL("../test/fixtures/one_face_sample1_crop.jpg", import.meta.url));
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const ms = (v: number) => `${Math.round(v)} ms`;
+const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const value = await fn();
+  return [performance.now() - start, value];
+}
+
+async function main(): Promise<void> {
+  // No clean-licence 12 MP portrait exists in our registries: upscale the fixture (3000×4000).
+  const photo = await sharp(await readFile(FIXTURE)).resize(3000, 4000, { fit: "fill", kernel: "lanczos3" }).jpeg({ quality: 90 }).toBuffer();
+  const request: EngineRequest = { photo, styles: [...STYLE_IDS], aspects: ["1:1"] };
+
+  const [coldStart, pipeline] = await time(() => createStudioPipeline());
+  await pipeline.run(request);
+
+  const engine: number[] = [];
+  const stages: Partial<Record<Stage, number[]>> = {};
+  for (let i = 0; i < RUNS; i++) {
+    const [t, result] = await time(() => pipeline.run(request));
+    engine.push(t);
+    for (const [stage, v] of Object.entries(result.metadata.stageMs)) (stages[stage as Stage] ??= []).push(v);
+  }
+
+  // Baseline: what any service must do with this photo — decode it, encode six 1024² JPEGs.
+  const baseline: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const [t] = await time(async () => {
+      const { data } = await sharp(photo).raw().toBuffer({ resolveWithObject: true });
+      const tile = data.subarray(0, 1024 * 1024 * 3);
+      await Promise.all(STYLE_IDS.map(() => sharp(tile, { raw: { width: 1024, height: 1024, channels: 3 } }).jpeg({ quality: 88, mozjpeg: false }).toBuffer()));
+    });
+    baseline.push(t);
+  }
+  const rssOnePipeline = process.resourceUsage().maxRSS;
+
+  const workers = os.availableParallelism();
+  const [poolStart, pool] = await time(() => createStudioEngine({ workers }));
+  await Promise.all(Array.from({ length: workers }, () => pool.generate(request)));
+  const [poolTime] = await time(() => Promise.all(Array.from({ length: POOL_JOBS }, () => pool.generate(request))));
+  await pool.close();
+  const rssPool = process.resourceUsage().maxRSS;
+
+  const p50 = percentile(engine, 50);
+  const b50 = percentile(baseline, 50);
+  const rows: [string, string, string][] = [
+    ["warm latency p50 (6 × 1024², 12 MP JPEG)", ms(p50), "≤ 800 ms"],
+    ["warm latency p95", ms(percentile(engine, 95)), ""],
+    ["baseline p50 (decode + encode 6 JPEGs)", ms(b50), ""],
+    ["baseline p95", ms(percentile(baseline, 95)), ""],
+    ["engine / baseline (p50)", `${(p50 / b50).toFixed(2)}×`, "≤ 2.5×"],
+    [`throughput, pool of ${workers} (${POOL_JOBS} jobs)`, `${((POOL_JOBS * 1000) / poolTime).toFixed(2)} photos/s`, "≥ 2 photos/s"],
+    ["cold start, one pipeline (load + warm-up)", ms(coldStart), "≤ 3 s"],
+    [`cold start, pool of ${workers} until ready`, ms(poolStart), ""],
+    ["peak RSS, process with one pipeline", mb(rssOnePipeline), "≤ 350 MB / worker"],
+    [`peak RSS, whole process after the pool`, mb(rssPool), ""],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(`\nstudio engine bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, ${RUNS} runs\n`);
+  console.log(`${"measure".padEnd(width)}  ${"value".padStart(14)}  target`);
+  for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${target}`);
+  console.log(`\nstage medians: ${Object.entries(stages).map(([s, v]) => `${s} ${ms(percentile(v, 50))}`).join(", ")}`);
+}
+
+await main();

@@ -1,0 +1,48 @@
+// Runs the real server as a child process (src/main.ts, what `npm run serve` runs) for
+// tests of start-up, configuration and signals.
+import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+
+const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  base: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function runServer(env: Record<string, string>): ServerProcess {
+  const port = env.PORT ?? String(20000 + Math.floor(Math.random() * 20000));
+  // One process (tsx as a loader, not its CLI, which forks): a signal reaches the server itself.
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: SERVER_DIR,
+    env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), LOG_LEVEL: "warn", PORT: port, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  proc.stdout?.on("data", (d) => (output += d));
+  proc.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  return { proc, base: `http://127.0.0.1:${port}`, output: () => output, exited };
+}
+
+export async function waitUntilReady(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.proc.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`);
+    try {
+      if ((await fetch(`${server.base}/readyz`)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not become ready:\n${server.output()}`);
+}
+
+export async function stopServer(server: ServerProcess, signal: NodeJS.Signals = "SIGTERM") {
+  if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill(signal);
+  return server.exited;
+}
