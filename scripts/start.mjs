@@ -19,8 +19,8 @@ function stopAll(signal, code = 0) {
   for (const child of children) if (child.exitCode === null) child.kill(signal);
   // Give the backend its graceful shutdown, then leave whatever happens.
   setTimeout(() => process.exit(code), 10_000).unref();
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null))).then(() =>
-    process.exit(code),
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null))).then(
+    () => process.exit(code),
   );
 }
 

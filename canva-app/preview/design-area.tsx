@@ -51,17 +51,23 @@ export function DesignArea() {
           void dropPendingDrag();
         }}
       >
-        {placed.length === 0 && <Text tone="tertiary">Click or drag a headshot from the panel to place it here.</Text>}
+        {placed.length === 0 && (
+          <Text tone="tertiary">Click or drag a headshot from the panel to place it here.</Text>
+        )}
         {placed.map((image, i) => (
           <figure key={`${image.ref}-${i}`} className="element" data-testid="design-element">
             <div
               className="element-image"
               role="img"
               aria-label={`${image.how} ${image.ref}`}
-              style={{ backgroundImage: `url(${image.url})`, aspectRatio: `${image.width} / ${image.height}` }}
+              style={{
+                backgroundImage: `url(${image.url})`,
+                aspectRatio: `${image.width} / ${image.height}`,
+              }}
             />
             <figcaption>
-              {image.how} · {image.mimeType} · {image.width}×{image.height} · aiDisclosure: {image.aiDisclosure}
+              {image.how} · {image.mimeType} · {image.width}×{image.height} · aiDisclosure:{" "}
+              {image.aiDisclosure}
               {image.parentRef ? ` · replaces ${image.parentRef}` : ""}
             </figcaption>
           </figure>

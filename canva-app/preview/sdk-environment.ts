@@ -78,9 +78,14 @@ v2("user").authentication = extend(v2("user").authentication as object, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       // billableActions makes Canva Premium mode work too; credits mode ignores it.
-      body: JSON.stringify({ userId: previewStore.get().userId, brandId: "preview-brand", billableActions: ["generate_image"] }),
+      body: JSON.stringify({
+        userId: previewStore.get().userId,
+        brandId: "preview-brand",
+        billableActions: ["generate_image"],
+      }),
     });
-    if (!response.ok) throw new Error(`Development token refused (${response.status}): is the backend running?`);
+    if (!response.ok)
+      throw new Error(`Development token refused (${response.status}): is the backend running?`);
     return ((await response.json()) as { token: string }).token;
   },
 });

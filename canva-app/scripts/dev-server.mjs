@@ -11,12 +11,22 @@ import * as esbuild from "esbuild";
 import { APP_BUILD, APP_DIR, buildOptions, PREVIEW_BUILD } from "./build.mjs";
 
 // The preview's "Use selected image" downloads this photo, as Canva's getTemporaryUrl would.
-const SAMPLE_PHOTO = ["../server/test/fixtures/one_face_sample1_crop.jpg", "../../shared/fixtures/one_face_sample1_crop.jpg"]
+const SAMPLE_PHOTO = [
+  "../server/test/fixtures/one_face_sample1_crop.jpg",
+  "../../shared/fixtures/one_face_sample1_crop.jpg",
+]
   .map((p) => path.join(APP_DIR, p))
   .find((p) => existsSync(p));
 
-export async function startDevServer({ port = 8080, backendUrl, outDir, watch = true, log = console.log } = {}) {
-  const place = (build) => (outDir ? { ...build, outfile: path.join(outDir, path.basename(build.outfile)) } : build);
+export async function startDevServer({
+  port = 8080,
+  backendUrl,
+  outDir,
+  watch = true,
+  log = console.log,
+} = {}) {
+  const place = (build) =>
+    outDir ? { ...build, outfile: path.join(outDir, path.basename(build.outfile)) } : build;
   const [app, preview] = [place(APP_BUILD), place(PREVIEW_BUILD)];
   const routes = {
     "/": { file: path.join(APP_DIR, "preview/index.html"), type: "text/html; charset=utf-8" },
@@ -38,7 +48,11 @@ export async function startDevServer({ port = 8080, backendUrl, outDir, watch = 
       return;
     }
     // Canva's editor loads /app.js from another origin.
-    res.writeHead(200, { "Content-Type": route.type, "Cache-Control": "no-store", "Access-Control-Allow-Origin": "*" });
+    res.writeHead(200, {
+      "Content-Type": route.type,
+      "Cache-Control": "no-store",
+      "Access-Control-Allow-Origin": "*",
+    });
     createReadStream(route.file).pipe(res);
   });
   await new Promise((resolve) => server.listen(port, resolve));
@@ -56,7 +70,12 @@ export async function startDevServer({ port = 8080, backendUrl, outDir, watch = 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { port: { type: "string" }, backend: { type: "string" }, out: { type: "string" }, once: { type: "boolean" } },
+    options: {
+      port: { type: "string" },
+      backend: { type: "string" },
+      out: { type: "string" },
+      once: { type: "boolean" },
+    },
   });
   const dev = await startDevServer({
     port: Number(values.port ?? 8080),

@@ -13,7 +13,8 @@ import { CreateFlow } from "./screens/create/create-flow";
 import type { Sleep } from "./screens/generating/poll-job";
 import { HistoryScreen } from "./screens/history/history-screen";
 
-type MeState = { status: "loading" } | { status: "error"; error: unknown } | { status: "ready"; me: MeResponse };
+type MeState =
+  { status: "loading" } | { status: "error"; error: unknown } | { status: "ready"; me: MeResponse };
 type TabId = "create" | "history" | "account";
 
 export function App({ wait }: { wait?: Sleep }) {
@@ -68,6 +69,7 @@ export function App({ wait }: { wait?: Sleep }) {
     );
   }
 
+  const selectTab = (id: string) => setTab(id as TabId);
   const label = {
     create: intl.formatMessage({ defaultMessage: "Create", description: "Tab: make headshots" }),
     history: intl.formatMessage({ defaultMessage: "History", description: "Tab: earlier headshots" }),
@@ -75,12 +77,19 @@ export function App({ wait }: { wait?: Sleep }) {
   };
   return (
     <Box paddingX="2u" paddingBottom="2u">
-      <Tabs activeId={tab} onSelect={(id) => setTab(id as TabId)}>
+      {/* Controlled tabs: App UI Kit reports clicks through each Tab's onClick, not onSelect. */}
+      <Tabs activeId={tab}>
         <Rows spacing="2u">
           <TabList>
-            <Tab id="create">{label.create}</Tab>
-            <Tab id="history">{label.history}</Tab>
-            <Tab id="account">{label.account}</Tab>
+            <Tab id="create" onClick={selectTab}>
+              {label.create}
+            </Tab>
+            <Tab id="history" onClick={selectTab}>
+              {label.history}
+            </Tab>
+            <Tab id="account" onClick={selectTab}>
+              {label.account}
+            </Tab>
           </TabList>
           <TabPanels>
             <TabPanel id="create">

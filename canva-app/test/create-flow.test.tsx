@@ -22,7 +22,10 @@ async function pickPhoto(file = new File(["jpeg"], "me.jpg", { type: "image/jpeg
 describe("create flow", () => {
   it("selects all six styles, shows the cost by name, and sends one aspect", async () => {
     const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })) });
-    renderWithProviders(<CreateFlow me={aMe({ balance: 3 })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    renderWithProviders(
+      <CreateFlow me={aMe({ balance: 3 })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />,
+      api,
+    );
 
     const user = await pickPhoto();
     expect(await screen.findByText("Uses 1 of 3 Headshot Studio credits")).toBeTruthy();
@@ -50,8 +53,13 @@ describe("create flow", () => {
 
   it("out of credits: says so and offers Buy credits", async () => {
     const onBuyCredits = vi.fn();
-    const api = fakeApi({ createHeadshots: vi.fn().mockRejectedValue(new ApiError("INSUFFICIENT_CREDITS", "x")) });
-    renderWithProviders(<CreateFlow me={aMe({ balance: 0 })} onBalanceChanged={() => {}} onBuyCredits={onBuyCredits} />, api);
+    const api = fakeApi({
+      createHeadshots: vi.fn().mockRejectedValue(new ApiError("INSUFFICIENT_CREDITS", "x")),
+    });
+    renderWithProviders(
+      <CreateFlow me={aMe({ balance: 0 })} onBalanceChanged={() => {}} onBuyCredits={onBuyCredits} />,
+      api,
+    );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
     expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
@@ -60,9 +68,19 @@ describe("create flow", () => {
   });
 
   it("no face found: back to the photo step with tips", async () => {
-    const failed = aJob({ status: "failed", stage: "detecting", error: { code: "UNPROCESSABLE", reason: "NO_FACE", message: "x" } });
-    const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })), getJob: vi.fn(async () => failed) });
-    renderWithProviders(<CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} wait={noWait} />, api);
+    const failed = aJob({
+      status: "failed",
+      stage: "detecting",
+      error: { code: "UNPROCESSABLE", reason: "NO_FACE", message: "x" },
+    });
+    const api = fakeApi({
+      createHeadshots: vi.fn(async () => aJob({ status: "queued" })),
+      getJob: vi.fn(async () => failed),
+    });
+    renderWithProviders(
+      <CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} wait={noWait} />,
+      api,
+    );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
     expect(await screen.findByText(/couldn't find a face/)).toBeTruthy();
@@ -71,7 +89,10 @@ describe("create flow", () => {
 
   it("Canva Premium: no credit line, opens a tracking session and sends its id", async () => {
     const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })) });
-    renderWithProviders(<CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    renderWithProviders(
+      <CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />,
+      api,
+    );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
     expect(screen.queryByText(/Headshot Studio credit/)).toBeNull();
@@ -86,7 +107,10 @@ describe("create flow", () => {
     vi.mocked(monetization.isEnabled).mockResolvedValue(false);
     vi.mocked(monetization.requestEnableBillableAction).mockResolvedValue({ status: "denied" });
     const api = fakeApi();
-    renderWithProviders(<CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    renderWithProviders(
+      <CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />,
+      api,
+    );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
     expect(await screen.findByText(/needs Canva Premium access/)).toBeTruthy();

@@ -44,13 +44,17 @@ describe("error messages", () => {
   });
 
   it("sends an out-of-credits user to buy credits", () => {
-    renderWithProviders(<ErrorAlert error={new ApiError("INSUFFICIENT_CREDITS", "x")} actions={{ buy_credits: () => {} }} />);
+    renderWithProviders(
+      <ErrorAlert error={new ApiError("INSUFFICIENT_CREDITS", "x")} actions={{ buy_credits: () => {} }} />,
+    );
     expect(screen.getByText("You're out of Headshot Studio credits")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Buy credits" })).toBeTruthy();
   });
 
   it("treats a network failure as something to retry, not a server fault", () => {
-    renderWithProviders(<ErrorAlert error={new ApiError("NETWORK", "fetch failed")} actions={{ retry: () => {} }} />);
+    renderWithProviders(
+      <ErrorAlert error={new ApiError("NETWORK", "fetch failed")} actions={{ retry: () => {} }} />,
+    );
     expect(screen.getByText(/Check your internet connection/)).toBeTruthy();
     expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
   });

@@ -19,7 +19,14 @@ export function renderWithProviders(ui: ReactElement, api: ApiClient = fakeApi()
   );
 }
 
-export function aMe(overrides: { consent?: boolean; balance?: number; mode?: "credits" | "canva_premium"; paymentsEnabled?: boolean } = {}): MeResponse {
+export function aMe(
+  overrides: {
+    consent?: boolean;
+    balance?: number;
+    mode?: "credits" | "canva_premium";
+    paymentsEnabled?: boolean;
+  } = {},
+): MeResponse {
   const { consent = true, balance = 3, mode = "credits", paymentsEnabled = true } = overrides;
   return {
     user: { id: "u1", restricted: false },

@@ -9,7 +9,12 @@ import type { Photo } from "../src/screens/create/photo";
 import { ResultsScreen } from "../src/screens/results/results-screen";
 import { aJob, anOutput, renderWithProviders } from "./helpers";
 
-const photo: Photo = { blob: new Blob(["x"]), fileName: "me.jpg", previewUrl: "blob:me", source: { kind: "file" } };
+const photo: Photo = {
+  blob: new Blob(["x"]),
+  fileName: "me.jpg",
+  previewUrl: "blob:me",
+  source: { kind: "file" },
+};
 const output = anOutput({
   id: "o-navy",
   style: "corporate-navy",
@@ -67,7 +72,9 @@ describe("adding a headshot to the design", () => {
     expect(upload).not.toHaveBeenCalled();
 
     await expect(config.resolveImageRef()).resolves.toMatchObject({ ref: "uploaded-ref" });
-    expect(upload).toHaveBeenCalledWith(expect.objectContaining({ aiDisclosure: "app_generated", url: output.url }));
+    expect(upload).toHaveBeenCalledWith(
+      expect.objectContaining({ aiDisclosure: "app_generated", url: output.url }),
+    );
   });
 });
 

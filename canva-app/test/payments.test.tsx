@@ -56,3 +56,14 @@ describe("Canva Premium mode", () => {
     expect(screen.getByRole("button", { name: "Download my data" })).toBeTruthy();
   });
 });
+
+describe("tabs", () => {
+  it("switches between Create, History and Account on click", async () => {
+    renderWithProviders(<App />, fakeApi());
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("tab", { name: "Account" }));
+    expect(await screen.findByRole("button", { name: /Buy 10 credits/ })).toBeTruthy();
+    await user.click(screen.getByRole("tab", { name: "History" }));
+    expect(await screen.findByText("Headshots you create appear here for 30 days.")).toBeTruthy();
+  });
+});

@@ -23,7 +23,13 @@ describe("pollJob", () => {
     const { delays, wait } = recordingWait();
     const onUpdate = vi.fn();
 
-    const job = await pollJob({ jobId: "job-1", getJob, onUpdate, signal: new AbortController().signal, wait });
+    const job = await pollJob({
+      jobId: "job-1",
+      getJob,
+      onUpdate,
+      signal: new AbortController().signal,
+      wait,
+    });
 
     expect(job.status).toBe("succeeded");
     expect(getJob).toHaveBeenCalledTimes(3);

@@ -27,7 +27,11 @@ vi.mock("@canva/platform", () => ({
 
 vi.mock("@canva/asset", () => ({
   upload: vi.fn(async () => ({ ref: "uploaded-ref", whenUploaded: async () => {} })),
-  getTemporaryUrl: vi.fn(async () => ({ type: "image", ref: "selected-ref", url: "https://canva.test/selected.jpg" })),
+  getTemporaryUrl: vi.fn(async () => ({
+    type: "image",
+    ref: "selected-ref",
+    url: "https://canva.test/selected.jpg",
+  })),
 }));
 
 vi.mock("@canva/design", () => ({

@@ -36,7 +36,11 @@ export interface CreateHeadshotsRequest {
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: ApiClientOptions) {
-  async function request(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) {
+  async function request(
+    method: string,
+    path: string,
+    init: { body?: BodyInit; headers?: Record<string, string> } = {},
+  ) {
     const token = await getToken();
     let response: Response;
     try {
@@ -56,7 +60,9 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
     const response = await request(
       method,
       path,
-      body === undefined ? {} : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } },
+      body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } },
     );
     return schema.parse(await response.json()) as z.infer<S>;
   }

@@ -17,12 +17,27 @@ export interface ErrorDescription {
 }
 
 const titles = defineMessages({
-  photo: { defaultMessage: "We couldn't use this photo", description: "Title of an error about the uploaded photo" },
-  credits: { defaultMessage: "You're out of Headshot Studio credits", description: "Title when the user has no credits left" },
-  busy: { defaultMessage: "Headshot Studio is busy", description: "Title when the service is overloaded or rate limited" },
+  photo: {
+    defaultMessage: "We couldn't use this photo",
+    description: "Title of an error about the uploaded photo",
+  },
+  credits: {
+    defaultMessage: "You're out of Headshot Studio credits",
+    description: "Title when the user has no credits left",
+  },
+  busy: {
+    defaultMessage: "Headshot Studio is busy",
+    description: "Title when the service is overloaded or rate limited",
+  },
   generic: { defaultMessage: "Something went wrong", description: "Title of a generic error" },
-  access: { defaultMessage: "This action isn't available", description: "Title when the user may not do this" },
-  signIn: { defaultMessage: "We couldn't confirm who you are", description: "Title when the Canva sign-in token was refused" },
+  access: {
+    defaultMessage: "This action isn't available",
+    description: "Title when the user may not do this",
+  },
+  signIn: {
+    defaultMessage: "We couldn't confirm who you are",
+    description: "Title when the Canva sign-in token was refused",
+  },
   offline: { defaultMessage: "You seem to be offline", description: "Title when the network is unreachable" },
 });
 
@@ -37,7 +52,8 @@ const bodies = defineMessages({
     description: "Error: several faces in the photo",
   },
   FACE_TOO_SMALL: {
-    defaultMessage: "Your face is too small in this photo. Use a closer photo, or crop it around your head and shoulders.",
+    defaultMessage:
+      "Your face is too small in this photo. Use a closer photo, or crop it around your head and shoulders.",
     description: "Error: the face is too small in the photo",
   },
   LOW_RESOLUTION: {
@@ -45,7 +61,8 @@ const bodies = defineMessages({
     description: "Error: photo resolution too low",
   },
   CORRUPT_IMAGE: {
-    defaultMessage: "This file couldn't be opened as an image. Export it again as a JPEG or PNG and try again.",
+    defaultMessage:
+      "This file couldn't be opened as an image. Export it again as a JPEG or PNG and try again.",
     description: "Error: the image file is damaged",
   },
   TOO_MANY_PIXELS: {
@@ -57,7 +74,8 @@ const bodies = defineMessages({
     description: "Error: HEIC file not supported",
   },
   PAYLOAD_TOO_LARGE: {
-    defaultMessage: "This file is larger than 15 MB. Choose a smaller photo, or export it at a lower quality.",
+    defaultMessage:
+      "This file is larger than 15 MB. Choose a smaller photo, or export it at a lower quality.",
     description: "Error: the photo file is too large",
   },
   UNSUPPORTED_MEDIA_TYPE: {
@@ -73,7 +91,8 @@ const bodies = defineMessages({
     description: "Error: not enough credits; next step is buying credits",
   },
   PREMIUM_ACTION_REQUIRED: {
-    defaultMessage: "Generating headshots needs Canva Premium access for this app. Enable it when Canva asks, then try again.",
+    defaultMessage:
+      "Generating headshots needs Canva Premium access for this app. Enable it when Canva asks, then try again.",
     description: "Error: Canva Premium billable action not enabled",
   },
   CONSENT_REQUIRED: {
@@ -94,7 +113,8 @@ const bodies = defineMessages({
     description: "Error: token missing, expired or invalid",
   },
   NOT_FOUND: {
-    defaultMessage: "We couldn't find this. It may have expired or been deleted. Start a new set of headshots.",
+    defaultMessage:
+      "We couldn't find this. It may have expired or been deleted. Start a new set of headshots.",
     description: "Error: resource not found",
   },
   CONFLICT: {
@@ -102,7 +122,8 @@ const bodies = defineMessages({
     description: "Error: conflict",
   },
   BAD_REQUEST: {
-    defaultMessage: "Something in the request wasn't right. Start again; if it keeps happening, contact support.",
+    defaultMessage:
+      "Something in the request wasn't right. Start again; if it keeps happening, contact support.",
     description: "Error: bad request",
   },
   RATE_LIMITED: {
@@ -110,7 +131,8 @@ const bodies = defineMessages({
     description: "Error: rate limited",
   },
   OVERLOADED: {
-    defaultMessage: "Lots of people are making headshots right now. Try again in a minute; you weren't charged.",
+    defaultMessage:
+      "Lots of people are making headshots right now. Try again in a minute; you weren't charged.",
     description: "Error: server overloaded",
   },
   UNAVAILABLE: {
@@ -122,7 +144,8 @@ const bodies = defineMessages({
     description: "Error: the generation job failed for a server-side reason and was refunded",
   },
   INTERNAL: {
-    defaultMessage: "An unexpected error happened on our side. Try again; if it keeps happening, contact support.",
+    defaultMessage:
+      "An unexpected error happened on our side. Try again; if it keeps happening, contact support.",
     description: "Error: internal server error",
   },
   NETWORK: {
@@ -133,7 +156,12 @@ const bodies = defineMessages({
 
 type Entry = Omit<ErrorDescription, "key">;
 
-const photo = (body: MessageDescriptor): Entry => ({ title: titles.photo, body, action: "choose_photo", tone: "critical" });
+const photo = (body: MessageDescriptor): Entry => ({
+  title: titles.photo,
+  body,
+  action: "choose_photo",
+  tone: "critical",
+});
 
 const BY_REASON: Record<string, Entry> = {
   NO_FACE: photo(bodies.NO_FACE),
@@ -143,9 +171,19 @@ const BY_REASON: Record<string, Entry> = {
   CORRUPT_IMAGE: photo(bodies.CORRUPT_IMAGE),
   TOO_MANY_PIXELS: photo(bodies.TOO_MANY_PIXELS),
   HEIC_UNSUPPORTED: photo(bodies.HEIC_UNSUPPORTED),
-  AGE_NOT_CONFIRMED: { title: titles.access, body: bodies.CONSENT_REQUIRED, action: "start_over", tone: "critical" },
+  AGE_NOT_CONFIRMED: {
+    title: titles.access,
+    body: bodies.CONSENT_REQUIRED,
+    action: "start_over",
+    tone: "critical",
+  },
   RESTRICTED: { title: titles.access, body: bodies.RESTRICTED, tone: "critical" },
-  PREMIUM_ACTION_REQUIRED: { title: titles.access, body: bodies.PREMIUM_ACTION_REQUIRED, action: "retry", tone: "warn" },
+  PREMIUM_ACTION_REQUIRED: {
+    title: titles.access,
+    body: bodies.PREMIUM_ACTION_REQUIRED,
+    action: "retry",
+    tone: "warn",
+  },
   ENGINE_UNAVAILABLE: { title: titles.generic, body: bodies.ENGINE_FAILED, action: "retry", tone: "warn" },
   TIMEOUT: { title: titles.generic, body: bodies.ENGINE_FAILED, action: "retry", tone: "warn" },
   INSTANCE_LOST: { title: titles.generic, body: bodies.ENGINE_FAILED, action: "retry", tone: "warn" },
@@ -154,11 +192,26 @@ const BY_REASON: Record<string, Entry> = {
 const BY_CODE: Record<string, Entry> = {
   BAD_REQUEST: { title: titles.generic, body: bodies.BAD_REQUEST, action: "start_over", tone: "critical" },
   UNAUTHORIZED: { title: titles.signIn, body: bodies.UNAUTHORIZED, action: "retry", tone: "critical" },
-  INSUFFICIENT_CREDITS: { title: titles.credits, body: bodies.INSUFFICIENT_CREDITS, action: "buy_credits", tone: "warn" },
+  INSUFFICIENT_CREDITS: {
+    title: titles.credits,
+    body: bodies.INSUFFICIENT_CREDITS,
+    action: "buy_credits",
+    tone: "warn",
+  },
   FORBIDDEN: { title: titles.access, body: bodies.FORBIDDEN, tone: "critical" },
-  CONSENT_REQUIRED: { title: titles.access, body: bodies.CONSENT_REQUIRED, action: "start_over", tone: "critical" },
+  CONSENT_REQUIRED: {
+    title: titles.access,
+    body: bodies.CONSENT_REQUIRED,
+    action: "start_over",
+    tone: "critical",
+  },
   NOT_FOUND: { title: titles.generic, body: bodies.NOT_FOUND, action: "start_over", tone: "critical" },
-  METHOD_NOT_ALLOWED: { title: titles.generic, body: bodies.BAD_REQUEST, action: "start_over", tone: "critical" },
+  METHOD_NOT_ALLOWED: {
+    title: titles.generic,
+    body: bodies.BAD_REQUEST,
+    action: "start_over",
+    tone: "critical",
+  },
   CONFLICT: { title: titles.generic, body: bodies.CONFLICT, action: "retry", tone: "warn" },
   PAYLOAD_TOO_LARGE: photo(bodies.PAYLOAD_TOO_LARGE),
   UNSUPPORTED_MEDIA_TYPE: photo(bodies.UNSUPPORTED_MEDIA_TYPE),
@@ -180,7 +233,7 @@ export function describeError(error: unknown): ErrorDescription {
 
 function codeOf(error: unknown): { code: string; reason?: string | null | undefined } {
   if (error instanceof ApiError) return { code: error.code, reason: error.reason };
-  if (typeof error === "object" && error !== null && "code" in error && typeof error.code === "string") {
+  if (typeof error === "object" && error != null && "code" in error && typeof error.code === "string") {
     const reason = "reason" in error && typeof error.reason === "string" ? error.reason : undefined;
     return { code: error.code, reason };
   }

@@ -61,7 +61,16 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
 
     const panel = spawn(
       process.execPath,
-      ["scripts/dev-server.mjs", "--port", String(previewPort), "--backend", backendUrl, "--out", path.join(dataDir, "dist"), "--once"],
+      [
+        "scripts/dev-server.mjs",
+        "--port",
+        String(previewPort),
+        "--backend",
+        backendUrl,
+        "--out",
+        path.join(dataDir, "dist"),
+        "--once",
+      ],
       { cwd: path.join(REPO, "canva-app"), stdio: "ignore" },
     );
     children.push(panel);
@@ -69,7 +78,15 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await Promise.all([waitForHttp(`${backendUrl}/healthz`), waitForHttp(`${previewUrl}/preview.js`)]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   }, 120_000);
 
@@ -97,76 +114,77 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await page.getByText("Add a photo of yourself").waitFor();
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `panel-${name}.png`) });
+  async function shot(page: Page, name: string) {
+    // Let App UI Kit's transitions (tabs, alerts) settle so the picture shows the screen at rest.
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(ARTIFACTS, `panel-${name}.png`) });
+  }
 
-  it(
-    "consent → upload → six headshots → click one into the design; then out of credits",
-    async () => {
-      const page = await openPanel("e2e");
-      await page.getByText("What happens to your photo").waitFor();
-      await shot(page, "01-consent");
-      await giveConsent(page);
-      await shot(page, "02-photo-input");
+  it("consent → upload → six headshots → click one into the design; then out of credits", async () => {
+    const page = await openPanel("e2e");
+    await page.getByText("What happens to your photo").waitFor();
+    await shot(page, "01-consent");
+    await giveConsent(page);
+    await shot(page, "02-photo-input");
 
-      await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "one_face_sample1_crop.jpg"));
-      await page.getByText("Uses 1 of 1 Headshot Studio credit").waitFor();
-      await shot(page, "03-styles");
+    await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "one_face_sample1_crop.jpg"));
+    await page.getByText("Uses 1 of 1 Headshot Studio credit").waitFor();
+    await shot(page, "03-styles");
 
-      await page.getByRole("button", { name: "Generate 6 headshots" }).click();
-      await page.getByText("Creating your headshots").waitFor();
-      await shot(page, "04-generating");
+    await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+    await page.getByText("Creating your headshots", { exact: true }).waitFor();
+    await shot(page, "04-generating");
 
-      await page.getByText("Your headshots").waitFor({ timeout: 120_000 });
-      const cards = page.getByRole("button", { name: /^Professional headshot, .* style$/ });
-      await expect.poll(() => cards.count()).toBe(6);
-      // Let the thumbnails load before the picture is taken.
-      await page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 10_000 }).catch(() => {});
-      await page.waitForTimeout(500);
-      await shot(page, "05-results");
+    await page.getByText("Your headshots", { exact: true }).waitFor({ timeout: 120_000 });
+    const cards = page.getByRole("button", { name: /^Professional headshot, .* style$/ });
+    await expect.poll(() => cards.count()).toBe(6);
+    // Let the thumbnails load before the picture is taken.
+    await page
+      .waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 10_000 })
+      .catch(() => {});
+    await page.waitForTimeout(500);
+    await shot(page, "05-results");
 
-      await cards.first().click();
-      await page.getByTestId("design-element").first().waitFor();
-      const calls = await sdkCalls(page);
-      const upload = calls.find((c) => c.call === "upload")?.args;
-      const placed = calls.find((c) => c.call === "addElementAtPoint")?.args;
-      expect(upload).toMatchObject({ type: "image", aiDisclosure: "app_generated", mimeType: "image/jpeg" });
-      expect(upload?.url).toMatch(/^http:\/\/localhost:\d+\/files\//);
-      expect([upload?.width, upload?.height]).toEqual([1024, 1024]);
-      expect(placed).toMatchObject({ type: "image", ref: upload?.ref, altText: { decorative: false } });
-      await page.waitForTimeout(800);
-      await shot(page, "06-added-to-design");
+    await cards.first().click();
+    await page.getByTestId("design-element").first().waitFor();
+    const calls = await sdkCalls(page);
+    const upload = calls.find((c) => c.call === "upload")?.args;
+    const placed = calls.find((c) => c.call === "addElementAtPoint")?.args;
+    expect(upload).toMatchObject({ type: "image", aiDisclosure: "app_generated", mimeType: "image/jpeg" });
+    expect(upload?.url).toMatch(/^http:\/\/localhost:\d+\/files\//);
+    expect([upload?.width, upload?.height]).toEqual([1024, 1024]);
+    expect(placed).toMatchObject({ type: "image", ref: upload?.ref, altText: { decorative: false } });
+    await page.waitForTimeout(800);
+    await shot(page, "06-added-to-design");
 
-      await page.getByRole("tab", { name: "History" }).click();
-      await page.getByText(/Kept until/).waitFor();
-      await shot(page, "07-history");
+    await page.getByRole("tab", { name: "History" }).click();
+    await page.getByText(/Kept until/).waitFor();
+    await shot(page, "07-history");
 
-      await page.getByRole("tab", { name: "Account" }).click();
-      await page.getByText(/You have 0 Headshot Studio credits/).waitFor();
-      await shot(page, "08-account");
+    await page.getByRole("tab", { name: "Account" }).click();
+    await page.getByText(/You have 0 Headshot Studio credits/).waitFor();
+    await shot(page, "08-account");
 
-      await page.getByRole("tab", { name: "Create" }).click();
-      await page.getByRole("button", { name: "Generate again" }).click();
-      await page.getByRole("button", { name: "Generate 6 headshots" }).click();
-      await page.getByText("You're out of Headshot Studio credits").waitFor();
-      await shot(page, "09-out-of-credits");
-      await page.close();
-    },
-    240_000,
-  );
+    await page.getByRole("tab", { name: "Create" }).click();
+    await page.getByRole("button", { name: "Generate again" }).click();
+    await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+    await page.getByText("You're out of Headshot Studio credits").waitFor();
+    await shot(page, "09-out-of-credits");
+    await page.close();
+  }, 240_000);
 
-  it(
-    "a photo without a face comes back with tips for a good photo",
-    async () => {
-      const page = await openPanel("e2e-noface");
-      await giveConsent(page);
-      await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "coffee.png"));
-      await page.getByRole("button", { name: "Generate 6 headshots" }).click();
-      await page.getByText(/couldn't find a face/).waitFor({ timeout: 120_000 });
-      await shot(page, "10-no-face");
-      await page.close();
-    },
-    180_000,
-  );
+  it("a photo without a face comes back with tips for a good photo", async () => {
+    const page = await openPanel("e2e-noface");
+    await giveConsent(page);
+    await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "coffee.png"));
+    await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+    await page
+      .getByText(/couldn't find a face/)
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await shot(page, "10-no-face");
+    await page.close();
+  }, 180_000);
 });
 
 interface SdkCall {
@@ -211,7 +229,7 @@ async function waitForHttp(url: string, timeoutMs = 90_000): Promise<void> {
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode != null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
     child.once("exit", () => {

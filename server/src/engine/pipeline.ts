@@ -79,12 +79,6 @@ async function runPipeline(
   const skin = sampleSkin(canvas.rgb, w, h, face.skin.map(toCanvas), faceWidth * 0.04);
   const gains = whiteBalanceGains(canvas.rgb, skin);
   const fg = matte.foreground;
-  const luts = gains.map((g) => Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.round(v * g))));
-  for (let o = 0; o < fg.length; o += 3) {
-    fg[o] = luts[0]![fg[o]!]!;
-    fg[o + 1] = luts[1]![fg[o + 1]!]!;
-    fg[o + 2] = luts[2]![fg[o + 2]!]!;
-  }
   const centre = toCanvas({ x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 });
   smoothSkin(fg, w, h, {
     cx: centre.x,
@@ -93,7 +87,7 @@ async function runPipeline(
     ry: face.box.height * framing.scale * 0.65,
   });
   const light = { cx: framing.canvas.eyeX, cy: framing.canvas.eyeY, radius: 0.85 * Math.max(w, h) };
-  const layers = buildLayers(fg, matte.alpha, contactShadow(matte.alpha, w, h), w, h, light);
+  const layers = buildLayers(fg, gains, matte.alpha, contactShadow(matte.alpha, w, h), w, h, light);
 
   // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next.
   const encodes: Promise<EngineImage>[] = [];

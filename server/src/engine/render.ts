@@ -22,11 +22,13 @@ export interface Layers {
 }
 
 /**
+ * `gains` are the white-balance gains applied to the foreground on the way.
  * `shadow` is a blurred, offset copy of the matte; the backdrop light is centred on (cx, cy) and
  * reaches the edge colour at `radius`, like a lit paper backdrop.
  */
 export function buildLayers(
   foreground: Uint8Array,
+  gains: readonly [number, number, number],
   alpha: Float32Array,
   shadow: Float32Array,
   w: number,
@@ -37,6 +39,7 @@ export function buildLayers(
   const subject: Layers["subject"] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const backdrop = new Float32Array(n);
   const backdropFalloff = new Float32Array(n);
+  const [g0, g1, g2] = gains;
   for (let y = 0; y < h; y++) {
     const dy = (y - light.cy) / light.radius;
     for (let x = 0; x < w; x++) {
@@ -45,9 +48,9 @@ export function buildLayers(
       const i = y * w + x;
       const a = alpha[i]!;
       const o = i * 3;
-      subject[0][i] = a * foreground[o]!;
-      subject[1][i] = a * foreground[o + 1]!;
-      subject[2][i] = a * foreground[o + 2]!;
+      subject[0][i] = Math.min(255, g0 * foreground[o]!) * a;
+      subject[1][i] = Math.min(255, g1 * foreground[o + 1]!) * a;
+      subject[2][i] = Math.min(255, g2 * foreground[o + 2]!) * a;
       const b = (1 - a) * (1 - SHADOW_STRENGTH * shadow[i]!);
       backdrop[i] = b;
       backdropFalloff[i] = b * t * t * (3 - 2 * t);

@@ -96,12 +96,11 @@ export async function renderCanvas(src: SourceImage, f: Framing): Promise<Framed
   const sy = sh / src.height;
   const clampX = (v: number) => Math.max(0, Math.min(sw, v));
   const clampY = (v: number) => Math.max(0, Math.min(sh, v));
-  const left = Math.floor(clampX(Math.min(...corners.map((p) => p.x)) * sx - 2));
-  const top = Math.floor(clampY(Math.min(...corners.map((p) => p.y)) * sy - 2));
-  const right = Math.ceil(clampX(Math.max(...corners.map((p) => p.x)) * sx + 2));
-  const bottom = Math.ceil(clampY(Math.max(...corners.map((p) => p.y)) * sy + 2));
-  const rw = Math.max(1, right - left);
-  const rh = Math.max(1, bottom - top);
+  // The part of the scaled photo the frame covers (+2 px for bilinear taps), never empty.
+  const left = Math.min(sw - 1, Math.floor(clampX(Math.min(...corners.map((p) => p.x)) * sx - 2)));
+  const top = Math.min(sh - 1, Math.floor(clampY(Math.min(...corners.map((p) => p.y)) * sy - 2)));
+  const regW = Math.max(1, Math.ceil(clampX(Math.max(...corners.map((p) => p.x)) * sx + 2)) - left);
+  const regH = Math.max(1, Math.ceil(clampY(Math.max(...corners.map((p) => p.y)) * sy + 2)) - top);
   const padded = corners.some((p) => p.x < 0 || p.y < 0 || p.x > src.width || p.y > src.height);
 
   let pipeline = src.open().resize(sw, sh, { fit: "fill", kernel: "lanczos3" });
@@ -110,12 +109,7 @@ export async function renderCanvas(src: SourceImage, f: Framing): Promise<Framed
   let region: Buffer;
   try {
     region = await pipeline
-      .extract({
-        left: Math.min(left, sw - 1),
-        top: Math.min(top, sh - 1),
-        width: Math.min(rw, sw - left),
-        height: Math.min(rh, sh - top),
-      })
+      .extract({ left, top, width: regW, height: regH })
       .removeAlpha()
       .toColourspace("srgb")
       .raw()
@@ -123,8 +117,6 @@ export async function renderCanvas(src: SourceImage, f: Framing): Promise<Framed
   } catch (err) {
     throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
   }
-  const regW = Math.min(rw, sw - left);
-  const regH = Math.min(rh, sh - top);
 
   const rgb = new Uint8Array(cw * ch * 3);
   const coverage = new Float32Array(cw * ch);

@@ -3,7 +3,7 @@
 
 import type { MessagePort } from "node:worker_threads";
 import type { Aspect, StyleId } from "@headshot/shared";
-import { createStudioPipeline } from "./pipeline";
+import { createStudioPipeline, type StudioPipeline } from "./pipeline";
 import { isEngineError, type EngineErrorCode, type EngineResult, type Stage } from "./types";
 
 export type WorkerTask =
@@ -22,7 +22,7 @@ const pipeline = createStudioPipeline();
 pipeline.catch(() => undefined);
 
 export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
-  let loaded;
+  let loaded: StudioPipeline;
   try {
     loaded = await pipeline;
   } catch (err) {

@@ -12,6 +12,7 @@ import { registerSupportQueue } from "./support_queue";
 import { registerSupportRequestActions } from "./support_request_actions";
 import { registerSupportRequestDetail } from "./support_request_detail";
 import { registerSupportRequestNew } from "./support_request_new";
+import { registerSupportUserAccount } from "./support_user_account";
 import { registerSupportUsers } from "./support_users";
 
 export function registerSupportConsole(app: App) {
@@ -24,6 +25,7 @@ export function registerSupportConsole(app: App) {
   registerSupportRequestDetail(support);
   registerSupportRequestActions(support);
   registerSupportUsers(support);
+  registerSupportUserAccount(support);
 
   support.onError((err, c) => {
     const error = toApiError(err);

@@ -61,14 +61,16 @@ function RequestTable({
               </td>
               <td>
                 {r.status.replace("_", " ")}
-                {ackLate && <span class="tag overdue"> acknowledgement late</span>}
+                {ackLate && " "}
+                {ackLate && <span class="tag overdue">acknowledgement late</span>}
               </td>
               <td>{r.channel}</td>
               <td>{r.jurisdiction.toUpperCase()}</td>
               <td>{day(r.receivedAt)}</td>
               <td>
                 {day(r.dueAt)}
-                {r.extendedAt && <span class="tag"> extended</span>}
+                {r.extendedAt && " "}
+                {r.extendedAt && <span class="tag">extended</span>}
               </td>
               <td>
                 {closed ? (

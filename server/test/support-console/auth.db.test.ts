@@ -95,6 +95,9 @@ describe(`support console access on ${TEST_DRIVER}`, () => {
       body: new URLSearchParams(fields).toString(),
     });
     expect(bare.status).toBe(403);
+    // Error pages are console pages too: same nonce CSP, styled by the nonce'd stylesheet.
+    const nonce = /'nonce-([^']+)'/.exec(bare.headers.get("Content-Security-Policy") ?? "")?.[1];
+    expect(await bare.text()).toContain(`<style nonce="${nonce}">`);
     expect((await client.post("/support/requests/new", { ...fields, _csrf: "forged" })).status).toBe(403);
     expect(
       (await client.post("/support/requests/new", fields, { Origin: "https://evil.example" })).status,

@@ -57,12 +57,12 @@ export async function signIn(h: Harness, email: string, password = PASSWORD): Pr
   const session = cookiesOf(res)["hs_support_session"];
   expect(session).toBeTruthy();
   const cookie = `hs_support_session=${session}`;
-  const get = (path: string) => h.app.request(path, { headers: { Cookie: cookie } });
+  const get = async (path: string) => h.app.request(path, { headers: { Cookie: cookie } });
   const token = csrfIn(await (await get("/support")).text())!;
   return {
     cookie,
     get,
-    post: (path, fields = {}, headers = {}) =>
+    post: async (path, fields = {}, headers = {}) =>
       h.app.request(path, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie, ...headers },

@@ -68,7 +68,10 @@ export function CreditsSection({ me }: { me: MeResponse }) {
               },
               {
                 credits: pack.credits,
-                price: intl.formatNumber(pack.priceCents / 100, { style: "currency", currency: pack.currency.toUpperCase() }),
+                price: intl.formatNumber(pack.priceCents / 100, {
+                  style: "currency",
+                  currency: pack.currency.toUpperCase(),
+                }),
               },
             )}
           </Button>

@@ -10,7 +10,9 @@ const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
 
 export function summariseExport(doc: Record<string, unknown>): ExportSummary {
   const jobs = Array.isArray(doc.jobs) ? (doc.jobs as Record<string, unknown>[]) : [];
-  const outputs = Array.isArray(doc.outputs) ? doc.outputs.length : jobs.reduce((n, job) => n + count(job.outputs), 0);
+  const outputs = Array.isArray(doc.outputs)
+    ? doc.outputs.length
+    : jobs.reduce((n, job) => n + count(job.outputs), 0);
   const link = doc.downloadUrl;
   return {
     counts: {

@@ -50,7 +50,13 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
   if (erase.status === "deleted") {
     return (
       <Rows spacing="1.5u">
-        <Alert tone="positive" title={intl.formatMessage({ defaultMessage: "Your data has been deleted", description: "Title after erasure" })}>
+        <Alert
+          tone="positive"
+          title={intl.formatMessage({
+            defaultMessage: "Your data has been deleted",
+            description: "Title after erasure",
+          })}
+        >
           {intl.formatMessage(
             {
               defaultMessage: "Receipt: {receiptId}. Keep it if you contact support about this deletion.",
@@ -77,7 +83,12 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
           description="Privacy summary in the account tab"
         />
       </Text>
-      <Button variant="secondary" stretch loading={exported.status === "loading"} onClick={() => void download()}>
+      <Button
+        variant="secondary"
+        stretch
+        loading={exported.status === "loading"}
+        onClick={() => void download()}
+      >
         {intl.formatMessage({ defaultMessage: "Download my data", description: "Button: export my data" })}
       </Button>
       {exported.status === "ready" && <ExportResult summary={exported.summary} />}
@@ -87,7 +98,10 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
         <Rows spacing="1u">
           <Alert
             tone="critical"
-            title={intl.formatMessage({ defaultMessage: "Delete all your data now?", description: "Erasure confirmation title" })}
+            title={intl.formatMessage({
+              defaultMessage: "Delete all your data now?",
+              description: "Erasure confirmation title",
+            })}
           >
             {me.billing.mode === "credits"
               ? intl.formatMessage(
@@ -104,8 +118,16 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
                   description: "Erasure confirmation in Canva Premium mode: exactly what is deleted",
                 })}
           </Alert>
-          <Button variant="primary" stretch loading={erase.status === "deleting"} onClick={() => void deleteEverything()}>
-            {intl.formatMessage({ defaultMessage: "Yes, delete everything", description: "Button: confirm erasure" })}
+          <Button
+            variant="primary"
+            stretch
+            loading={erase.status === "deleting"}
+            onClick={() => void deleteEverything()}
+          >
+            {intl.formatMessage({
+              defaultMessage: "Yes, delete everything",
+              description: "Button: confirm erasure",
+            })}
           </Button>
           <Button variant="secondary" stretch onClick={() => setErase({ status: "idle" })}>
             {intl.formatMessage({ defaultMessage: "Keep my data", description: "Button: cancel erasure" })}
@@ -124,17 +146,56 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
 function ExportResult({ summary }: { summary: ExportSummary }) {
   const intl = useIntl();
   return (
-    <Alert tone="info" title={intl.formatMessage({ defaultMessage: "What we hold about you", description: "Export summary title" })}>
+    <Alert
+      tone="info"
+      title={intl.formatMessage({
+        defaultMessage: "What we hold about you",
+        description: "Export summary title",
+      })}
+    >
       <Rows spacing="1u">
         <Text size="small">
           {intl.formatMessage(
             {
-              defaultMessage:
-                "{jobs, plural, one {# generation} other {# generations}}, {outputs, plural, one {# headshot} other {# headshots}}, {ledger, plural, one {# credit entry} other {# credit entries}} and {consents, plural, one {# consent record} other {# consent records}}. Nothing else.",
-              description: "Counts of what the data export contains",
+              defaultMessage: "{count, plural, one {# generation} other {# generations}}",
+              description: "Data export summary: number of generation jobs held",
             },
-            summary.counts,
+            { count: summary.counts.jobs },
           )}
+        </Text>
+        <Text size="small">
+          {intl.formatMessage(
+            {
+              defaultMessage: "{count, plural, one {# headshot} other {# headshots}}",
+              description: "Data export summary: number of generated headshots held",
+            },
+            { count: summary.counts.outputs },
+          )}
+        </Text>
+        <Text size="small">
+          {intl.formatMessage(
+            {
+              defaultMessage: "{count, plural, one {# credit entry} other {# credit entries}}",
+              description: "Data export summary: number of credit ledger entries held",
+            },
+            { count: summary.counts.ledger },
+          )}
+        </Text>
+        <Text size="small">
+          {intl.formatMessage(
+            {
+              defaultMessage: "{count, plural, one {# consent record} other {# consent records}}",
+              description: "Data export summary: number of consent records held",
+            },
+            { count: summary.counts.consents },
+          )}
+        </Text>
+        <Text size="small">
+          {intl.formatMessage({
+            defaultMessage:
+              "That is everything Headshot Studio holds about you. Your photos are never stored.",
+            description: "Data export summary: closing line",
+          })}
         </Text>
         {summary.downloadUrl && (
           <Button

@@ -83,7 +83,9 @@ export function ConsentScreen({ onConsented }: { onConsented: () => void }) {
           })}
         />
       </Rows>
-      {submit.status === "error" && <ErrorAlert error={submit.error} actions={{ retry: () => void agree() }} />}
+      {submit.status === "error" && (
+        <ErrorAlert error={submit.error} actions={{ retry: () => void agree() }} />
+      )}
       <Button
         variant="primary"
         stretch

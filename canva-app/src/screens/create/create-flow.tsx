@@ -57,7 +57,8 @@ export function CreateFlow({
     try {
       if (premiumMode) {
         session = await startPremiumGeneration();
-        if (!session) throw new ApiError("FORBIDDEN", "Premium access declined", { reason: "PREMIUM_ACTION_REQUIRED" });
+        if (!session)
+          throw new ApiError("FORBIDDEN", "Premium access declined", { reason: "PREMIUM_ACTION_REQUIRED" });
         setPremium(session);
       }
       const job = await api.createHeadshots({

@@ -51,7 +51,10 @@ export function PhotoInputScreen({
   return (
     <Rows spacing="2u">
       <Title size="small">
-        <FormattedMessage defaultMessage="Add a photo of yourself" description="Heading of the photo input step" />
+        <FormattedMessage
+          defaultMessage="Add a photo of yourself"
+          description="Heading of the photo input step"
+        />
       </Title>
       <Text>
         <FormattedMessage
@@ -65,7 +68,10 @@ export function PhotoInputScreen({
         stretchButton
         onDropAcceptedFiles={useFile}
         onDropRejectedFiles={() =>
-          setState({ status: "error", error: new ApiError("UNSUPPORTED_MEDIA_TYPE", "File type not accepted") })
+          setState({
+            status: "error",
+            error: new ApiError("UNSUPPORTED_MEDIA_TYPE", "File type not accepted"),
+          })
         }
       />
       <Button
@@ -83,7 +89,10 @@ export function PhotoInputScreen({
               })
         }
       >
-        {intl.formatMessage({ defaultMessage: "Use selected image", description: "Button: use the image selected in the design" })}
+        {intl.formatMessage({
+          defaultMessage: "Use selected image",
+          description: "Button: use the image selected in the design",
+        })}
       </Button>
     </Rows>
   );

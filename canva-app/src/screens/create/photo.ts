@@ -21,7 +21,8 @@ const ACCEPTED_EXTENSIONS = /\.(jpe?g|png|webp|heic|heif)$/i;
 /** Throws the same ApiError the server would answer with, so one message table covers both. */
 export function checkPhoto(file: Blob, fileName: string): void {
   // Browsers often leave `type` empty for HEIC: fall back to the extension.
-  const typeOk = ACCEPTED_TYPES.includes(file.type) || (file.type === "" && ACCEPTED_EXTENSIONS.test(fileName));
+  const typeOk =
+    ACCEPTED_TYPES.includes(file.type) || (file.type === "" && ACCEPTED_EXTENSIONS.test(fileName));
   if (!typeOk) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", `Unsupported file type ${file.type || fileName}`);
   if (file.size > MAX_PHOTO_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", "The photo is larger than 15 MB");
 }

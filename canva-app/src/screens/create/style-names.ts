@@ -6,7 +6,10 @@ import type { MessageDescriptor } from "react-intl";
 
 export const STYLE_NAMES: Record<StyleId, MessageDescriptor> = defineMessages({
   "studio-grey": { defaultMessage: "Studio grey", description: "Headshot style: mid-grey studio backdrop" },
-  "high-key-white": { defaultMessage: "High-key white", description: "Headshot style: bright white backdrop" },
+  "high-key-white": {
+    defaultMessage: "High-key white",
+    description: "Headshot style: bright white backdrop",
+  },
   "low-key-dark": { defaultMessage: "Low-key dark", description: "Headshot style: dark charcoal backdrop" },
   "warm-beige": { defaultMessage: "Warm beige", description: "Headshot style: warm beige backdrop" },
   "corporate-navy": { defaultMessage: "Corporate navy", description: "Headshot style: navy backdrop" },

@@ -1,5 +1,16 @@
 // Step 2: which styles (all six by default), which shape, and what it costs — then Generate.
-import { Button, Checkbox, Column, Columns, ImageCard, Rows, SegmentedControl, Swatch, Text, Title } from "@canva/app-ui-kit";
+import {
+  Button,
+  Checkbox,
+  Column,
+  Columns,
+  ImageCard,
+  Rows,
+  SegmentedControl,
+  Swatch,
+  Text,
+  Title,
+} from "@canva/app-ui-kit";
 import { STYLES } from "@headshot/shared";
 import type { Aspect, Rgb, StyleId } from "@headshot/shared";
 import { FormattedMessage, useIntl } from "react-intl";
@@ -53,14 +64,23 @@ export function StylesScreen({
         <Column width="1/4">
           <ImageCard
             thumbnailUrl={photo.previewUrl}
-            alt={intl.formatMessage({ defaultMessage: "Your photo", description: "Alt text of the user's photo" })}
-            ariaLabel={intl.formatMessage({ defaultMessage: "Your photo", description: "Alt text of the user's photo" })}
+            alt={intl.formatMessage({
+              defaultMessage: "Your photo",
+              description: "Alt text of the user's photo",
+            })}
+            ariaLabel={intl.formatMessage({
+              defaultMessage: "Your photo",
+              description: "Alt text of the user's photo",
+            })}
             thumbnailHeight={64}
           />
         </Column>
         <Column>
           <Button variant="tertiary" onClick={onChangePhoto}>
-            {intl.formatMessage({ defaultMessage: "Change photo", description: "Button: go back and pick another photo" })}
+            {intl.formatMessage({
+              defaultMessage: "Change photo",
+              description: "Button: go back and pick another photo",
+            })}
           </Button>
         </Column>
       </Columns>
@@ -101,7 +121,10 @@ export function StylesScreen({
           },
           {
             value: "4:5",
-            label: intl.formatMessage({ defaultMessage: "Portrait 4:5", description: "Aspect ratio option 4:5" }),
+            label: intl.formatMessage({
+              defaultMessage: "Portrait 4:5",
+              description: "Aspect ratio option 4:5",
+            }),
           },
         ]}
       />
@@ -121,13 +144,20 @@ export function StylesScreen({
           { count: choice.styles.length },
         )}
       </Button>
-      {credits !== null && (
+      {credits != null && (
         <Text size="small" tone="tertiary" alignment="center">
-          <FormattedMessage
-            defaultMessage="Uses 1 of {balance, plural, one {# Headshot Studio credit} other {# Headshot Studio credits}}"
-            description="Cost of one generation, attributed to the app by name; balance is the user's credits"
-            values={{ balance: credits }}
-          />
+          {credits > 0 ? (
+            <FormattedMessage
+              defaultMessage="Uses 1 of {balance, plural, one {# Headshot Studio credit} other {# Headshot Studio credits}}"
+              description="Cost of one generation, attributed to the app by name; balance is the user's credits"
+              values={{ balance: credits }}
+            />
+          ) : (
+            <FormattedMessage
+              defaultMessage="You have no Headshot Studio credits left"
+              description="Shown under Generate when the balance is zero"
+            />
+          )}
         </Text>
       )}
     </Rows>

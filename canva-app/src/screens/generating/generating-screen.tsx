@@ -13,7 +13,10 @@ const stages = defineMessages({
   validating: { defaultMessage: "Checking your photo…", description: "Job stage: validating the photo" },
   detecting: { defaultMessage: "Finding your face…", description: "Job stage: face detection" },
   framing: { defaultMessage: "Framing your headshot…", description: "Job stage: cropping around the face" },
-  segmenting: { defaultMessage: "Separating you from the background…", description: "Job stage: segmentation" },
+  segmenting: {
+    defaultMessage: "Separating you from the background…",
+    description: "Job stage: segmentation",
+  },
   rendering: { defaultMessage: "Lighting your studio styles…", description: "Job stage: rendering styles" },
   storing: { defaultMessage: "Saving your headshots…", description: "Job stage: storing results" },
 });
@@ -83,7 +86,10 @@ export function GeneratingScreen({
       <Text>{intl.formatMessage(stageMessage(job))}</Text>
       <ProgressBar
         value={Math.round(job.progress * 100)}
-        ariaLabel={intl.formatMessage({ defaultMessage: "Generation progress", description: "Progress bar label" })}
+        ariaLabel={intl.formatMessage({
+          defaultMessage: "Generation progress",
+          description: "Progress bar label",
+        })}
       />
       <Text size="small" tone="tertiary">
         <FormattedMessage

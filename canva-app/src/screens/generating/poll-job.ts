@@ -34,7 +34,8 @@ function isTransient(error: unknown): boolean {
 export function nextDelay(failures: number, error?: unknown): number {
   if (failures === 0) return POLL_INTERVAL_MS;
   const backoff = Math.min(MAX_BACKOFF_MS, POLL_INTERVAL_MS * 2 ** failures);
-  const retryAfter = error instanceof ApiError && error.details.retryAfterS ? error.details.retryAfterS * 1000 : 0;
+  const retryAfter =
+    error instanceof ApiError && error.details.retryAfterS ? error.details.retryAfterS * 1000 : 0;
   return Math.max(backoff, retryAfter);
 }
 

@@ -93,7 +93,10 @@ export function HistoryScreen() {
             void load(state.nextCursor, state.jobs);
           }}
         >
-          {intl.formatMessage({ defaultMessage: "Show older headshots", description: "Button: load more history" })}
+          {intl.formatMessage({
+            defaultMessage: "Show older headshots",
+            description: "Button: load more history",
+          })}
         </Button>
       )}
     </Rows>

@@ -11,7 +11,10 @@ export function useAltText() {
   const intl = useIntl();
   return (output: Output) =>
     intl.formatMessage(
-      { defaultMessage: "Professional headshot, {style} style", description: "Alt text of a generated headshot" },
+      {
+        defaultMessage: "Professional headshot, {style} style",
+        description: "Alt text of a generated headshot",
+      },
       { style: intl.formatMessage(STYLE_NAMES[output.style]) },
     );
 }

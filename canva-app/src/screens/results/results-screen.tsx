@@ -1,6 +1,7 @@
 // Step 4: the headshots. Click or drag one into the design; when the photo came from the design,
 // it can instead replace that image in place. Then: generate again, or report a bad result.
 import { Button, Link, Rows, SegmentedControl, Text, Title } from "@canva/app-ui-kit";
+import { STYLE_IDS } from "@headshot/shared";
 import type { Aspect, Job } from "@headshot/shared";
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
@@ -29,7 +30,10 @@ export function ResultsScreen({
   const selected = useSelectedImage();
   const [mode, setMode] = useState<ClickMode>("add");
   const canReplace = photo.source.kind === "selection" && selected.count === 1;
-  const outputs = job.outputs.filter((o) => o.aspect === aspect);
+  // Catalogue order, whatever order the engine finished them in.
+  const outputs = job.outputs
+    .filter((o) => o.aspect === aspect)
+    .sort((a, b) => STYLE_IDS.indexOf(a.style) - STYLE_IDS.indexOf(b.style));
   const reportUrl = `${REPORT_URL}?job=${encodeURIComponent(job.id)}`;
 
   const use = async (output: Job["outputs"][number], altText: string) => {
@@ -58,7 +62,10 @@ export function ResultsScreen({
           options={[
             {
               value: "add",
-              label: intl.formatMessage({ defaultMessage: "Add to design", description: "Click mode: add a new image" }),
+              label: intl.formatMessage({
+                defaultMessage: "Add to design",
+                description: "Click mode: add a new image",
+              }),
             },
             {
               value: "replace",
@@ -72,14 +79,23 @@ export function ResultsScreen({
       )}
       <HeadshotGrid outputs={outputs} onUse={use} />
       <Button variant="primary" stretch onClick={onGenerateAgain}>
-        {intl.formatMessage({ defaultMessage: "Generate again", description: "Button: back to styles, same photo" })}
+        {intl.formatMessage({
+          defaultMessage: "Generate again",
+          description: "Button: back to styles, same photo",
+        })}
       </Button>
       <Button variant="secondary" stretch onClick={onNewPhoto}>
-        {intl.formatMessage({ defaultMessage: "Use a different photo", description: "Button: start with a new photo" })}
+        {intl.formatMessage({
+          defaultMessage: "Use a different photo",
+          description: "Button: start with a new photo",
+        })}
       </Button>
       <Text size="small" tone="tertiary" alignment="center">
         <Link href={reportUrl} requestOpenExternalUrl={() => void openExternalUrl(reportUrl)}>
-          {intl.formatMessage({ defaultMessage: "Report a bad result", description: "Link to report a bad headshot" })}
+          {intl.formatMessage({
+            defaultMessage: "Report a bad result",
+            description: "Link to report a bad headshot",
+          })}
         </Link>
       </Text>
     </Rows>
