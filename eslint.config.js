@@ -28,5 +28,6 @@ export default tseslint.config(
     },
   },
   ...canva.configs.apps.map((config) => ({ ...config, files: [PANEL] })),
-  { files: [PANEL], languageOptions: { globals: { ...globals.browser } } },
+  // Canva's config enables eslint-plugin-jest, which must be told a version when Jest is absent.
+  { files: [PANEL], languageOptions: { globals: { ...globals.browser } }, settings: { jest: { version: 29 } } },
 );
