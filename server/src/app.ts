@@ -16,6 +16,7 @@ import { registerBillingPages } from "./routes/billing_pages";
 import { registerFilesGet } from "./routes/files_get";
 import { registerHealth } from "./routes/health";
 import { registerOpenApi } from "./routes/openapi";
+import { registerReportPage } from "./routes/report_page";
 import { registerV1BillingCheckoutPost } from "./routes/v1_billing_checkout_post";
 import { registerV1BillingPacksGet } from "./routes/v1_billing_packs_get";
 import { registerV1ConsentPost } from "./routes/v1_consent_post";
@@ -119,6 +120,7 @@ export function createApp(services: Services): App {
   registerV1BillingCheckoutPost(app);
   registerWebhooksStripePost(app);
   registerBillingPages(app);
+  registerReportPage(app);
   registerSupportConsole(app);
   if (services.devIssuer) {
     app.use(

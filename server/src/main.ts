@@ -2,22 +2,13 @@
 // SIGTERM/SIGINT. `npm run serve` runs this; it is what production runs.
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
-import { ConfigError, loadConfig } from "./config/config";
+import { loadConfigOrExit } from "./config/config";
 import { startInstanceKeeper } from "./jobs/instances";
 import { startRetentionScheduler } from "./privacy/scheduler";
 import { createServices } from "./services";
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const services = await createServices(config);
   const { logger } = services;
   await services.database.migrate();

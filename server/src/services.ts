@@ -2,20 +2,19 @@
 // database, logger, clock and the Canva token verifier. Built once per process; tests build
 // their own with overrides.
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { canvaJwksUrl, createJwksKeySource } from "./auth/canva-keys";
 import { createDevIssuer, type DevIssuer } from "./auth/dev-issuer";
 import { createCanvaTokenVerifier, type CanvaTokenVerifier } from "./auth/verify-canva-token";
 import { createStripeClient, type StripeClient } from "./billing/stripe-client";
 import { systemClock, type Clock } from "./clock";
 import type { Config } from "./config/config";
-import { openDatabase, type Database, type DatabaseHandle } from "./db/client";
+import { openConfiguredDatabase, type Database, type DatabaseHandle } from "./db/client";
 import { createStudioEngine } from "./engine/pool";
 import type { Engine } from "./engine/types";
 import { createJobRunner, type JobRunner } from "./jobs/runner";
 import { createLogger, type Logger } from "./logger";
 import { createRateLimiter, createRateLimitStore, type RateLimiter } from "./rate-limit";
-import { createFsStorage } from "./storage/fs-storage";
+import { createStorage } from "./storage";
 import type { Storage } from "./storage/storage";
 
 export interface Services {
@@ -50,12 +49,7 @@ export interface ServiceOverrides {
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const clock = overrides.clock ?? systemClock;
-  const database =
-    overrides.database ??
-    (await openDatabase({
-      databaseUrl: config.DATABASE_URL,
-      pgliteDir: path.join(config.dataDir, "pglite"),
-    }));
+  const database = overrides.database ?? (await openConfiguredDatabase(config));
 
   const devIssuer = config.devAuth
     ? await createDevIssuer({ appId: config.appId, now: () => clock.now().getTime() })
@@ -75,7 +69,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     now: () => clock.now().getTime(),
   });
 
-  const storage = overrides.storage ?? createFsStorage(path.join(config.dataDir, "files"));
+  const storage = overrides.storage ?? createStorage(config);
   const engine = overrides.engine ?? (await createEngine(config));
   const runner = createJobRunner({ db: database.db, engine, storage, clock, logger, config });
 

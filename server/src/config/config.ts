@@ -110,6 +110,7 @@ const EnvSchema = z.object({
   REMOTE_ENGINE_WEBHOOK_SECRET: optionalString,
 
   METRICS_TOKEN: optionalString,
+  SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -165,4 +166,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appId: e.CANVA_APP_ID ?? DEV_APP_ID,
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
   };
+}
+
+/** loadConfig for a process entry point: a bad configuration prints its problems and exits 78. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
 }

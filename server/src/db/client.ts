@@ -1,6 +1,7 @@
 // Opens the database: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise an
 // embedded, file-backed PGlite (SPEC §3.1). Both speak the same drizzle schema and migrations.
 import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -34,6 +35,11 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../drizzle", impor
 
 // Any fixed number shared by every instance; it serialises concurrent start-ups' migrations.
 const MIGRATION_LOCK_ID = 727_001;
+
+/** The database this configuration names: DATABASE_URL, else PGlite under DATA_DIR/pglite. */
+export function openConfiguredDatabase(config: { DATABASE_URL?: string | undefined; dataDir: string }) {
+  return openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: path.join(config.dataDir, "pglite") });
+}
 
 export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;

@@ -55,8 +55,14 @@ export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): 
       const x0 = sx | 0;
       const x1 = Math.min(sw - 1, x0 + 1);
       const wx = sx - x0;
-      const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
-      const i00 = y0 + x0, i01 = y0 + x1, i10 = y1 + x0, i11 = y1 + x1;
+      const w00 = (1 - wx) * (1 - wy),
+        w01 = wx * (1 - wy),
+        w10 = (1 - wx) * wy,
+        w11 = wx * wy;
+      const i00 = y0 + x0,
+        i01 = y0 + x1,
+        i10 = y1 + x0,
+        i11 = y1 + x1;
       const i = y * w + x;
       const o = i * 3;
       const q =
@@ -64,7 +70,10 @@ export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): 
           (ag[i00]! * w00 + ag[i01]! * w01 + ag[i10]! * w10 + ag[i11]! * w11) * rgb[o + 1]! +
           (ab[i00]! * w00 + ab[i01]! * w01 + ab[i10]! * w10 + ab[i11]! * w11) * rgb[o + 2]!) /
           255 +
-        bb[i00]! * w00 + bb[i01]! * w01 + bb[i10]! * w10 + bb[i11]! * w11;
+        bb[i00]! * w00 +
+        bb[i01]! * w01 +
+        bb[i10]! * w10 +
+        bb[i11]! * w11;
       const a = (q - MATTE_LOW) / span;
       alpha[i] = (a <= 0 ? 0 : a >= 1 ? 1 : a) * canvas.coverage[i]!;
     }
@@ -199,7 +208,11 @@ function guidedCoefficients(
 function downsample(rgb: Uint8Array, w: number, h: number): [Float32Array, Float32Array, Float32Array] {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
-  const planes: [Float32Array, Float32Array, Float32Array] = [new Float32Array(sw * sh), new Float32Array(sw * sh), new Float32Array(sw * sh)];
+  const planes: [Float32Array, Float32Array, Float32Array] = [
+    new Float32Array(sw * sh),
+    new Float32Array(sw * sh),
+    new Float32Array(sw * sh),
+  ];
   const norm = 1 / (255 * SUB * SUB);
   for (let y = 0; y < sh * SUB; y++) {
     const row = ((y / SUB) | 0) * sw;

@@ -75,7 +75,8 @@ export function styleMatrix(style: Style): StyleMatrix {
   const sat = [0, 1, 2].map((r) => [0, 1, 2].map((k) => (r === k ? s : 0) + (1 - s) * LUMA[k]!));
   // Warmth and the backdrop are added after the subject's grade; monochrome applies to them too.
   const mono = s === 0 ? sat : [0, 1, 2].map((r) => [0, 1, 2].map((k) => (r === k ? 1 : 0)));
-  const apply = (v: readonly number[]) => mono.map((row) => row[0]! * v[0]! + row[1]! * v[1]! + row[2]! * v[2]!);
+  const apply = (v: readonly number[]) =>
+    mono.map((row) => row[0]! * v[0]! + row[1]! * v[1]! + row[2]! * v[2]!);
   return {
     m: sat.map((row) => row.map((v) => v * e * c)),
     kA: [0, 1, 2].map(() => 128 * (1 - c)),
@@ -102,7 +103,12 @@ export function renderStyle(style: Style, layers: Layers): Uint8Array {
     for (let x = 0, i = y * w; x < w; x++, i++) {
       // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
       const d = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
-      const p0 = P0[i]!, p1 = P1[i]!, p2 = P2[i]!, a = alpha[i]!, bk = backdrop[i]!, f = backdropFalloff[i]!;
+      const p0 = P0[i]!,
+        p1 = P1[i]!,
+        p2 = P2[i]!,
+        a = alpha[i]!,
+        bk = backdrop[i]!,
+        f = backdropFalloff[i]!;
       const o = i * 3;
       out[o] = m00 * p0 + m01 * p1 + m02 * p2 + a0 * a + b0 * bk + f0 * f + c0 + d;
       out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + a1 * a + b1 * bk + f1 * f + c1 + d;

@@ -15,7 +15,10 @@ export type WorkerEvent = { type: "started" } | { type: "progress"; stage: Stage
 /** Pool → worker message on the task's port. */
 export type WorkerCommand = { type: "cancel" };
 
-export type WorkerReply = { ok: true; result: EngineResult } | { ok: false; code: EngineErrorCode; detail?: string } | { ok: true; ready: true };
+export type WorkerReply =
+  | { ok: true; result: EngineResult }
+  | { ok: false; code: EngineErrorCode; detail?: string }
+  | { ok: true; ready: true };
 
 // Started at thread start so the first job doesn't pay for it; a failure surfaces on every task.
 const pipeline = createStudioPipeline();
@@ -47,7 +50,8 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
     });
     return { ok: true, result };
   } catch (err) {
-    if (isEngineError(err)) return { ok: false, code: err.code, ...(err.detail ? { detail: err.detail } : {}) };
+    if (isEngineError(err))
+      return { ok: false, code: err.code, ...(err.detail ? { detail: err.detail } : {}) };
     return { ok: false, code: "ENGINE_UNAVAILABLE", detail: (err as Error).stack ?? String(err) };
   } finally {
     port.close();

@@ -17,7 +17,8 @@ function refuse(what, host) {
 
 function hostOf(args) {
   const [first] = args;
-  if (typeof first === "object" && first !== null) return first.host ?? first.hostname ?? (first.path ? "unix" : "localhost");
+  if (typeof first === "object" && first !== null)
+    return first.host ?? first.hostname ?? (first.path ? "unix" : "localhost");
   if (typeof first === "number") return typeof args[1] === "string" ? args[1] : "localhost";
   return String(first);
 }

@@ -10,7 +10,14 @@ const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 it("loads its models and renders headshots with every outbound connection refused", async () => {
   const { stdout } = await run(
     process.execPath,
-    ["--import", here("./deny-network.mjs"), "--import", "tsx", here("./offline-run.ts"), fixturePath("astronaut.png")],
+    [
+      "--import",
+      here("./deny-network.mjs"),
+      "--import",
+      "tsx",
+      here("./offline-run.ts"),
+      fixturePath("astronaut.png"),
+    ],
     { cwd: here("../.."), timeout: 60_000 },
   );
   const report = JSON.parse(stdout.trim().split("\n").at(-1)!);

@@ -19,13 +19,23 @@ await fetch("https://example.com/").catch(() => (fetchRefused = true));
 const probes = guard.__networkAttempts?.length ?? 0;
 
 const pipeline = await createStudioPipeline();
-const result = await pipeline.run({ photo: await readFile(process.argv[2]!), styles: ["studio-grey", "classic-bw"], aspects: ["1:1", "4:5"] });
+const result = await pipeline.run({
+  photo: await readFile(process.argv[2]!),
+  styles: ["studio-grey", "classic-bw"],
+  aspects: ["1:1", "4:5"],
+});
 console.log(
   JSON.stringify({
     guarded: Array.isArray(guard.__networkAttempts),
     probeRefused,
     fetchRefused,
     engineAttempts: (guard.__networkAttempts ?? []).slice(probes),
-    images: result.images.map((i) => ({ style: i.style, aspect: i.aspect, width: i.width, height: i.height, bytes: i.data.length })),
+    images: result.images.map((i) => ({
+      style: i.style,
+      aspect: i.aspect,
+      width: i.width,
+      height: i.height,
+      bytes: i.data.length,
+    })),
   }),
 );

@@ -29,7 +29,10 @@ async function failure(photo: Uint8Array): Promise<EngineErrorCode> {
 async function withGps(name: string): Promise<Buffer> {
   return sharp(await fixture(name))
     .jpeg({ quality: 92 })
-    .withExif({ IFD0: { Make: "TestPhone", Copyright: "someone" }, IFD3: { GPSLatitudeRef: "N", GPSLatitude: "51/1 30/1 0/1" } })
+    .withExif({
+      IFD0: { Make: "TestPhone", Copyright: "someone" },
+      IFD3: { GPSLatitudeRef: "N", GPSLatitude: "51/1 30/1 0/1" },
+    })
     .toBuffer();
 }
 
@@ -49,10 +52,22 @@ describe.each(["astronaut.png", "one_face_sample1_crop.jpg"])("one face: %s", (n
         const img = result.images.find((i) => i.style === style && i.aspect === aspect);
         expect(img, `${style} ${aspect}`).toBeDefined();
         const meta = await sharp(img!.data).metadata();
-        expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", ASPECTS[aspect].width, ASPECTS[aspect].height]);
-        expect([img!.width, img!.height, img!.mimeType]).toEqual([ASPECTS[aspect].width, ASPECTS[aspect].height, "image/jpeg"]);
+        expect([meta.format, meta.width, meta.height]).toEqual([
+          "jpeg",
+          ASPECTS[aspect].width,
+          ASPECTS[aspect].height,
+        ]);
+        expect([img!.width, img!.height, img!.mimeType]).toEqual([
+          ASPECTS[aspect].width,
+          ASPECTS[aspect].height,
+          "image/jpeg",
+        ]);
         const thumb = await sharp(img!.thumbnail.data).metadata();
-        expect([thumb.format, thumb.width, thumb.height]).toEqual(["jpeg", img!.thumbnail.width, img!.thumbnail.height]);
+        expect([thumb.format, thumb.width, thumb.height]).toEqual([
+          "jpeg",
+          img!.thumbnail.width,
+          img!.thumbnail.height,
+        ]);
         expect(img!.thumbnail.width).toBe(256);
       }
     }
@@ -109,7 +124,10 @@ describe("refusals", () => {
   });
 
   it("refuses a photo whose short side is under 400 px as LOW_RESOLUTION", async () => {
-    const small = await sharp(await fixture("one_face_sample1_crop.jpg")).resize(280, 400).jpeg().toBuffer();
+    const small = await sharp(await fixture("one_face_sample1_crop.jpg"))
+      .resize(280, 400)
+      .jpeg()
+      .toBuffer();
     expect(await failure(small)).toBe("LOW_RESOLUTION");
   });
 
@@ -128,7 +146,11 @@ describe("orientation, progress and cancellation", () => {
     const source = await fixture("one_face_sample1_crop.jpg");
     const upright = await sharp(source).jpeg({ quality: 95 }).toBuffer();
     // Pixels stored turned a quarter left, with orientation 6 telling viewers to turn them back.
-    const rotated = await sharp(source).rotate(-90).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const rotated = await sharp(source)
+      .rotate(-90)
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const meta = await sharp(rotated).metadata();
     expect([meta.orientation, meta.width, meta.height]).toEqual([6, 1000, 700]);
 
@@ -153,7 +175,10 @@ describe("orientation, progress and cancellation", () => {
       aspects: ["4:5"],
       onProgress: (stage, progress) => seen.push([stage, progress]),
     });
-    expect(result.images.map((i) => `${i.style} ${i.aspect}`)).toEqual(["corporate-navy 4:5", "warm-beige 4:5"]);
+    expect(result.images.map((i) => `${i.style} ${i.aspect}`)).toEqual([
+      "corporate-navy 4:5",
+      "warm-beige 4:5",
+    ]);
     const order: Stage[] = ["validating", "detecting", "framing", "segmenting", "rendering"];
     expect([...new Set(seen.map(([s]) => s))]).toEqual(order);
     const progress = seen.map(([, p]) => p);

@@ -4,7 +4,12 @@ import type { Engine, EngineRequest, Stage } from "../../src/engine/types";
 import { fixture } from "./fixtures";
 
 let photo: Uint8Array;
-const job = (extra: Partial<EngineRequest> = {}): EngineRequest => ({ photo, styles: ["studio-grey"], aspects: ["1:1"], ...extra });
+const job = (extra: Partial<EngineRequest> = {}): EngineRequest => ({
+  photo,
+  styles: ["studio-grey"],
+  aspects: ["1:1"],
+  ...extra,
+});
 
 beforeAll(async () => {
   photo = await fixture("astronaut.png");
@@ -39,7 +44,9 @@ describe("a one-worker engine with one queue slot", () => {
 
   it("cancels a running job and a queued one, then keeps serving", async () => {
     const controller = new AbortController();
-    const running = engine.generate(job({ signal: controller.signal, onProgress: (s) => s === "detecting" && controller.abort() }));
+    const running = engine.generate(
+      job({ signal: controller.signal, onProgress: (s) => s === "detecting" && controller.abort() }),
+    );
     const queuedController = new AbortController();
     const queued = engine.generate(job({ signal: queuedController.signal }));
     queuedController.abort();
@@ -52,7 +59,9 @@ describe("a one-worker engine with one queue slot", () => {
 describe("timeouts and shutdown", () => {
   it("fails a job that outlives timeoutMs with TIMEOUT, then closes cleanly", async () => {
     const engine = await createStudioEngine({ workers: 1, timeoutMs: 30 });
-    await expect(engine.generate(job({ styles: ["studio-grey", "classic-bw"], aspects: ["1:1", "4:5"] }))).rejects.toMatchObject({ code: "TIMEOUT" });
+    await expect(
+      engine.generate(job({ styles: ["studio-grey", "classic-bw"], aspects: ["1:1", "4:5"] })),
+    ).rejects.toMatchObject({ code: "TIMEOUT" });
     await engine.close();
     await expect(engine.generate(job())).rejects.toMatchObject({ code: "ENGINE_UNAVAILABLE" });
   });

@@ -25,9 +25,13 @@ async function main(argv: string[]): Promise<void> {
   for (const photo of photos) {
     const target = path.join(outDir ?? path.dirname(photo), `${path.basename(photo)}.sheet.png`);
     try {
-      const result = await pipeline.run({ photo: await readFile(photo), styles: [...STYLE_IDS], aspects: [...ASPECT_IDS] });
+      const result = await pipeline.run({
+        photo: await readFile(photo),
+        styles: [...STYLE_IDS],
+        aspects: [...ASPECT_IDS],
+      });
       const tiles: OverlayOptions[] = [];
-      const rowHeights = ASPECT_IDS.map((a) => Math.round((CELL * (a === "1:1" ? 1 : 1.25))));
+      const rowHeights = ASPECT_IDS.map((a) => Math.round(CELL * (a === "1:1" ? 1 : 1.25)));
       for (const img of result.images) {
         const col = STYLE_IDS.indexOf(img.style);
         const row = ASPECT_IDS.indexOf(img.aspect);
@@ -37,7 +41,10 @@ async function main(argv: string[]): Promise<void> {
       }
       const width = GAP + STYLE_IDS.length * (CELL + GAP);
       const height = GAP + rowHeights.reduce((s, h) => s + h + GAP, 0);
-      await sharp({ create: { width, height, channels: 3, background: "#ffffff" } }).composite(tiles).png().toFile(target);
+      await sharp({ create: { width, height, channels: 3, background: "#ffffff" } })
+        .composite(tiles)
+        .png()
+        .toFile(target);
       console.log(`${photo}: ${target} ${JSON.stringify(result.metadata)}`);
     } catch (err) {
       if (!isEngineError(err)) throw err;
