@@ -28,7 +28,10 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 async function main(): Promise<void> {
   // No clean-licence 12 MP portrait exists in our registries: upscale the fixture (3000×4000).
-  const photo = await sharp(await readFile(FIXTURE)).resize(3000, 4000, { fit: "fill", kernel: "lanczos3" }).jpeg({ quality: 90 }).toBuffer();
+  const photo = await sharp(await readFile(FIXTURE))
+    .resize(3000, 4000, { fit: "fill", kernel: "lanczos3" })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const request: EngineRequest = { photo, styles: [...STYLE_IDS], aspects: ["1:1"] };
 
   const [coldStart, pipeline] = await time(() => createStudioPipeline());
@@ -48,7 +51,13 @@ async function main(): Promise<void> {
     const [t] = await time(async () => {
       const { data } = await sharp(photo).raw().toBuffer({ resolveWithObject: true });
       const tile = data.subarray(0, 1024 * 1024 * 3);
-      await Promise.all(STYLE_IDS.map(() => sharp(tile, { raw: { width: 1024, height: 1024, channels: 3 } }).jpeg({ quality: 88, mozjpeg: false }).toBuffer()));
+      await Promise.all(
+        STYLE_IDS.map(() =>
+          sharp(tile, { raw: { width: 1024, height: 1024, channels: 3 } })
+            .jpeg({ quality: 88, mozjpeg: false })
+            .toBuffer(),
+        ),
+      );
     });
     baseline.push(t);
   }
@@ -57,7 +66,9 @@ async function main(): Promise<void> {
   const workers = os.availableParallelism();
   const [poolStart, pool] = await time(() => createStudioEngine({ workers }));
   await Promise.all(Array.from({ length: workers }, () => pool.generate(request)));
-  const [poolTime] = await time(() => Promise.all(Array.from({ length: POOL_JOBS }, () => pool.generate(request))));
+  const [poolTime] = await time(() =>
+    Promise.all(Array.from({ length: POOL_JOBS }, () => pool.generate(request))),
+  );
   await pool.close();
   const rssPool = process.resourceUsage().maxRSS;
 
@@ -69,17 +80,28 @@ async function main(): Promise<void> {
     ["baseline p50 (decode + encode 6 JPEGs)", ms(b50), ""],
     ["baseline p95", ms(percentile(baseline, 95)), ""],
     ["engine / baseline (p50)", `${(p50 / b50).toFixed(2)}×`, "≤ 2.5×"],
-    [`throughput, pool of ${workers} (${POOL_JOBS} jobs)`, `${((POOL_JOBS * 1000) / poolTime).toFixed(2)} photos/s`, "≥ 2 photos/s"],
+    [
+      `throughput, pool of ${workers} (${POOL_JOBS} jobs)`,
+      `${((POOL_JOBS * 1000) / poolTime).toFixed(2)} photos/s`,
+      "≥ 2 photos/s",
+    ],
     ["cold start, one pipeline (load + warm-up)", ms(coldStart), "≤ 3 s"],
     [`cold start, pool of ${workers} until ready`, ms(poolStart), ""],
     ["peak RSS, process with one pipeline", mb(rssOnePipeline), "≤ 350 MB / worker"],
     [`peak RSS, whole process after the pool`, mb(rssPool), ""],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(`\nstudio engine bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, ${RUNS} runs\n`);
+  console.log(
+    `\nstudio engine bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, ${RUNS} runs\n`,
+  );
   console.log(`${"measure".padEnd(width)}  ${"value".padStart(14)}  target`);
-  for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${target}`);
-  console.log(`\nstage medians: ${Object.entries(stages).map(([s, v]) => `${s} ${ms(percentile(v, 50))}`).join(", ")}`);
+  for (const [name, value, target] of rows)
+    console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${target}`);
+  console.log(
+    `\nstage medians: ${Object.entries(stages)
+      .map(([s, v]) => `${s} ${ms(percentile(v, 50))}`)
+      .join(", ")}`,
+  );
 }
 
 await main();

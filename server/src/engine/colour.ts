@@ -34,7 +34,13 @@ function skinDistance(r: number, g: number, b: number): number {
   return Math.hypot(du, dv);
 }
 
-const isSkin = (r: number, g: number, b: number) => skinDistance(r, g, b) === 0;
+/** Inside the skin chroma box (same as skinDistance(...) === 0, without the square root). */
+function isSkin(r: number, g: number, b: number): boolean {
+  const u = cb(r, g, b);
+  if (u < SKIN_CB[0] || u > SKIN_CB[1]) return false;
+  const v = cr(r, g, b);
+  return v >= SKIN_CR[0] && v <= SKIN_CR[1];
+}
 
 /** Mean colour of small patches around skin points (cheeks, forehead) of the canvas. */
 export function sampleSkin(

@@ -17,16 +17,27 @@ const COLOUR_RADIUS = 5;
  * fringe where the model is unsure (the usual source of halos) goes. */
 const MATTE_LOW = 0.4;
 const MATTE_HIGH = 0.85;
+/** Margin of the clear/solid block shortcut against float rounding (matte units). */
+const BLOCK_MARGIN = 1e-4;
 
 export interface Matte {
   /** Subject opacity per canvas pixel. */
   alpha: Float32Array;
   /** Canvas colours with edge pixels replaced by their estimated pure foreground colour. */
   foreground: Uint8Array;
+  /** Mean opacity per SUB×SUB block (`smallWidth` × `smallHeight`), for soft effects. */
+  alphaSmall: Float32Array;
+  smallWidth: number;
+  smallHeight: number;
 }
 
+/** Block classes: every pixel transparent, every pixel opaque, or computed per pixel. */
+const CLEAR = 0;
+const SOLID = 1;
+const MIXED = 2;
+
 export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): Promise<Matte> {
-  const { width: w, height: h, rgb } = canvas;
+  const { width: w, height: h, rgb, coverage } = canvas;
   const small = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
     .resize(SEGMENT_SIZE, SEGMENT_SIZE, { fit: "fill", kernel: "linear" })
     .raw()
@@ -39,55 +50,142 @@ export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): 
   const p = resizeBilinear(coarse, SEGMENT_SIZE, SEGMENT_SIZE, sw, sh);
   const [ar, ag, ab, bb] = guidedCoefficients(guide, p, sw, sh);
 
+  // Where the interpolated coefficients cannot bring q = a·I + b (I in 0..1) inside the
+  // stretched range, the whole block is known to be clear or solid without visiting its pixels.
+  // Bounds use each block's 3×3 neighbourhood, which holds every coefficient it interpolates.
+  const blockClass = new Uint8Array(sw * sh);
+  const exactBlocks = w === sw * SUB && h === sh * SUB;
+  if (exactBlocks) classifyBlocks(blockClass, ar, ag, ab, bb, sw, sh);
+  else blockClass.fill(MIXED);
+
   // The coefficients are smooth, so they are interpolated up and applied to full-resolution
   // colours: the matte then follows full-resolution edges.
   const alpha = new Float32Array(w * h);
   const span = MATTE_HIGH - MATTE_LOW;
   const fx = sw / w;
   const fy = sh / h;
+  const xs0 = new Int32Array(w);
+  const xs1 = new Int32Array(w);
+  const xw = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
+    xs0[x] = sx | 0;
+    xs1[x] = Math.min(sw - 1, (sx | 0) + 1);
+    xw[x] = sx - (sx | 0);
+  }
   for (let y = 0; y < h; y++) {
     const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
     const y0 = (sy | 0) * sw;
     const y1 = Math.min(sh - 1, (sy | 0) + 1) * sw;
     const wy = sy - (sy | 0);
-    for (let x = 0; x < w; x++) {
-      const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
-      const x0 = sx | 0;
-      const x1 = Math.min(sw - 1, x0 + 1);
-      const wx = sx - x0;
-      const w00 = (1 - wx) * (1 - wy),
-        w01 = wx * (1 - wy),
-        w10 = (1 - wx) * wy,
-        w11 = wx * wy;
-      const i00 = y0 + x0,
-        i01 = y0 + x1,
-        i10 = y1 + x0,
-        i11 = y1 + x1;
-      const i = y * w + x;
-      const o = i * 3;
-      const q =
-        ((ar[i00]! * w00 + ar[i01]! * w01 + ar[i10]! * w10 + ar[i11]! * w11) * rgb[o]! +
-          (ag[i00]! * w00 + ag[i01]! * w01 + ag[i10]! * w10 + ag[i11]! * w11) * rgb[o + 1]! +
-          (ab[i00]! * w00 + ab[i01]! * w01 + ab[i10]! * w10 + ab[i11]! * w11) * rgb[o + 2]!) /
-          255 +
-        bb[i00]! * w00 +
-        bb[i01]! * w01 +
-        bb[i10]! * w10 +
-        bb[i11]! * w11;
-      const a = (q - MATTE_LOW) / span;
-      alpha[i] = (a <= 0 ? 0 : a >= 1 ? 1 : a) * canvas.coverage[i]!;
+    const brow = Math.min(sh - 1, (y / SUB) | 0) * sw;
+    for (let bx = 0; bx * SUB < w; bx++) {
+      const xEnd = Math.min(w, bx * SUB + SUB);
+      const cls = blockClass[brow + Math.min(sw - 1, bx)]!;
+      if (cls !== MIXED) {
+        if (cls === SOLID) alpha.fill(1, y * w + bx * SUB, y * w + xEnd);
+        continue;
+      }
+      for (let x = bx * SUB; x < xEnd; x++) {
+        const x0 = xs0[x]!;
+        const x1 = xs1[x]!;
+        const wx = xw[x]!;
+        const w00 = (1 - wx) * (1 - wy),
+          w01 = wx * (1 - wy),
+          w10 = (1 - wx) * wy,
+          w11 = wx * wy;
+        const i00 = y0 + x0,
+          i01 = y0 + x1,
+          i10 = y1 + x0,
+          i11 = y1 + x1;
+        const i = y * w + x;
+        const o = i * 3;
+        const q =
+          ((ar[i00]! * w00 + ar[i01]! * w01 + ar[i10]! * w10 + ar[i11]! * w11) * rgb[o]! +
+            (ag[i00]! * w00 + ag[i01]! * w01 + ag[i10]! * w10 + ag[i11]! * w11) * rgb[o + 1]! +
+            (ab[i00]! * w00 + ab[i01]! * w01 + ab[i10]! * w10 + ab[i11]! * w11) * rgb[o + 2]!) /
+            255 +
+          bb[i00]! * w00 +
+          bb[i01]! * w01 +
+          bb[i10]! * w10 +
+          bb[i11]! * w11;
+        const a = (q - MATTE_LOW) / span;
+        alpha[i] = a <= 0 ? 0 : a >= 1 ? 1 : a;
+      }
     }
   }
+  if (coverage) {
+    // Past the photo's edge the subject fades out: those blocks are no longer uniform.
+    for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! * coverage[i]!;
+    blockClass.fill(MIXED);
+  }
 
-  return { alpha, foreground: decontaminate(rgb, alpha, w, h) };
+  const alphaSmall = new Float32Array(sw * sh);
+  const foreground = decontaminate(rgb, alpha, w, h, guide, blockClass, alphaSmall);
+  return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
+}
+
+function classifyBlocks(
+  out: Uint8Array,
+  ar: Float32Array,
+  ag: Float32Array,
+  ab: Float32Array,
+  bb: Float32Array,
+  sw: number,
+  sh: number,
+): void {
+  // q ≥ Σ_k min(0, a_k) + b for any guide colour in 0..1 (and ≤ with max); bilinear weights are
+  // convex, so the neighbourhood's per-term minima and maxima bound every interpolated pixel.
+  for (let y = 0; y < sh; y++) {
+    for (let x = 0; x < sw; x++) {
+      let rLo = 0,
+        rHi = 0,
+        gLo = 0,
+        gHi = 0,
+        bLo = 0,
+        bHi = 0;
+      let cLo = Infinity,
+        cHi = -Infinity;
+      for (let v = Math.max(0, y - 1); v <= Math.min(sh - 1, y + 1); v++) {
+        for (let u = Math.max(0, x - 1); u <= Math.min(sw - 1, x + 1); u++) {
+          const j = v * sw + u;
+          const r = ar[j]!,
+            g = ag[j]!,
+            b = ab[j]!,
+            c = bb[j]!;
+          if (r < rLo) rLo = r;
+          if (r > rHi) rHi = r;
+          if (g < gLo) gLo = g;
+          if (g > gHi) gHi = g;
+          if (b < bLo) bLo = b;
+          if (b > bHi) bHi = b;
+          if (c < cLo) cLo = c;
+          if (c > cHi) cHi = c;
+        }
+      }
+      const lo = rLo + gLo + bLo + cLo - BLOCK_MARGIN;
+      const hi = rHi + gHi + bHi + cHi + BLOCK_MARGIN;
+      out[y * sw + x] = hi <= MATTE_LOW ? CLEAR : lo >= MATTE_HIGH ? SOLID : MIXED;
+    }
+  }
 }
 
 /**
  * Re-estimates the colour of semi-transparent pixels: with I = αF + (1-α)B and local averages of
  * foreground and background colours, F = (I - (1-α)B)/α, blended towards the local foreground
- * average where α is too small for the division to be trusted.
+ * average where α is too small for the division to be trusted. Only MIXED blocks hold such pixels;
+ * uniform blocks contribute their mean colour (the guide) to the estimates without a pixel loop.
+ * Fills `alphaSmall` with each block's mean opacity on the way.
  */
-function decontaminate(rgb: Uint8Array, alpha: Float32Array, w: number, h: number): Uint8Array {
+function decontaminate(
+  rgb: Uint8Array,
+  alpha: Float32Array,
+  w: number,
+  h: number,
+  guide: [Float32Array, Float32Array, Float32Array],
+  blockClass: Uint8Array,
+  alphaSmall: Float32Array,
+): Uint8Array {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
   const n = sw * sh;
@@ -95,19 +193,36 @@ function decontaminate(rgb: Uint8Array, alpha: Float32Array, w: number, h: numbe
   const bgWeight = new Float32Array(n);
   const fgSum = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const bgSum = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const blockPixels = SUB * SUB;
+  for (let j = 0; j < n; j++) {
+    const cls = blockClass[j]!;
+    if (cls === MIXED) continue;
+    const weight = cls === SOLID ? fgWeight : bgWeight;
+    const sums = cls === SOLID ? fgSum : bgSum;
+    weight[j] = blockPixels;
+    for (let k = 0; k < 3; k++) sums[k]![j] = guide[k]![j]! * 255 * blockPixels;
+    alphaSmall[j] = cls === SOLID ? 1 : 0;
+  }
   // Only confident pixels vote, so the estimates are not mixtures themselves.
-  for (let y = 0; y < sh * SUB; y++) {
-    for (let x = 0; x < sw * SUB; x++) {
-      const i = y * w + x;
-      const j = ((y / SUB) | 0) * sw + ((x / SUB) | 0);
-      const al = alpha[i]!;
-      if (al > 0.9) {
-        fgWeight[j] = fgWeight[j]! + 1;
-        for (let k = 0; k < 3; k++) fgSum[k]![j] = fgSum[k]![j]! + rgb[i * 3 + k]!;
-      } else if (al < 0.1) {
-        bgWeight[j] = bgWeight[j]! + 1;
-        for (let k = 0; k < 3; k++) bgSum[k]![j] = bgSum[k]![j]! + rgb[i * 3 + k]!;
+  for (let by = 0; by < sh; by++) {
+    for (let bx = 0; bx < sw; bx++) {
+      const j = by * sw + bx;
+      if (blockClass[j] !== MIXED) continue;
+      let sumA = 0;
+      for (let y = by * SUB; y < by * SUB + SUB; y++) {
+        for (let x = bx * SUB, i = y * w + x; x < bx * SUB + SUB; x++, i++) {
+          const al = alpha[i]!;
+          sumA += al;
+          if (al > 0.9) {
+            fgWeight[j] = fgWeight[j]! + 1;
+            for (let k = 0; k < 3; k++) fgSum[k]![j] = fgSum[k]![j]! + rgb[i * 3 + k]!;
+          } else if (al < 0.1) {
+            bgWeight[j] = bgWeight[j]! + 1;
+            for (let k = 0; k < 3; k++) bgSum[k]![j] = bgSum[k]![j]! + rgb[i * 3 + k]!;
+          }
+        }
       }
+      alphaSmall[j] = sumA / blockPixels;
     }
   }
   const fw = boxBlur(fgWeight, sw, sh, COLOUR_RADIUS);
@@ -117,12 +232,17 @@ function decontaminate(rgb: Uint8Array, alpha: Float32Array, w: number, h: numbe
 
   const out = new Uint8Array(rgb);
   for (let y = 0; y < h; y++) {
+    const brow = Math.min(sh - 1, (y / SUB) | 0) * sw;
     for (let x = 0; x < w; x++) {
+      // Nearest working-resolution sample is enough: these are smooth local averages.
+      const j = brow + Math.min(sw - 1, (x / SUB) | 0);
+      if (blockClass[j] !== MIXED) {
+        x = (((x / SUB) | 0) + 1) * SUB - 1;
+        continue;
+      }
       const i = y * w + x;
       const al = alpha[i]!;
       if (al <= 0.01 || al >= 0.99) continue;
-      // Nearest working-resolution sample is enough: these are smooth local averages.
-      const j = Math.min(sh - 1, (y / SUB) | 0) * sw + Math.min(sw - 1, (x / SUB) | 0);
       const wf = fw[j]!;
       const wb = bw[j]!;
       const trust = Math.min(1, Math.max(0, (al - 0.15) / 0.5));
@@ -232,18 +352,30 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number): Flo
   const tmp = new Float32Array(w * h);
   const inv = new Float32Array(Math.max(w, h) + 1);
   for (let i = 1; i < inv.length; i++) inv[i] = 1 / i;
+  // Columns whose window is clipped on neither side share one divisor.
+  const full = 1 / (2 * r + 1);
+  const midStart = Math.min(w, r + 1);
+  const midEnd = Math.max(midStart, w - r);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let sum = 0;
     for (let x = 0; x < Math.min(r, w); x++) sum += src[row + x]!;
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    for (; x < midStart; x++) {
       if (x + r < w) sum += src[row + x + r]!;
+      tmp[row + x] = sum * inv[Math.min(w - 1, x + r) + 1]!;
+    }
+    for (; x < midEnd; x++) {
+      sum += src[row + x + r]! - src[row + x - r - 1]!;
+      tmp[row + x] = sum * full;
+    }
+    for (; x < w; x++) {
       if (x - r - 1 >= 0) sum -= src[row + x - r - 1]!;
-      tmp[row + x] = sum * inv[Math.min(w - 1, x + r) - Math.max(0, x - r) + 1]!;
+      tmp[row + x] = sum * inv[w - 1 - Math.max(0, x - r) + 1]!;
     }
   }
   const out = new Float32Array(w * h);
-  const col = new Float32Array(w);
+  const col = new Float64Array(w);
   for (let y = 0; y < Math.min(r, h); y++) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[y * w + x]!;
   for (let y = 0; y < h; y++) {
     if (y + r < h) {

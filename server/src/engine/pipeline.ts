@@ -7,9 +7,9 @@ import { createFaceDetector, pickSubject, type Face, type FaceDetector, type Poi
 import { createSegmenter, type Segmenter } from "./segmenter";
 import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG, type Framing } from "./framing";
 import { assertResolution, detectionCopy, openSource, renderCanvas } from "./source-image";
-import { boxBlur, computeMatte, resizeBilinear } from "./matte";
+import { boxBlur, computeMatte } from "./matte";
 import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
-import { buildLayers, renderStyle } from "./render";
+import { buildLayers, renderStyle, type SmallPlane } from "./render";
 import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
 
 const JPEG_QUALITY = 88;
@@ -87,7 +87,8 @@ async function runPipeline(
     ry: face.box.height * framing.scale * 0.65,
   });
   const light = { cx: framing.canvas.eyeX, cy: framing.canvas.eyeY, radius: 0.85 * Math.max(w, h) };
-  const layers = buildLayers(fg, gains, matte.alpha, contactShadow(matte.alpha, w, h), w, h, light);
+  const shadow = contactShadow(matte.alphaSmall, matte.smallWidth, matte.smallHeight);
+  const layers = buildLayers(fg, gains, matte.alpha, shadow, w, h, light);
 
   // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next.
   const encodes: Promise<EngineImage>[] = [];
@@ -127,11 +128,9 @@ function scaleFace(f: Face, k: number): Face {
   };
 }
 
-/** The subject's matte, blurred and dropped slightly down and right, as a key light would. */
-function contactShadow(alpha: Float32Array, w: number, h: number): Float32Array {
-  const hw = w >> 2;
-  const hh = h >> 2;
-  const small = resizeBilinear(alpha, w, h, hw, hh);
+/** The subject's matte (block means), blurred and dropped slightly down and right, as a key
+ * light would; upsampled where it is used. */
+function contactShadow(small: Float32Array, hw: number, hh: number): SmallPlane {
   const blurred = boxBlur(boxBlur(small, hw, hh, 6), hw, hh, 6);
   const shifted = new Float32Array(hw * hh);
   const ox = 3;
@@ -140,7 +139,7 @@ function contactShadow(alpha: Float32Array, w: number, h: number): Float32Array 
     for (let x = 0; x < hw; x++)
       shifted[y * hw + x] = blurred[Math.max(0, y - oy) * hw + Math.max(0, x - ox)]!;
   }
-  return resizeBilinear(shifted, hw, hh, w, h);
+  return { data: shifted, width: hw, height: hh };
 }
 
 async function encode(

@@ -19,44 +19,91 @@ export interface Layers {
   backdrop: Float32Array;
   /** `backdrop` × radial falloff (0 at the light's centre, 1 at its radius). */
   backdropFalloff: Float32Array;
+  /** Per pixel: 0 backdrop only (alpha 0), 1 subject only (alpha 1), 2 both. */
+  kind: Uint8Array;
+}
+
+/** A single-channel plane at a reduced size, sampled bilinearly (pixel-centre aligned). */
+export interface SmallPlane {
+  data: Float32Array;
+  width: number;
+  height: number;
 }
 
 /**
  * `gains` are the white-balance gains applied to the foreground on the way.
- * `shadow` is a blurred, offset copy of the matte; the backdrop light is centred on (cx, cy) and
- * reaches the edge colour at `radius`, like a lit paper backdrop.
+ * `shadow` is a blurred, offset copy of the matte (at a reduced size); the backdrop light is
+ * centred on (cx, cy) and reaches the edge colour at `radius`, like a lit paper backdrop.
  */
 export function buildLayers(
   foreground: Uint8Array,
   gains: readonly [number, number, number],
   alpha: Float32Array,
-  shadow: Float32Array,
+  shadow: SmallPlane,
   w: number,
   h: number,
   light: { cx: number; cy: number; radius: number },
 ): Layers {
   const n = w * h;
   const subject: Layers["subject"] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const [S0, S1, S2] = subject;
   const backdrop = new Float32Array(n);
   const backdropFalloff = new Float32Array(n);
-  const [g0, g1, g2] = gains;
+  const kind = new Uint8Array(n);
+  // Gains as lookup tables: min(255, gain × v).
+  const lut = gains.map((g) => Float32Array.from({ length: 256 }, (_, v) => Math.min(255, g * v))) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const [L0, L1, L2] = lut;
+  const { data: sd, width: hw, height: hh } = shadow;
+  const fx = hw / w;
+  const fy = hh / h;
+  const xs0 = new Int32Array(w);
+  const xs1 = new Int32Array(w);
+  const xw = new Float32Array(w);
+  const dx2 = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    const sx = Math.max(0, Math.min(hw - 1, (x + 0.5) * fx - 0.5));
+    xs0[x] = sx | 0;
+    xs1[x] = Math.min(hw - 1, (sx | 0) + 1);
+    xw[x] = sx - (sx | 0);
+    const dx = (x - light.cx) / light.radius;
+    dx2[x] = dx * dx;
+  }
   for (let y = 0; y < h; y++) {
     const dy = (y - light.cy) / light.radius;
-    for (let x = 0; x < w; x++) {
-      const dx = (x - light.cx) / light.radius;
-      const t = Math.min(1, Math.sqrt(dx * dx + dy * dy));
-      const i = y * w + x;
+    const dy2 = dy * dy;
+    const sy = Math.max(0, Math.min(hh - 1, (y + 0.5) * fy - 0.5));
+    const r0 = (sy | 0) * hw;
+    const r1 = Math.min(hh - 1, (sy | 0) + 1) * hw;
+    const wy = sy - (sy | 0);
+    for (let x = 0, i = y * w; x < w; x++, i++) {
       const a = alpha[i]!;
-      const o = i * 3;
-      subject[0][i] = Math.min(255, g0 * foreground[o]!) * a;
-      subject[1][i] = Math.min(255, g1 * foreground[o + 1]!) * a;
-      subject[2][i] = Math.min(255, g2 * foreground[o + 2]!) * a;
-      const b = (1 - a) * (1 - SHADOW_STRENGTH * shadow[i]!);
+      if (a > 0) {
+        const o = i * 3;
+        S0[i] = L0[foreground[o]!]! * a;
+        S1[i] = L1[foreground[o + 1]!]! * a;
+        S2[i] = L2[foreground[o + 2]!]! * a;
+        if (a >= 1) {
+          kind[i] = 1;
+          continue;
+        }
+        kind[i] = 2;
+      }
+      const c0 = xs0[x]!;
+      const c1 = xs1[x]!;
+      const top = sd[r0 + c0]! + (sd[r0 + c1]! - sd[r0 + c0]!) * xw[x]!;
+      const bot = sd[r1 + c0]! + (sd[r1 + c1]! - sd[r1 + c0]!) * xw[x]!;
+      const sh = top + (bot - top) * wy;
+      const t = Math.min(1, Math.sqrt(dx2[x]! + dy2));
+      const b = (1 - a) * (1 - SHADOW_STRENGTH * sh);
       backdrop[i] = b;
       backdropFalloff[i] = b * t * t * (3 - 2 * t);
     }
   }
-  return { width: w, height: h, subject, alpha, backdrop, backdropFalloff };
+  return { width: w, height: h, subject, alpha, backdrop, backdropFalloff, kind };
 }
 
 /** out = M·subject + kA·alpha + kB·backdrop + kF·backdropFalloff + k0, per output channel. */
@@ -97,22 +144,43 @@ export function renderStyle(style: Style, layers: Layers): Uint8Array {
   const [b0, b1, b2] = kB as [number, number, number];
   const [f0, f1, f2] = kF as [number, number, number];
   const [c0, c1, c2] = k0 as [number, number, number];
-  // A clamped array rounds and clamps on store, natively.
+  // A clamped array rounds and clamps on store, natively. Pure backdrop and pure subject
+  // pixels (most of the frame, in long runs) read only the layers they depend on.
   const out = new Uint8ClampedArray(w * h * 3);
+  const { kind } = layers;
+  const s0 = a0 + c0,
+    s1 = a1 + c1,
+    s2 = a2 + c2;
   for (let y = 0; y < h; y++) {
     for (let x = 0, i = y * w; x < w; x++, i++) {
       // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
       const d = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
-      const p0 = P0[i]!,
-        p1 = P1[i]!,
-        p2 = P2[i]!,
-        a = alpha[i]!,
-        bk = backdrop[i]!,
-        f = backdropFalloff[i]!;
       const o = i * 3;
-      out[o] = m00 * p0 + m01 * p1 + m02 * p2 + a0 * a + b0 * bk + f0 * f + c0 + d;
-      out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + a1 * a + b1 * bk + f1 * f + c1 + d;
-      out[o + 2] = m20 * p0 + m21 * p1 + m22 * p2 + a2 * a + b2 * bk + f2 * f + c2 + d;
+      const k = kind[i]!;
+      if (k === 0) {
+        const bk = backdrop[i]!,
+          f = backdropFalloff[i]!;
+        out[o] = b0 * bk + f0 * f + c0 + d;
+        out[o + 1] = b1 * bk + f1 * f + c1 + d;
+        out[o + 2] = b2 * bk + f2 * f + c2 + d;
+      } else if (k === 1) {
+        const p0 = P0[i]!,
+          p1 = P1[i]!,
+          p2 = P2[i]!;
+        out[o] = m00 * p0 + m01 * p1 + m02 * p2 + s0 + d;
+        out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + s1 + d;
+        out[o + 2] = m20 * p0 + m21 * p1 + m22 * p2 + s2 + d;
+      } else {
+        const p0 = P0[i]!,
+          p1 = P1[i]!,
+          p2 = P2[i]!,
+          a = alpha[i]!,
+          bk = backdrop[i]!,
+          f = backdropFalloff[i]!;
+        out[o] = m00 * p0 + m01 * p1 + m02 * p2 + a0 * a + b0 * bk + f0 * f + c0 + d;
+        out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + a1 * a + b1 * bk + f1 * f + c1 + d;
+        out[o + 2] = m20 * p0 + m21 * p1 + m22 * p2 + a2 * a + b2 * bk + f2 * f + c2 + d;
+      }
     }
   }
   return new Uint8Array(out.buffer);

@@ -72,15 +72,16 @@ export interface FramedCanvas {
   rgb: Uint8Array;
   width: number;
   height: number;
-  /** 1 where the canvas shows the photo, fading to 0 where it was padded past the photo's edge. */
-  coverage: Float32Array;
+  /** 1 where the canvas shows the photo, fading to 0 where it was padded past the photo's edge;
+   * null when the frame lies wholly inside the photo. */
+  coverage: Float32Array | null;
   padded: boolean;
 }
 
 /**
- * Renders the framing canvas: libvips resizes the photo to output scale (only the tiles the
- * frame needs are decoded and resampled, with a Lanczos kernel), then the roll is applied with
- * bilinear sampling; pixels beyond the photo repeat its edge (edge padding).
+ * Renders the framing canvas in libvips: the photo is resized to output scale (only the tiles
+ * the frame needs are decoded and resampled, with a Lanczos kernel), edge-padded by repeating the
+ * photo's edge pixels where the frame reaches past it, then rotated (bilinear) to level the eyes.
  */
 export async function renderCanvas(src: SourceImage, f: Framing): Promise<FramedCanvas> {
   const { width: cw, height: ch } = f.canvas;
@@ -96,12 +97,21 @@ export async function renderCanvas(src: SourceImage, f: Framing): Promise<Framed
   const sy = sh / src.height;
   const clampX = (v: number) => Math.max(0, Math.min(sw, v));
   const clampY = (v: number) => Math.max(0, Math.min(sh, v));
+  const xs = corners.map((p) => p.x * sx);
+  const ys = corners.map((p) => p.y * sy);
   // The part of the scaled photo the frame covers (+2 px for bilinear taps), never empty.
-  const left = Math.min(sw - 1, Math.floor(clampX(Math.min(...corners.map((p) => p.x)) * sx - 2)));
-  const top = Math.min(sh - 1, Math.floor(clampY(Math.min(...corners.map((p) => p.y)) * sy - 2)));
-  const regW = Math.max(1, Math.ceil(clampX(Math.max(...corners.map((p) => p.x)) * sx + 2)) - left);
-  const regH = Math.max(1, Math.ceil(clampY(Math.max(...corners.map((p) => p.y)) * sy + 2)) - top);
+  const left = Math.min(sw - 1, Math.floor(clampX(Math.min(...xs) - 2)));
+  const top = Math.min(sh - 1, Math.floor(clampY(Math.min(...ys) - 2)));
+  const regW = Math.max(1, Math.ceil(clampX(Math.max(...xs) + 2)) - left);
+  const regH = Math.max(1, Math.ceil(clampY(Math.max(...ys) + 2)) - top);
   const padded = corners.some((p) => p.x < 0 || p.y < 0 || p.x > src.width || p.y > src.height);
+  // Edge padding (repeated edge pixels) so the rotated region covers the whole frame.
+  const margin = (lo: number, hi: number, size: number) => [
+    Math.max(0, Math.ceil(-lo)) + 2,
+    Math.max(0, Math.ceil(hi - size)) + 2,
+  ];
+  const [padL, padR] = margin(Math.min(...xs) - left, Math.max(...xs) - left, regW) as [number, number];
+  const [padT, padB] = margin(Math.min(...ys) - top, Math.max(...ys) - top, regH) as [number, number];
 
   let pipeline = src.open().resize(sw, sh, { fit: "fill", kernel: "lanczos3" });
   // Enlarged photos get an unsharp mask scaled to the enlargement so they don't look soft.
@@ -117,42 +127,50 @@ export async function renderCanvas(src: SourceImage, f: Framing): Promise<Framed
   } catch (err) {
     throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
   }
-
+  const W = regW + padL + padR;
+  const H = regH + padT + padB;
+  const degrees = (-f.roll * 180) / Math.PI;
+  // Two pipelines: sharp would rotate before extending within one.
+  const extended = await sharp(region, { raw: { width: regW, height: regH, channels: 3 } })
+    .extend({ left: padL, right: padR, top: padT, bottom: padB, extendWith: "copy" })
+    .raw()
+    .toBuffer();
+  const { data: rotated, info } = await sharp(extended, { raw: { width: W, height: H, channels: 3 } })
+    .rotate(degrees, { background: { r: 0, g: 0, b: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  // libvips rotates about the image centre: map the eye there, then cut the canvas around it.
+  const ex = f.eye.x * sx - left + padL - W / 2;
+  const ey = f.eye.y * sy - top + padT - H / 2;
+  const cos = Math.cos(-f.roll);
+  const sin = Math.sin(-f.roll);
+  const offX = Math.round(cos * ex - sin * ey + info.width / 2 - f.canvas.eyeX);
+  const offY = Math.round(sin * ex + cos * ey + info.height / 2 - f.canvas.eyeY);
   const rgb = new Uint8Array(cw * ch * 3);
+  for (let v = 0; v < ch; v++) {
+    const y = Math.max(0, Math.min(info.height - 1, v + offY));
+    const x0 = Math.max(0, Math.min(info.width - cw, offX));
+    const from = (y * info.width + x0) * 3;
+    rgb.set(rotated.subarray(from, from + cw * 3), v * cw * 3);
+  }
+  return { rgb, width: cw, height: ch, coverage: padded ? coverageOf(src, f) : null, padded };
+}
+
+/** 1 where the canvas shows the photo, fading to 0 over EDGE_FADE canvas pixels past its edge. */
+function coverageOf(src: SourceImage, f: Framing): Float32Array {
+  const { width: cw, height: ch } = f.canvas;
   const coverage = new Float32Array(cw * ch);
   const cos = Math.cos(f.roll);
   const sin = Math.sin(f.roll);
-  const maxX = regW - 1;
-  const maxY = regH - 1;
   for (let v = 0; v < ch; v++) {
     const dy = (v + 0.5 - f.canvas.eyeY) / f.scale;
     for (let u = 0; u < cw; u++) {
       const dx = (u + 0.5 - f.canvas.eyeX) / f.scale;
       const px = f.eye.x + cos * dx - sin * dy;
       const py = f.eye.y + sin * dx + cos * dy;
-      // Distance past the photo's edge, in canvas pixels.
       const out = Math.max(0, -px, px - src.width, -py, py - src.height) * f.scale;
-      const i = v * cw + u;
-      coverage[i] = out <= 0 ? 1 : Math.max(0, 1 - out / EDGE_FADE);
-      const x = Math.max(0, Math.min(maxX, px * sx - left - 0.5));
-      const y = Math.max(0, Math.min(maxY, py * sy - top - 0.5));
-      const x0 = x | 0;
-      const y0 = y | 0;
-      const x1 = x0 < maxX ? x0 + 1 : x0;
-      const y1 = y0 < maxY ? y0 + 1 : y0;
-      const fx = x - x0;
-      const fy = y - y0;
-      const a = (y0 * regW + x0) * 3;
-      const b = (y0 * regW + x1) * 3;
-      const c = (y1 * regW + x0) * 3;
-      const d = (y1 * regW + x1) * 3;
-      const o = i * 3;
-      for (let k = 0; k < 3; k++) {
-        const top0 = region[a + k]! + (region[b + k]! - region[a + k]!) * fx;
-        const bot0 = region[c + k]! + (region[d + k]! - region[c + k]!) * fx;
-        rgb[o + k] = top0 + (bot0 - top0) * fy + 0.5;
-      }
+      coverage[v * cw + u] = out <= 0 ? 1 : Math.max(0, 1 - out / EDGE_FADE);
     }
   }
-  return { rgb, width: cw, height: ch, coverage, padded };
+  return coverage;
 }

@@ -83,6 +83,13 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
           description="Privacy summary in the account tab"
         />
       </Text>
+      <Text size="small" tone="tertiary">
+        <FormattedMessage
+          defaultMessage="Privacy reference: {reference}. Quote it if you email us about your data, so we can find it without asking for anything else."
+          description="The user's privacy reference (their internal id), used by support to verify privacy requests"
+          values={{ reference: me.user.id }}
+        />
+      </Text>
       <Button
         variant="secondary"
         stretch
