@@ -29,5 +29,9 @@ export default tseslint.config(
   },
   ...canva.configs.apps.map((config) => ({ ...config, files: [PANEL] })),
   // Canva's config enables eslint-plugin-jest, which must be told a version when Jest is absent.
-  { files: [PANEL], languageOptions: { globals: { ...globals.browser } }, settings: { jest: { version: 29 } } },
+  {
+    files: [PANEL],
+    languageOptions: { globals: { ...globals.browser } },
+    settings: { jest: { version: 29 } },
+  },
 );

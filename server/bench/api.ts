@@ -65,12 +65,20 @@ async function main() {
 
   const results = [
     await measure("GET /healthz (baseline)", async () => app.request("/healthz")),
-    await measure("GET /v1/me (verified token, user + consent read)", async () => app.request("/v1/me", auth)),
+    await measure("GET /v1/me (verified token, user + consent read)", async () =>
+      app.request("/v1/me", auth),
+    ),
     await measure("GET /v1/headshots (history page)", async () => app.request("/v1/headshots", auth)),
   ];
   const baseline = results[0]!.perSecond;
   console.log(`\nAPI benchmark — in-process, PGlite, ${CONCURRENCY} concurrent, ${DURATION_MS} ms each\n`);
-  console.log("route".padEnd(52), "req/s".padStart(9), "p50 ms".padStart(8), "p95 ms".padStart(8), "× baseline".padStart(11));
+  console.log(
+    "route".padEnd(52),
+    "req/s".padStart(9),
+    "p50 ms".padStart(8),
+    "p95 ms".padStart(8),
+    "× baseline".padStart(11),
+  );
   for (const r of results) {
     console.log(
       r.name.padEnd(52),
