@@ -13,6 +13,7 @@ import { errorResponse, notFound, onError } from "./http/on-error";
 import { createRouter, type App } from "./http/openapi";
 import { countFailedAuthentication, limitCheckout, limitGeneration, limitPrivacy } from "./rate-limit";
 import { registerBillingPages } from "./routes/billing_pages";
+import { registerExportsGet } from "./routes/exports_get";
 import { registerFilesGet } from "./routes/files_get";
 import { registerHealth } from "./routes/health";
 import { registerOpenApi } from "./routes/openapi";
@@ -115,6 +116,7 @@ export function createApp(services: Services): App {
   registerV1HeadshotsCancel(app);
   registerV1HeadshotsDelete(app);
   registerFilesGet(app);
+  registerExportsGet(app);
   registerV1BillingPacksGet(app);
   app.on("POST", "/v1/billing/checkout", limitCheckout);
   registerV1BillingCheckoutPost(app);

@@ -44,6 +44,8 @@ export const UserExport = z
     format: z.literal("headshot-studio.user-export"),
     version: z.literal(1),
     generatedAt: isoDate,
+    /** This document as a file, for ten minutes, without a Canva token (for a browser tab). */
+    downloadUrl: z.string(),
     user: z.object({
       id: z.string(),
       canvaUserId: z.string(),

@@ -31,6 +31,8 @@ export interface Framing {
   eye: Point;
   /** The canvas every aspect is cut from: all aspects share scale and eye position. */
   canvas: { width: number; height: number; eyeX: number; eyeY: number };
+  /** Head height (chin to crown) in canvas pixels. */
+  headHeight: number;
   /** Each aspect's window inside the canvas. */
   windows: Record<Aspect, { top: number; left: number; width: number; height: number }>;
 }
@@ -64,7 +66,7 @@ export function frameHeadshot(face: Face, aspects: readonly Aspect[]): Framing {
       height: s.height,
     };
   }
-  return { scale, roll, eye, canvas, windows };
+  return { scale, roll, eye, canvas, headHeight: HEAD_FRACTION * width, windows };
 }
 
 /** Maps a canvas pixel to source coordinates. */

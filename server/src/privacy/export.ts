@@ -7,6 +7,7 @@ import type { DbOrTx } from "../db/client";
 import { consents, creditLedger, jobs, outputs, privacyRequests, purchases, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
 import { signedOutputUrls } from "../jobs/output-urls";
+import { exportDownloadUrl } from "./export-links";
 
 export interface ExportDeps {
   db: DbOrTx;
@@ -37,6 +38,7 @@ export async function exportUser(deps: ExportDeps, userId: string, now: Date): P
     format: "headshot-studio.user-export",
     version: 1,
     generatedAt: iso(now),
+    downloadUrl: exportDownloadUrl(config, user.id, now),
     user: {
       id: user.id,
       canvaUserId: user.canvaUserId,

@@ -1,6 +1,6 @@
 // Signed, expiring file tokens (SPEC §4 `/files/:token`): HMAC-SHA256 over the output id, the
 // variant and the expiry. A URL names exactly one file and stops working at its expiry.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { sign, verifySignature } from "../crypto/signature";
 
 export type FileVariant = "full" | "thumb";
 
@@ -14,13 +14,9 @@ export interface FileTokenClaims {
 const VARIANT_CODE: Record<FileVariant, string> = { full: "f", thumb: "t" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function sign(payload: string, secret: string): string {
-  return createHmac("sha256", secret).update(`file:${payload}`).digest("base64url");
-}
-
 export function createFileToken(claims: FileTokenClaims, secret: string): string {
   const payload = `${claims.outputId}.${VARIANT_CODE[claims.variant]}.${claims.expiresAt.toString(36)}`;
-  return `${payload}.${sign(payload, secret)}`;
+  return `${payload}.${sign("file", payload, secret)}`;
 }
 
 /** The claims of a genuine, unexpired token; undefined for anything else. */
@@ -28,9 +24,7 @@ export function verifyFileToken(token: string, secret: string, nowMs: number): F
   const parts = token.split(".");
   if (parts.length !== 4) return undefined;
   const [outputId, variantCode, expiry, signature] = parts as [string, string, string, string];
-  const expected = Buffer.from(sign(`${outputId}.${variantCode}.${expiry}`, secret));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (!verifySignature("file", `${outputId}.${variantCode}.${expiry}`, signature, secret)) return undefined;
   const variant = variantCode === "f" ? "full" : variantCode === "t" ? "thumb" : undefined;
   const expiresAt = parseInt(expiry, 36);
   if (!variant || !UUID.test(outputId) || !Number.isSafeInteger(expiresAt)) return undefined;
