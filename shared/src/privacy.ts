@@ -44,8 +44,11 @@ export const UserExport = z
     format: z.literal("headshot-studio.user-export"),
     version: z.literal(1),
     generatedAt: isoDate,
-    /** This document as a file, for ten minutes, without a Canva token (for a browser tab). */
-    downloadUrl: z.string(),
+    /**
+     * This document as a file, for ten minutes, without a Canva token (for a browser tab). Only
+     * `GET /v1/me/export` adds it; the downloaded file and support exports have none.
+     */
+    downloadUrl: z.string().optional(),
     user: z.object({
       id: z.string(),
       canvaUserId: z.string(),

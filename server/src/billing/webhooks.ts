@@ -27,7 +27,8 @@ import {
 } from "./purchase-rules";
 import type { StripeClient } from "./stripe-client";
 
-export type WebhookOutcome = "applied" | "duplicate" | "ignored";
+/** `credits_undeliverable`: applied, but the buyer was erased, so the credits paid for went to nobody. */
+export type WebhookOutcome = "applied" | "credits_undeliverable" | "duplicate" | "ignored";
 
 const SIGNATURE_TOLERANCE_S = 300;
 // Namespace of the per-payment-intent advisory locks (any constant unused elsewhere).
@@ -42,7 +43,8 @@ interface EventContext {
   now: Date;
 }
 
-type Effect = (tx: Tx, ctx: EventContext) => Promise<void>;
+/** Applies the event; true when it entitles an erased buyer to credits nobody can receive. */
+type Effect = (tx: Tx, ctx: EventContext) => Promise<boolean>;
 
 /** The event, if the signature over the raw body is valid and at most 5 minutes old. */
 export function verifyStripeEvent(
@@ -74,8 +76,9 @@ export async function handleStripeEvent(
       .onConflictDoNothing()
       .returning({ id: processedWebhookEvents.id });
     if (!first) return "duplicate";
-    await effect(tx, { eventId: event.id, type: event.type, now: clock.now() });
-    return "applied";
+    const undeliverable = await effect(tx, { eventId: event.id, type: event.type, now: clock.now() });
+    // Answered 200 all the same: Stripe retrying can't bring the buyer back. The route logs it.
+    return undeliverable ? "credits_undeliverable" : "applied";
   });
 }
 
@@ -116,7 +119,7 @@ async function onSession(
   session: Stripe.Checkout.Session,
   outcome: SessionOutcome,
   ctx: EventContext,
-) {
+): Promise<boolean> {
   const paymentIntentId = idOf(session.payment_intent);
   if (paymentIntentId) await lockPayment(tx, paymentIntentId);
   const purchaseId = session.metadata?.purchaseId;
@@ -128,7 +131,7 @@ async function onSession(
     ),
   );
   // A session some other integration on the same Stripe account created: not ours to fulfil.
-  if (!purchase) return;
+  if (!purchase) return false;
 
   let facts = factsOf(purchase);
   if (paymentIntentId && !purchase.stripePaymentIntentId) {
@@ -138,7 +141,7 @@ async function onSession(
       .returning();
     if (parked) facts = mergeFacts(facts, factsOf(parked));
   }
-  await settle(tx, purchase, nextPaymentState(paymentState(purchase.status), outcome), facts, ctx, {
+  return settle(tx, purchase, nextPaymentState(paymentState(purchase.status), outcome), facts, ctx, {
     stripeCheckoutSessionId: session.id,
     stripePaymentIntentId: paymentIntentId ?? purchase.stripePaymentIntentId,
     stripeCustomerId: idOf(session.customer) ?? purchase.stripeCustomerId,
@@ -151,14 +154,13 @@ async function onPaymentFacts(
   paymentIntentId: string | null,
   incoming: Partial<PaymentFacts>,
   ctx: EventContext,
-) {
+): Promise<boolean> {
   // Every Checkout payment has a payment intent; a charge without one was not sold by us.
-  if (!paymentIntentId) return;
+  if (!paymentIntentId) return false;
   await lockPayment(tx, paymentIntentId);
   const purchase = await lockPurchase(tx, eq(purchases.stripePaymentIntentId, paymentIntentId));
   if (purchase) {
-    await settle(tx, purchase, paymentState(purchase.status), mergeFacts(factsOf(purchase), incoming), ctx);
-    return;
+    return settle(tx, purchase, paymentState(purchase.status), mergeFacts(factsOf(purchase), incoming), ctx);
   }
   const [parked] = await tx
     .select()
@@ -169,9 +171,13 @@ async function onPaymentFacts(
     .insert(stripePaymentFacts)
     .values({ paymentIntentId, ...merged })
     .onConflictDoUpdate({ target: stripePaymentFacts.paymentIntentId, set: merged });
+  return false;
 }
 
-/** Writes the purchase's new state and moves the buyer's credits to what it now entitles them to. */
+/**
+ * Writes the purchase's new state and moves the buyer's credits to what it now entitles them to;
+ * true when the buyer was erased and the purchase now entitles them to credits they don't hold.
+ */
 async function settle(
   tx: Tx,
   purchase: PurchaseRow,
@@ -179,19 +185,24 @@ async function settle(
   facts: PaymentFacts,
   ctx: EventContext,
   links: Partial<PurchaseRow> = {},
-) {
+): Promise<boolean> {
   const target = entitledCredits({
     payment,
     credits: purchase.credits,
     amountCents: purchase.amountCents,
     facts,
   });
-  // An erased buyer's purchase keeps its billing facts; there is nobody left to credit.
-  const counters = purchase.userId ? await moveCredits(tx, purchase, purchase.userId, target, ctx) : purchase;
+  // An erased buyer's purchase keeps its billing facts; there is nobody left to credit, and the
+  // payer's email and Stripe customer, which erasure cleared, must not come back with the event.
+  const erased = purchase.userId === null;
+  const counters =
+    purchase.userId === null ? purchase : await moveCredits(tx, purchase, purchase.userId, target, ctx);
+  const { customerEmail, stripeCustomerId, ...billingLinks } = links;
   await tx
     .update(purchases)
     .set({
-      ...links,
+      ...billingLinks,
+      ...(erased ? {} : { customerEmail, stripeCustomerId }),
       status: purchaseStatus(payment, purchase.amountCents, facts.amountRefundedCents),
       stripeChargeId: facts.chargeId,
       amountRefundedCents: facts.amountRefundedCents,
@@ -203,6 +214,7 @@ async function settle(
       updatedAt: ctx.now,
     })
     .where(eq(purchases.id, purchase.id));
+  return erased && target > counters.creditsGranted - counters.creditsRevoked - counters.creditsShortfall;
 }
 
 /**

@@ -131,6 +131,10 @@ export const jobs = pgTable(
       .on(t.instanceId)
       .where(sql`${t.status} in ('queued', 'processing')`),
     index("jobs_finished_idx").on(t.finishedAt),
+    // One Canva Premium tracking session pays for one generation.
+    uniqueIndex("jobs_premium_usage_uq")
+      .on(t.userId, t.premiumUsageId)
+      .where(sql`${t.premiumUsageId} is not null`),
   ],
 );
 

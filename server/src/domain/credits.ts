@@ -20,7 +20,8 @@ export interface LedgerEntry {
 
 /**
  * Applies a ledger entry. A negative delta is refused (INSUFFICIENT_CREDITS) when the balance
- * can't cover it; the conditional UPDATE makes concurrent charges safe without locks.
+ * can't cover it; the conditional UPDATE makes concurrent charges safe without locks. A user who
+ * doesn't exist (never did, or was erased) is NOT_FOUND, whatever the delta.
  */
 export async function applyLedgerEntry(tx: DbOrTx, entry: LedgerEntry): Promise<number> {
   const updated = await tx
@@ -32,6 +33,11 @@ export async function applyLedgerEntry(tx: DbOrTx, entry: LedgerEntry): Promise<
     .returning({ balance: users.creditBalance });
   const row = updated[0];
   if (!row) {
+    // No row updated: either no user, or (only possible for a charge) a balance too small.
+    const exists =
+      entry.delta < 0 &&
+      (await tx.select({ id: users.id }).from(users).where(eq(users.id, entry.userId))).length > 0;
+    if (!exists) throw new ApiError("NOT_FOUND", "There is no such user.");
     throw new ApiError("INSUFFICIENT_CREDITS", "You have no Headshot Studio credits left.");
   }
   await tx.insert(creditLedger).values(entry);

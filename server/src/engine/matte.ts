@@ -19,6 +19,26 @@ const MATTE_LOW = 0.4;
 const MATTE_HIGH = 0.85;
 /** Margin of the clear/solid block shortcut against float rounding (matte units). */
 const BLOCK_MARGIN = 1e-4;
+/** Outside the core silhouette the model must be at least this sure (ramp) to keep a region. */
+const OUTER_CONFIDENCE: readonly [number, number] = [0.75, 0.95];
+/** Local foreground/background contrast (8-bit RGB distance) below which colours cannot place
+ * an edge, and above which the colour estimate of alpha is fully trusted. */
+const EDGE_CONTRAST: readonly [number, number] = [18, 60];
+/** Slope of the alpha ramp (around 0.5) where colours cannot place the edge. */
+const LOW_CONTRAST_STEEPNESS = 3;
+/** With contrast, alpha ≤ cap[0] + cap[1] × (alpha estimated from the local colours). */
+const BACKGROUND_CAP: readonly [number, number] = [0.1, 2];
+
+/**
+ * Where the subject can be, from the detected face: the eye midpoint on the canvas and the head
+ * height (chin to crown) in canvas pixels. The canvas is already levelled, so the silhouette is
+ * upright.
+ */
+export interface SubjectPrior {
+  eyeX: number;
+  eyeY: number;
+  head: number;
+}
 
 export interface Matte {
   /** Subject opacity per canvas pixel. */
@@ -36,7 +56,11 @@ const CLEAR = 0;
 const SOLID = 1;
 const MIXED = 2;
 
-export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): Promise<Matte> {
+export async function computeMatte(
+  canvas: FramedCanvas,
+  segmenter: Segmenter,
+  prior?: SubjectPrior,
+): Promise<Matte> {
   const { width: w, height: h, rgb, coverage } = canvas;
   const small = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
     .resize(SEGMENT_SIZE, SEGMENT_SIZE, { fit: "fill", kernel: "linear" })
@@ -48,6 +72,7 @@ export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): 
   const sh = Math.floor(h / SUB);
   const guide = downsample(rgb, w, h);
   const p = resizeBilinear(coarse, SEGMENT_SIZE, SEGMENT_SIZE, sw, sh);
+  if (prior) applySubjectPrior(p, sw, sh, SUB, prior);
   const [ar, ag, ab, bb] = guidedCoefficients(guide, p, sw, sh);
 
   // Where the interpolated coefficients cannot bring q = a·I + b (I in 0..1) inside the
@@ -123,6 +148,64 @@ export async function computeMatte(canvas: FramedCanvas, segmenter: Segmenter): 
   const alphaSmall = new Float32Array(sw * sh);
   const foreground = decontaminate(rgb, alpha, w, h, guide, blockClass, alphaSmall);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
+}
+
+const smoothstep = (lo: number, hi: number, v: number) => {
+  const t = v <= lo ? 0 : v >= hi ? 1 : (v - lo) / (hi - lo);
+  return t * t * (3 - 2 * t);
+};
+
+/**
+ * A head-and-shoulders prior on the coarse matte (in place; `p` is `w`×`h` at `step` canvas
+ * pixels per sample). Two nested silhouettes in head heights from the eye midpoint, each a head
+ * ellipse united with a neck-and-shoulders trapezoid widening downwards:
+ * - inside the core (head with hair, neck, the middle of the chest) the model is trusted as is;
+ * - between core and outline only confident regions stay, so unsure blobs at the sides (another
+ *   person's clothes, furniture) that touch the subject no longer count as the subject;
+ * - beyond the outline (beside and above the head, far sides) nothing is the subject.
+ * Edges are soft (a tenth of a head height), so no hard line is drawn into the matte.
+ */
+export function applySubjectPrior(
+  p: Float32Array,
+  w: number,
+  h: number,
+  step: number,
+  s: SubjectPrior,
+): void {
+  const soft = 0.1;
+  // Signed distance-like measure (head heights) outside a silhouette: ≤ 0 inside.
+  const outside = (
+    u: number,
+    v: number,
+    rx: number,
+    ry: number,
+    neck: number,
+    grow: number,
+    wide: number,
+  ) => {
+    const e = Math.hypot(u / rx, (v + 0.1) / ry);
+    const head = (e - 1) * Math.min(rx, ry);
+    if (v < 0.2) return head;
+    // Half-width of the body from `neck` at v = 0.2 to `wide` at v = 0.2 + grow.
+    const half = neck + (wide - neck) * Math.min(1, (v - 0.2) / grow);
+    return Math.min(head, Math.abs(u) - half);
+  };
+  for (let y = 0; y < h; y++) {
+    const v = ((y + 0.5) * step - s.eyeY) / s.head;
+    for (let x = 0; x < w; x++) {
+      const u = ((x + 0.5) * step - s.eyeX) / s.head;
+      const i = y * w + x;
+      const outline = 1 - smoothstep(-soft, soft, outside(u, v, 0.85, 0.98, 0.55, 0.8, 1.35));
+      if (outline <= 0) {
+        p[i] = 0;
+        continue;
+      }
+      const core = 1 - smoothstep(-soft, soft, outside(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
+      const pi = p[i]!;
+      const sure = smoothstep(OUTER_CONFIDENCE[0], OUTER_CONFIDENCE[1], pi);
+      p[i] = pi * outline * (core + (1 - core) * sure);
+    }
+  }
 }
 
 function classifyBlocks(
@@ -227,32 +310,114 @@ function decontaminate(
   }
   const fw = boxBlur(fgWeight, sw, sh, COLOUR_RADIUS);
   const bw = boxBlur(bgWeight, sw, sh, COLOUR_RADIUS);
-  const fg = fgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
-  const bg = bgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
+  const fgBlur = fgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
+  const bgBlur = bgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
+  // Local mean colours (0 where no confident pixel is near; the weights say so).
+  const mean = (sums: Float32Array[], weight: Float32Array) =>
+    sums.map((s) => {
+      for (let j = 0; j < n; j++) s[j] = weight[j]! > 1e-3 ? s[j]! / weight[j]! : 0;
+      return s;
+    });
+  const fg = mean(fgBlur, fw);
+  const bg = mean(bgBlur, bw);
+  const fOk = Uint8Array.from(fw, (v) => (v > 1e-3 ? 1 : 0));
+  const bOk = Uint8Array.from(bw, (v) => (v > 1e-3 ? 1 : 0));
+
+  // The estimates are sampled bilinearly (pixel-centre aligned), so nothing steps at block edges.
+  const xs0 = new Int32Array(w);
+  const xs1 = new Int32Array(w);
+  const xw = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) / SUB - 0.5));
+    xs0[x] = sx | 0;
+    xs1[x] = Math.min(sw - 1, (sx | 0) + 1);
+    xw[x] = sx - (sx | 0);
+  }
+  const F = [0, 0, 0];
+  const B = [0, 0, 0];
+  /** Weighted mean of the valid ones among 4 samples into `dst`; false if none is valid. */
+  const sample = (
+    dst: number[],
+    planes: Float32Array[],
+    ok: Uint8Array,
+    j00: number,
+    j01: number,
+    j10: number,
+    j11: number,
+    w00: number,
+    w01: number,
+    w10: number,
+    w11: number,
+  ) => {
+    const a = ok[j00]! * w00,
+      b = ok[j01]! * w01,
+      c = ok[j10]! * w10,
+      d = ok[j11]! * w11;
+    const sum = a + b + c + d;
+    if (sum < 1e-3) return false;
+    for (let k = 0; k < 3; k++) {
+      const p = planes[k]!;
+      dst[k] = (p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d) / sum;
+    }
+    return true;
+  };
 
   const out = new Uint8Array(rgb);
   for (let y = 0; y < h; y++) {
     const brow = Math.min(sh - 1, (y / SUB) | 0) * sw;
+    const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) / SUB - 0.5));
+    const r0 = (sy | 0) * sw;
+    const r1 = Math.min(sh - 1, (sy | 0) + 1) * sw;
+    const wy = sy - (sy | 0);
     for (let x = 0; x < w; x++) {
-      // Nearest working-resolution sample is enough: these are smooth local averages.
       const j = brow + Math.min(sw - 1, (x / SUB) | 0);
       if (blockClass[j] !== MIXED) {
         x = (((x / SUB) | 0) + 1) * SUB - 1;
         continue;
       }
       const i = y * w + x;
-      const al = alpha[i]!;
+      let al = alpha[i]!;
       if (al <= 0.01 || al >= 0.99) continue;
-      const wf = fw[j]!;
-      const wb = bw[j]!;
+      const o = i * 3;
+      const wx = xw[x]!;
+      const w00 = (1 - wx) * (1 - wy),
+        w01 = wx * (1 - wy),
+        w10 = (1 - wx) * wy,
+        w11 = wx * wy;
+      const j00 = r0 + xs0[x]!,
+        j01 = r0 + xs1[x]!,
+        j10 = r1 + xs0[x]!,
+        j11 = r1 + xs1[x]!;
+      const hasF = sample(F, fg, fOk, j00, j01, j10, j11, w00, w01, w10, w11);
+      const hasB = sample(B, bg, bOk, j00, j01, j10, j11, w00, w01, w10, w11);
+      if (!hasF) for (let k = 0; k < 3; k++) F[k] = rgb[o + k]!;
+      if (!hasB) for (let k = 0; k < 3; k++) B[k] = rgb[o + k]!;
+      if (hasF && hasB) {
+        // Edge refinement against the local colour model. With enough contrast between the local
+        // foreground and background, a pixel that looks like the background cannot be opaque
+        // (no light slivers past a dark rim); without contrast, colours cannot place the edge
+        // and the guided filter's soft ramp is only a smudge, so it is made steeper.
+        const d0 = F[0]! - B[0]!,
+          d1 = F[1]! - B[1]!,
+          d2 = F[2]! - B[2]!;
+        const dd = d0 * d0 + d1 * d1 + d2 * d2;
+        const conf = smoothstep(EDGE_CONTRAST[0], EDGE_CONTRAST[1], Math.sqrt(dd));
+        const hard = Math.min(1, Math.max(0, (al - 0.5) * LOW_CONTRAST_STEEPNESS + 0.5));
+        let refined = hard;
+        if (conf > 0) {
+          const ac = ((rgb[o]! - B[0]!) * d0 + (rgb[o + 1]! - B[1]!) * d1 + (rgb[o + 2]! - B[2]!) * d2) / dd;
+          refined =
+            conf * Math.min(al, BACKGROUND_CAP[0] + BACKGROUND_CAP[1] * Math.max(0, ac)) + (1 - conf) * hard;
+        }
+        al = refined;
+        alpha[i] = al;
+        if (al <= 0.01 || al >= 0.99) continue;
+      }
       const trust = Math.min(1, Math.max(0, (al - 0.15) / 0.5));
       for (let k = 0; k < 3; k++) {
-        const I = rgb[i * 3 + k]!;
-        const F = wf > 1e-3 ? fg[k]![j]! / wf : I;
-        const B = wb > 1e-3 ? bg[k]![j]! / wb : I;
-        const solved = (I - (1 - al) * B) / Math.max(al, 0.05);
-        const v = trust * solved + (1 - trust) * F;
-        out[i * 3 + k] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
+        const solved = (rgb[o + k]! - (1 - al) * B[k]!) / Math.max(al, 0.05);
+        const v = trust * solved + (1 - trust) * F[k]!;
+        out[o + k] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
       }
     }
   }

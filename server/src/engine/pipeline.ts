@@ -70,7 +70,11 @@ async function runPipeline(
   const canvas = await renderCanvas(src, framing);
 
   step("segmenting", 0.45);
-  const matte = await computeMatte(canvas, segmenter);
+  const matte = await computeMatte(canvas, segmenter, {
+    eyeX: framing.canvas.eyeX,
+    eyeY: framing.canvas.eyeY,
+    head: framing.headHeight,
+  });
 
   step("rendering", 0.6);
   const { width: w, height: h } = canvas;

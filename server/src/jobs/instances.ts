@@ -6,7 +6,7 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { instances, jobs } from "../db/schema";
 import type { Logger } from "../logger";
-import { endJobWithRefund } from "./jobs";
+import { ACTIVE_JOB_STATUSES, endJobWithRefund } from "./jobs";
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const SILENCE_LIMIT_MS = 30_000;
@@ -42,7 +42,7 @@ export async function sweepDeadInstances(db: Database, now: Date): Promise<numbe
         .from(jobs)
         .where(
           and(
-            inArray(jobs.status, ["queued", "processing"]),
+            inArray(jobs.status, [...ACTIVE_JOB_STATUSES]),
             or(
               inArray(jobs.instanceId, dead),
               sql`not exists (select 1 from ${instances} where ${instances.id} = ${jobs.instanceId})`,

@@ -5,7 +5,7 @@ import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Aspect, Job, JobStage, StyleId } from "@headshot/shared";
 import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
-import { idempotencyKeys, jobs, outputs } from "../db/schema";
+import { idempotencyKeys, jobs, outputs, users } from "../db/schema";
 import { requireConsent } from "../domain/consent";
 import { applyLedgerEntry } from "../domain/credits";
 import type { UserRow } from "../domain/users";
@@ -13,12 +13,14 @@ import { ApiError } from "../http/api-error";
 import { requireNotRestricted } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
 import { signedOutputUrls } from "./output-urls";
+import type { JobRunner } from "./runner";
 
 export type JobRow = typeof jobs.$inferSelect;
 export type OutputRow = typeof outputs.$inferSelect;
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-const ACTIVE = ["queued", "processing"] as const;
+/** Jobs that still hold their credit and may still produce outputs. */
+export const ACTIVE_JOB_STATUSES = ["queued", "processing"] as const;
 
 export interface NewJob {
   user: UserRow;
@@ -59,7 +61,13 @@ export async function createJob(
   const { user, idempotencyKey } = input;
   try {
     const job = await db.transaction(async (tx) => {
-      requireNotRestricted(user);
+      // Re-read under a share lock: a restriction set since the request began still counts.
+      const [current] = await tx
+        .select({ restrictedAt: users.restrictedAt })
+        .from(users)
+        .where(eq(users.id, user.id))
+        .for("share");
+      requireNotRestricted(current ?? user);
       await requireConsent(tx, user.id);
       const [job] = await tx
         .insert(jobs)
@@ -96,9 +104,15 @@ export async function createJob(
     });
     return { job, replayed: false };
   } catch (err) {
-    if (idempotencyKey && isUniqueViolation(err)) {
-      const first = await findIdempotentJob(db, user.id, idempotencyKey, now);
+    if (isUniqueViolation(err)) {
+      const first = idempotencyKey ? await findIdempotentJob(db, user.id, idempotencyKey, now) : undefined;
       if (first) return { job: first, replayed: true };
+      if (input.premiumUsageId) {
+        throw new ApiError(
+          "CONFLICT",
+          "This Canva premium session was already used for a generation. Please try again.",
+        );
+      }
     }
     throw err;
   }
@@ -132,7 +146,7 @@ export async function endJobWithRefund(
         finishedAt: now,
         refundedAt: sql`case when ${jobs.charged} then ${now.toISOString()}::timestamptz end`,
       })
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE]), isNull(jobs.refundedAt)))
+      .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE_JOB_STATUSES]), isNull(jobs.refundedAt)))
       .returning();
     if (!ended) return false;
     if (ended.charged) {
@@ -148,7 +162,7 @@ export async function recordProgress(db: DbOrTx, jobId: string, stage: JobStage,
   await db
     .update(jobs)
     .set({ stage, progress, status: "processing" })
-    .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE])));
+    .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE_JOB_STATUSES])));
 }
 
 /** One of the caller's jobs; another user's id is simply not found. */
@@ -276,4 +290,28 @@ export async function jobViews(db: DbOrTx, rows: JobRow[], config: Config, now: 
 export async function deleteJobOutputs(db: DbOrTx, storage: Storage, jobId: string): Promise<void> {
   const removed = await db.delete(outputs).where(eq(outputs.jobId, jobId)).returning();
   await storage.delete(removed.flatMap((o) => [o.storageKey, o.thumbStorageKey]));
+}
+
+/**
+ * Cancels an active job with its refund (nothing happens to an ended one). If it runs here the
+ * engine stops now; on another instance, that instance discards its result when it tries to store.
+ */
+export async function cancelJob(
+  db: DbOrTx,
+  runner: Pick<JobRunner, "abort">,
+  jobId: string,
+  now: Date,
+): Promise<void> {
+  await endJobWithRefund(
+    db,
+    jobId,
+    {
+      status: "canceled",
+      code: "CONFLICT",
+      reason: "CANCELED",
+      message: "You canceled this job; your credit was refunded.",
+    },
+    now,
+  );
+  runner.abort(jobId, "canceled");
 }

@@ -5,11 +5,12 @@
 // nothing if the transaction then failed. After the commit, nothing refers to the files any more;
 // if the process dies before they are gone, the `orphan-files` retention job deletes every file
 // under outputs/ whose user, job and output rows no longer exist. Purchases, privacy requests and
-// audit entries are kept with the user link set to NULL by their foreign keys (SPEC §8.1).
+// audit entries are kept with the user link set to NULL by their foreign keys (SPEC §8.1);
+// purchases lose their email and Stripe customer id too ("kept, pseudonymised", SPEC §9).
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
-import { consents, creditLedger, idempotencyKeys, jobs, outputs, users } from "../db/schema";
+import { consents, creditLedger, idempotencyKeys, jobs, outputs, purchases, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
 import type { Logger } from "../logger";
 import { userPrefix, type Storage } from "../storage/storage";
@@ -60,6 +61,11 @@ export async function eraseUser(
     await tx.delete(creditLedger).where(eq(creditLedger.userId, userId));
     await tx.delete(jobs).where(eq(jobs.userId, userId));
     await tx.delete(consents).where(eq(consents.userId, userId));
+    // Billing records stay for tax, but an email names the person; Stripe keeps its own receipts.
+    await tx
+      .update(purchases)
+      .set({ customerEmail: null, stripeCustomerId: null, updatedAt: options.now })
+      .where(eq(purchases.userId, userId));
     await tx.delete(users).where(eq(users.id, userId));
     await writeAudit(tx, {
       actor: options.actor,
@@ -75,11 +81,13 @@ export async function eraseUser(
   return receipt;
 }
 
-/** Best effort after the commit; the orphan sweep finishes whatever this could not. */
+/**
+ * Best effort after the commit; the orphan sweep finishes whatever this could not. The whole
+ * prefix goes, not just the listed keys: temp files and directories are named after the user's ids.
+ */
 async function deleteUserFiles(deps: ErasureDeps, userId: string): Promise<void> {
   try {
-    const keys = await deps.storage.list(userPrefix(userId));
-    if (keys.length) await deps.storage.delete(keys);
+    await deps.storage.deletePrefix(userPrefix(userId));
   } catch (err) {
     deps.logger.warn({ err: String(err) }, "erasure: files left for the orphan sweep");
   }

@@ -1,5 +1,7 @@
 // Access and portability (SPEC §9): everything we hold about one user as one JSON document that
 // validates against the shared `UserExport` schema, with fresh signed links to their outputs.
+// It carries no download link to itself: only the in-app route adds one (v1_me_export.ts), so the
+// downloaded file, CLI and console exports don't each mint a fresh bearer link.
 import { asc, eq } from "drizzle-orm";
 import { EXPORT_STATEMENTS, UserExport } from "@headshot/shared";
 import type { Config } from "../config/config";
@@ -7,7 +9,6 @@ import type { DbOrTx } from "../db/client";
 import { consents, creditLedger, jobs, outputs, privacyRequests, purchases, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
 import { signedOutputUrls } from "../jobs/output-urls";
-import { exportDownloadUrl } from "./export-links";
 
 export interface ExportDeps {
   db: DbOrTx;
@@ -38,7 +39,6 @@ export async function exportUser(deps: ExportDeps, userId: string, now: Date): P
     format: "headshot-studio.user-export",
     version: 1,
     generatedAt: iso(now),
-    downloadUrl: exportDownloadUrl(config, user.id, now),
     user: {
       id: user.id,
       canvaUserId: user.canvaUserId,

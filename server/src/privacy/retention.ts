@@ -33,6 +33,8 @@ const BATCH = 200;
 export const IDEMPOTENCY_KEY_TTL_MS = DAY;
 export const WEBHOOK_EVENT_RETENTION_MS = 90 * DAY;
 const ACTIVE_JOB_STATUSES = ["queued", "processing"] as const;
+/** A temp file this old belongs to a write that crashed: puts take milliseconds, not an hour. */
+const ABANDONED_WRITE_MS = HOUR;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
@@ -89,7 +91,7 @@ export const RETENTION_JOBS: readonly RetentionJob[] = [
   {
     name: "orphan-files",
     everyMs: 6 * HOUR,
-    run: (deps) => deleteOrphanFiles(deps),
+    run: (deps, now) => deleteOrphanFiles(deps, now),
   },
 ];
 
@@ -183,10 +185,11 @@ async function deleteOldJobs(deps: RetentionDeps, cutoff: Date): Promise<number>
 
 /**
  * Files under outputs/ that no output row claims and whose job is not running: left behind by an
- * erasure interrupted after its commit, or by a job that died between writing files and rows.
+ * erasure interrupted after its commit, or by a job that died between writing files and rows —
+ * plus temp files of writes that crashed before their rename.
  * Keys are `outputs/<user>/<job>/<output>.<ext>` (storage.ts); anything else is not ours to judge.
  */
-async function deleteOrphanFiles(deps: RetentionDeps): Promise<number> {
+async function deleteOrphanFiles(deps: RetentionDeps, now: Date): Promise<number> {
   const keys = await deps.storage.list("outputs/");
   const parsed = keys.flatMap((key) => {
     const [, , jobId, file] = key.split("/");
@@ -196,25 +199,27 @@ async function deleteOrphanFiles(deps: RetentionDeps): Promise<number> {
   let total = 0;
   for (let i = 0; i < parsed.length; i += BATCH) {
     const slice = parsed.slice(i, i + BATCH);
-    const [known, running] = await Promise.all([
-      deps.db
-        .select({ id: outputs.id })
-        .from(outputs)
-        .where(inArray(outputs.id, [...new Set(slice.map((p) => p.outputId))])),
-      deps.db
-        .select({ id: jobs.id })
-        .from(jobs)
-        .where(
-          and(
-            inArray(jobs.id, [...new Set(slice.map((p) => p.jobId))]),
-            inArray(jobs.status, [...ACTIVE_JOB_STATUSES]),
-          ),
+    // Running jobs first, THEN output rows, never in parallel: a job stores its output rows and
+    // leaves `processing` in one commit. Asked in this order, a job that commits in between was
+    // still running at the first question and has its rows at the second; asked the other way
+    // round (or at once), it could have no rows yet AND be no longer running, losing its files.
+    const running = await deps.db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(
+        and(
+          inArray(jobs.id, [...new Set(slice.map((p) => p.jobId))]),
+          inArray(jobs.status, [...ACTIVE_JOB_STATUSES]),
         ),
-    ]);
+      );
+    const known = await deps.db
+      .select({ id: outputs.id })
+      .from(outputs)
+      .where(inArray(outputs.id, [...new Set(slice.map((p) => p.outputId))]));
     const keep = new Set([...known.map((r) => r.id), ...running.map((r) => r.id)]);
     const orphans = slice.filter((p) => !keep.has(p.outputId) && !keep.has(p.jobId)).map((p) => p.key);
     if (orphans.length) await deps.storage.delete(orphans);
     total += orphans.length;
   }
-  return total;
+  return total + (await deps.storage.deleteAbandonedWrites("outputs/", ago(now, ABANDONED_WRITE_MS)));
 }

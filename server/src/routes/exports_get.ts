@@ -1,5 +1,6 @@
 // GET /exports/:token: the user's export as a downloadable JSON file, by the signed ten-minute
-// link `GET /v1/me/export` returns as `downloadUrl`. A forged or expired token is 404.
+// link `GET /v1/me/export` returns as `downloadUrl`. A forged or expired token is 404. The file
+// carries no link of its own: downloading must not mint a fresh one each time.
 import { ApiError } from "../http/api-error";
 import type { App } from "../http/openapi";
 import { exportUser } from "../privacy/export";

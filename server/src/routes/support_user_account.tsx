@@ -3,12 +3,13 @@
 import { ApiError } from "../http/api-error";
 import { formField, staffActor, type SupportApp } from "../support/console-env";
 import { adjustCredits, MAX_ADJUSTMENT } from "../support/credits";
-import { userDetail } from "../support/lookup";
+import { userDetail, viewUserDetail } from "../support/lookup";
 import { ActionForm, day, renderPage, time } from "../support/views/layout";
 
 export function registerSupportUserAccount(support: SupportApp) {
   support.get("/users/:id", async (c) => {
-    const d = await userDetail(c.get("services").db, c.req.param("id"));
+    const { db, clock } = c.get("services");
+    const d = await viewUserDetail(db, c.req.param("id"), { actor: staffActor(c), now: clock.now() });
     const admin = c.get("session").staff.role === "admin";
     return renderPage(
       c,

@@ -1,13 +1,16 @@
 // GET /support/users: lookup by Canva user id, in-app reference, purchase email or erasure
 // receipt id.
-import type { SupportApp } from "../support/console-env";
+import { staffActor, type SupportApp } from "../support/console-env";
 import { lookupUsers } from "../support/lookup";
 import { day, renderPage, time } from "../support/views/layout";
 
 export function registerSupportUsers(support: SupportApp) {
   support.get("/users", async (c) => {
     const q = (c.req.query("q") ?? "").slice(0, 320);
-    const result = q ? await lookupUsers(c.get("services").db, q) : undefined;
+    const { db, clock } = c.get("services");
+    const result = q.trim()
+      ? await lookupUsers(db, q, { actor: staffActor(c), now: clock.now() })
+      : undefined;
     return renderPage(
       c,
       { title: "User lookup" },

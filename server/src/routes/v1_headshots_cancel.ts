@@ -3,7 +3,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { JobResponse } from "@headshot/shared";
 import { errorResponses, type App } from "../http/openapi";
-import { endJobWithRefund, getOwnJob, jobViews } from "../jobs/jobs";
+import { cancelJob, getOwnJob, jobViews } from "../jobs/jobs";
 import { JobIdParams } from "./v1_headshots_get";
 
 const route = createRoute({
@@ -27,19 +27,7 @@ export function registerV1HeadshotsCancel(app: App) {
     const userId = c.get("user").id;
     const { id } = c.req.valid("param");
     await getOwnJob(db, userId, id);
-    await endJobWithRefund(
-      db,
-      id,
-      {
-        status: "canceled",
-        code: "CANCELED",
-        reason: "CANCELED",
-        message: "You canceled this job; your credit was refunded.",
-      },
-      clock.now(),
-    );
-    // If it runs here, stop the engine now; elsewhere, that instance discards its result.
-    runner.abort(id);
+    await cancelJob(db, runner, id, clock.now());
     const job = await getOwnJob(db, userId, id);
     return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 200);
   });

@@ -1,7 +1,8 @@
-// DELETE /v1/headshots/:id: deletes that job's outputs and their files now (SPEC §4, §9).
+// DELETE /v1/headshots/:id: deletes that job's outputs and their files now, canceling it first
+// if it is still running (SPEC §4, §9).
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, type App } from "../http/openapi";
-import { deleteJobOutputs, getOwnJob } from "../jobs/jobs";
+import { cancelJob, deleteJobOutputs, getOwnJob } from "../jobs/jobs";
 import { JobIdParams } from "./v1_headshots_get";
 
 const route = createRoute({
@@ -15,8 +16,10 @@ const route = createRoute({
 
 export function registerV1HeadshotsDelete(app: App) {
   app.openapi(route, async (c) => {
-    const { db, storage } = c.get("services");
+    const { db, storage, runner, clock } = c.get("services");
     const job = await getOwnJob(db, c.get("user").id, c.req.valid("param").id);
+    // A job still running would store its outputs after this delete: stop it first (refunded).
+    await cancelJob(db, runner, job.id, clock.now());
     await deleteJobOutputs(db, storage, job.id);
     return c.body(null, 204);
   });

@@ -51,7 +51,7 @@ export function registerV1HeadshotsPost(app: App) {
   });
 
   app.post("/v1/headshots", async (c) => {
-    const { db, config, clock, engine, runner, instanceId } = c.get("services");
+    const { db, config, clock, runner, instanceId } = c.get("services");
     const user = c.get("user");
 
     // Everything that needs no photo is checked before the upload is read.
@@ -69,8 +69,8 @@ export function registerV1HeadshotsPost(app: App) {
       const first = await findIdempotentJob(db, user.id, idempotencyKey, clock.now());
       if (first) return c.json({ job: (await jobViews(db, [first], config, clock.now()))[0]! }, 202);
     }
-    const load = engine.stats();
-    if (load.running + load.queued >= load.capacity) {
+    const reservation = runner.reserve();
+    if (!reservation) {
       throw new ApiError(
         "OVERLOADED",
         "We're creating a lot of headshots right now. Please try again in a few seconds.",
@@ -79,25 +79,27 @@ export function registerV1HeadshotsPost(app: App) {
         },
       );
     }
-
-    await countFunnelEvent(db, "upload_started", clock.now());
-    const form = await readGenerationForm(c.req.raw, config.maxUploadBytes);
-    const photo = await inspectPhoto(form.photo);
-
-    const { job, replayed } = await createJob(
-      db,
-      {
-        user,
-        styles: form.styles,
-        aspects: form.aspects,
-        engine: config.ENGINE,
-        instanceId,
-        idempotencyKey,
-        premiumUsageId: premium?.premiumUsageId,
-      },
-      clock.now(),
-    );
-    if (!replayed) runner.start(job, photo);
-    return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 202);
+    try {
+      await countFunnelEvent(db, "upload_started", clock.now());
+      const form = await readGenerationForm(c.req.raw, config.maxUploadBytes);
+      const photo = await inspectPhoto(form.photo);
+      const { job, replayed } = await createJob(
+        db,
+        {
+          user,
+          styles: form.styles,
+          aspects: form.aspects,
+          engine: config.ENGINE,
+          instanceId,
+          idempotencyKey,
+          premiumUsageId: premium?.premiumUsageId,
+        },
+        clock.now(),
+      );
+      if (!replayed) runner.start(job, photo, reservation);
+      return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 202);
+    } finally {
+      reservation.release(); // a no-op once the job started on it
+    }
   });
 }

@@ -1,9 +1,11 @@
 // GET /v1/me/export: everything we hold about the caller as one JSON document (SPEC §4, §9), with
-// fresh signed links to their outputs. Works while processing is restricted.
+// fresh signed links to their outputs and a ten-minute link to download it as a file (only here:
+// the panel is the one place that opens it). Works while processing is restricted.
 import { createRoute } from "@hono/zod-openapi";
 import { UserExport } from "@headshot/shared";
 import { errorResponses, type App } from "../http/openapi";
 import { exportUser } from "../privacy/export";
+import { exportDownloadUrl } from "../privacy/export-links";
 
 const route = createRoute({
   method: "get",
@@ -22,9 +24,11 @@ const route = createRoute({
 export function registerV1MeExport(app: App) {
   app.openapi(route, async (c) => {
     const { config, db, clock } = c.get("services");
-    const document = await exportUser({ db, config }, c.get("user").id, clock.now());
+    const now = clock.now();
+    const document = await exportUser({ db, config }, c.get("user").id, now);
+    const downloadUrl = exportDownloadUrl(config, document.user.id, now);
     c.header("Content-Disposition", 'attachment; filename="headshot-studio-export.json"');
     c.header("Cache-Control", "no-store");
-    return c.json(document, 200);
+    return c.json({ ...document, downloadUrl }, 200);
   });
 }

@@ -2,7 +2,7 @@
 // file name's extension map below; writes go through a temp file and rename, so a reader never
 // sees half an image.
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { assertSafeKey, type Storage, type StoredObject } from "./storage";
 
@@ -13,10 +13,31 @@ const CONTENT_TYPES: Record<string, string> = {
   ".json": "application/json",
 };
 
+const TEMP_SUFFIX = ".tmp";
+
 export function createFsStorage(root: string): Storage {
   const fileOf = (key: string) => {
     assertSafeKey(key);
     return path.join(root, ...key.split("/"));
+  };
+
+  /** Every file under a prefix, temp files included, as keys (with the file's path). */
+  const filesUnder = async (prefix: string) => {
+    const dir = path.join(root, ...prefix.split("/").filter(Boolean));
+    let entries;
+    try {
+      entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const file = path.join(e.parentPath, e.name);
+        return { file, key: path.relative(root, file).split(path.sep).join("/") };
+      })
+      .filter((f) => f.key.startsWith(prefix));
   };
 
   return {
@@ -26,7 +47,7 @@ export function createFsStorage(root: string): Storage {
         throw new Error(`key ${key} does not match content type ${contentType}`);
       }
       await mkdir(path.dirname(file), { recursive: true });
-      const temp = `${file}.${randomUUID()}.tmp`;
+      const temp = `${file}.${randomUUID()}${TEMP_SUFFIX}`;
       await writeFile(temp, data);
       await rename(temp, file);
     },
@@ -47,19 +68,33 @@ export function createFsStorage(root: string): Storage {
     },
 
     async list(prefix) {
-      const dir = path.join(root, ...prefix.split("/").filter(Boolean));
-      let entries;
-      try {
-        entries = await readdir(dir, { recursive: true, withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-        throw err;
-      }
-      return entries
-        .filter((e) => e.isFile() && !e.name.endsWith(".tmp"))
-        .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-        .filter((key) => key.startsWith(prefix))
+      return (await filesUnder(prefix))
+        .map((f) => f.key)
+        .filter((key) => !key.endsWith(TEMP_SUFFIX))
         .sort();
+    },
+
+    async deletePrefix(prefix) {
+      // Only a whole directory: a partial name ("outputs/ab") must never take its neighbours.
+      if (!prefix.endsWith("/")) throw new Error(`not a directory prefix: ${prefix}`);
+      await rm(fileOf(prefix.slice(0, -1)), { recursive: true, force: true });
+    },
+
+    async deleteAbandonedWrites(prefix, before) {
+      const temps = (await filesUnder(prefix)).filter((f) => f.key.endsWith(TEMP_SUFFIX));
+      let deleted = 0;
+      for (const { file } of temps) {
+        try {
+          // A write in progress renames its temp file away; only an old one is abandoned.
+          if ((await stat(file)).mtime < before) {
+            await rm(file, { force: true });
+            deleted++;
+          }
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        }
+      }
+      return deleted;
     },
   };
 }

@@ -11,8 +11,18 @@ export interface Storage {
   get(key: string): Promise<StoredObject | undefined>;
   /** Deletes the keys; missing keys are not an error. */
   delete(keys: string[]): Promise<void>;
-  /** Every key under a prefix (used to prove erasure and to clean up a user's files). */
+  /** Every finished object under a prefix; writes still in progress are not listed. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Removes everything under a prefix: objects, writes in progress or abandoned, and (on disk) the
+   * directories themselves, whose names are ids. Erasure needs all of it gone, not just the keys.
+   */
+  deletePrefix(prefix: string): Promise<void>;
+  /**
+   * Deletes writes under a prefix abandoned before `before` (a crash between writing and
+   * publishing an object leaves one behind that `list` never shows); returns how many went.
+   */
+  deleteAbandonedWrites(prefix: string, before: Date): Promise<number>;
 }
 
 /** Where an output's files live: grouped by user and job so a user's files share one prefix. */

@@ -1,9 +1,11 @@
 // User lookup for the console (SPEC §10): by Canva user id, internal reference, purchase email or
-// erasure receipt. Shows account facts and counts; there are no photos to browse.
+// erasure receipt. Shows account facts and counts; there are no photos to browse. Each lookup and
+// account view is audited (SPEC §5.4): staff reading personal data is a support action too.
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
 import { creditLedger, jobs, outputs, privacyRequests, purchases, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
+import { writeAudit, type Actor } from "../privacy/audit";
 import { normaliseEmail } from "./accounts";
 import { findErasureReceipt } from "./requests";
 
@@ -11,16 +13,37 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type UserRow = typeof users.$inferSelect;
 
+export type LookupKind = "reference" | "email" | "receipt" | "canva_user";
+
 export interface LookupResult {
+  kind: LookupKind;
   users: UserRow[];
   receipt: { receiptId: string; erasedAt: Date } | undefined;
 }
 
-export async function lookupUsers(db: DbOrTx, query: string): Promise<LookupResult> {
-  const q = query.trim();
-  if (!q) return { users: [], receipt: undefined };
+/** Who is looking, for the audit entry. */
+export interface Viewer {
+  actor: Actor;
+  now: Date;
+}
+
+/** Finds accounts and audits the lookup by the kind of query only: the query itself is personal. */
+export async function lookupUsers(db: DbOrTx, query: string, viewer: Viewer): Promise<LookupResult> {
+  const result = await findUsers(db, query.trim());
+  await writeAudit(db, {
+    actor: viewer.actor,
+    action: "user.lookup",
+    at: viewer.now,
+    subjectUserId: result.users.length === 1 ? result.users[0]!.id : null,
+    details: { queryKind: result.kind, matches: result.users.length },
+  });
+  return result;
+}
+
+async function findUsers(db: DbOrTx, q: string): Promise<LookupResult> {
   if (UUID.test(q)) {
-    return { users: await db.select().from(users).where(eq(users.id, q.toLowerCase())), receipt: undefined };
+    const found = await db.select().from(users).where(eq(users.id, q.toLowerCase()));
+    return { kind: "reference", users: found, receipt: undefined };
   }
   if (q.includes("@")) {
     const email = normaliseEmail(q);
@@ -31,11 +54,24 @@ export async function lookupUsers(db: DbOrTx, query: string): Promise<LookupResu
       .where(
         or(eq(sql`lower(${purchases.customerEmail})`, email), eq(sql`lower(${users.contactEmail})`, email)),
       );
-    return { users: found.map((r) => r.user), receipt: undefined };
+    return { kind: "email", users: found.map((r) => r.user), receipt: undefined };
   }
   const receipt = await findErasureReceipt(db, q);
-  if (receipt) return { users: [], receipt };
-  return { users: await db.select().from(users).where(eq(users.canvaUserId, q)), receipt: undefined };
+  if (receipt) return { kind: "receipt", users: [], receipt };
+  const found = await db.select().from(users).where(eq(users.canvaUserId, q));
+  return { kind: "canva_user", users: found, receipt: undefined };
+}
+
+/** One account's facts for the account page; the view is audited against the account. */
+export async function viewUserDetail(db: DbOrTx, userId: string, viewer: Viewer) {
+  const detail = await userDetail(db, userId);
+  await writeAudit(db, {
+    actor: viewer.actor,
+    action: "user.viewed",
+    at: viewer.now,
+    subjectUserId: detail.user.id,
+  });
+  return detail;
 }
 
 export async function userDetail(db: DbOrTx, userId: string) {

@@ -163,7 +163,8 @@ export type VerificationMethod = "reference" | "purchase_email";
 /**
  * Identity is verified only with what we already hold (seed 003): the reference the app shows
  * the user (their account id), an erasure receipt id, or a purchase email matched against the
- * purchase records Stripe gave us. Nothing new is asked for.
+ * purchase records Stripe gave us — and only when the request itself came from that address.
+ * Nothing new is asked for.
  */
 export const verifyRequest = (
   db: DbOrTx,
@@ -172,7 +173,7 @@ export const verifyRequest = (
   ctx: Ctx,
 ) =>
   step(db, id, ["received", "acknowledged"], "verified", ctx, async (tx, request) => {
-    const match = await matchProof(tx, proof);
+    const match = await matchProof(tx, request, proof);
     if (!match) {
       throw new ApiError("BAD_REQUEST", "Nothing we hold matches that; the identity is not verified.");
     }
@@ -190,10 +191,23 @@ export const verifyRequest = (
 
 async function matchProof(
   tx: DbOrTx,
+  request: PrivacyRequest,
   proof: { method: VerificationMethod; value: string },
 ): Promise<{ method: string; userId: string | null } | undefined> {
   const value = proof.value.trim();
   if (proof.method === "purchase_email") {
+    // Anyone can quote someone else's email; only a message sent from it shows they control it.
+    const fromThatAddress =
+      request.channel === "email" &&
+      request.contact !== null &&
+      normaliseEmail(request.contact) === normaliseEmail(value);
+    if (!fromThatAddress) {
+      throw new ApiError(
+        "BAD_REQUEST",
+        "A purchase email proves identity only when the request was emailed from that address. " +
+          "Verify by the reference shown in the app or by the erasure receipt id instead.",
+      );
+    }
     const owners = await tx
       .selectDistinct({ userId: purchases.userId })
       .from(purchases)

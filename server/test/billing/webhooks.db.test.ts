@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditLedger, processedWebhookEvents, stripePaymentFacts, users } from "../../src/db/schema";
 import { applyLedgerEntry, ledgerBalance } from "../../src/domain/credits";
+import { ApiError } from "../../src/http/api-error";
 import { TEST_DRIVER } from "../support/database";
 import {
   balanceOf,
@@ -328,6 +329,37 @@ describe(`POST /webhooks/stripe on ${TEST_DRIVER}`, () => {
       .from(creditLedger)
       .where(eq(creditLedger.purchaseId, b.purchaseId));
     expect(orphanEntries).toEqual([]);
+  });
+});
+
+describe(`credits for a buyer who no longer exists, on ${TEST_DRIVER}`, () => {
+  it("applyLedgerEntry says NOT_FOUND for a missing user, INSUFFICIENT_CREDITS only for a short balance", async () => {
+    const credit = (userId: string, delta: number) =>
+      h.services.db.transaction((tx) => applyLedgerEntry(tx, { userId, kind: "support_adjustment", delta }));
+    const nobody = crypto.randomUUID();
+    for (const delta of [10, -1]) {
+      const err = await credit(nobody, delta).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ code: "NOT_FOUND" });
+    }
+    const b = await checkout(h);
+    await expect(credit(b.userId, -1000)).rejects.toMatchObject({ code: "INSUFFICIENT_CREDITS" });
+  });
+
+  it("records a paid checkout for an erased buyer as paid, grants nothing, keeps no email, answers 200", async () => {
+    const b = await checkout(h);
+    await h.services.db.delete(users).where(eq(users.id, b.userId));
+
+    await ok(sessionEvent("checkout.session.completed", b));
+    expect(await purchaseRow(h, b.purchaseId)).toMatchObject({
+      userId: null,
+      status: "paid",
+      creditsGranted: 0,
+      customerEmail: null,
+      stripeCustomerId: null,
+    });
+    expect(await ledgerOf(b)).toEqual([]);
+    expect(h.logs()).toContain('"outcome":"credits_undeliverable"');
   });
 });
 

@@ -175,6 +175,20 @@ describe("refusals leave nothing behind", () => {
     expect(await jobCount(user)).toBe(3);
   });
 
+  it("charges only the requests that got a place when a burst meets a full engine", async () => {
+    const busy = scriptedEngine({ capacity: 2 });
+    const full = await createHarness({ FREE_CREDITS: "10" }, { engine: busy.engine });
+    try {
+      const user = await consentingUser(full);
+      const results = await Promise.all(Array.from({ length: 8 }, () => upload(full, user, photo)));
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([202, 202, 503, 503, 503, 503, 503, 503]);
+      expect(await balance(full, user)).toBe(8);
+    } finally {
+      await full.close();
+    }
+  });
+
   it("answers 503 OVERLOADED with Retry-After when the engine queue is full, charging nothing", async () => {
     const busy = scriptedEngine({ capacity: 1 });
     const full = await createHarness({}, { engine: busy.engine });
@@ -310,6 +324,17 @@ describe("job life", () => {
       headers: user.headers,
     });
     expect(JobResponse.parse(await again.json()).job.status).toBe("canceled");
+    expect(await balance(h, user)).toBe(3);
+  });
+
+  it("cancels a still-running job when its outputs are deleted, so nothing appears afterwards", async () => {
+    const user = await consentingUser(h);
+    const job = await startJob(user);
+    const res = await h.app.request(`/v1/headshots/${job.id}`, { method: "DELETE", headers: user.headers });
+    expect(res.status).toBe(204);
+    const after = await getJob(h, user, job.id);
+    expect(after.status).toBe("canceled");
+    expect(after.outputs).toEqual([]);
     expect(await balance(h, user)).toBe(3);
   });
 

@@ -55,6 +55,17 @@ describe("Canva Premium mode", () => {
     expect(owner!.creditBalance).toBe(0);
   });
 
+  it("pays for one generation per Canva usage session: reusing its id is 409", async () => {
+    const user = await consentingUser(h, { billableActions: ["generate_image"] });
+    const first = await upload(h, user, photo, {}, { "Canva-Premium-Usage-Id": "usage-once" });
+    expect(first.status).toBe(202);
+    const again = await upload(h, user, photo, {}, { "Canva-Premium-Usage-Id": "usage-once" });
+    expect(again.status).toBe(409);
+    expect(ErrorBody.parse(await again.json()).error.code).toBe("CONFLICT");
+    const [owner] = await h.services.db.select().from(users).where(eq(users.canvaUserId, user.userId));
+    expect(await h.services.db.select().from(jobs).where(eq(jobs.userId, owner!.id))).toHaveLength(1);
+  });
+
   it("refunds nothing when a premium job is canceled", async () => {
     const user = await consentingUser(h, { billableActions: ["generate_image"] });
     const job = JobResponse.parse(

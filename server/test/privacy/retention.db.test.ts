@@ -1,6 +1,9 @@
 // Retention (SPEC §9): outputs and their files go at OUTPUT_RETENTION_DAYS and not a day earlier,
 // job metadata at JOB_LOG_RETENTION_DAYS, idempotency keys after 24 h, dead console sessions,
 // webhook events after 90 days, orphaned files — idempotently, and safely when run concurrently.
+import { randomUUID } from "node:crypto";
+import { mkdirSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,13 +15,14 @@ import {
   supportSessions,
   supportUsers,
 } from "../../src/db/schema";
+import type { Database } from "../../src/db/client";
 import { applyLedgerEntry } from "../../src/domain/credits";
 import { runRetention, type RetentionDeps } from "../../src/privacy/retention";
 import { startRetentionScheduler } from "../../src/privacy/scheduler";
 import { outputKeys } from "../../src/storage/storage";
 import { createHarness, type Harness } from "../support/harness";
 import { TEST_DRIVER } from "../support/database";
-import { apiUser, seedJob } from "./seed";
+import { apiUser, outputRow, seedJob } from "./seed";
 
 const DAY = 24 * 60 * 60_000;
 let h: Harness;
@@ -177,6 +181,54 @@ describe(`retention on ${TEST_DRIVER}`, () => {
     for (const key of kept.keys) expect(await fileExists(key)).toBe(true);
   });
 
+  it("deletes temp files of writes abandoned over an hour ago, not those of writes in progress", async () => {
+    const user = await apiUser(h);
+    const { jobId } = await seedJob(h, user.id, { count: 0, status: "processing" });
+    const dir = path.join(h.filesDir, "outputs", user.id, jobId);
+    mkdirSync(dir, { recursive: true });
+    const temp = (name: string, ageMs: number) => {
+      const file = path.join(dir, `${randomUUID()}.jpg.${name}.tmp`);
+      writeFileSync(file, "half an image");
+      const mtime = new Date(h.clock.now().getTime() - ageMs);
+      utimesSync(file, mtime, mtime);
+      return file;
+    };
+    const abandoned = temp("crashed", 61 * 60_000);
+    const writing = temp("writing", 59 * 60_000);
+
+    const result = await runRetention(deps, h.clock.now(), ["orphan-files"]);
+    expect(result["orphan-files"]).toBeGreaterThanOrEqual(1);
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(writing)).toBe(true);
+  });
+
+  it("keeps the files of a job whose outputs commit while the sweep is asking about them", async () => {
+    // Its own storage, so the job's files are in the sweep's first (and only) batch.
+    const own = await createHarness();
+    try {
+      const user = await apiUser(own);
+      const { jobId } = await seedJob(own, user.id, { count: 0, status: "processing" });
+      const outputId = randomUUID();
+      const keys = outputKeys(user.id, jobId, outputId);
+      await own.services.storage.put(keys.image, Buffer.from("stored"), "image/jpeg");
+      const now = own.clock.now();
+      // What storing outputs does in one commit: the rows appear and the job stops running.
+      const storeOutputs = () =>
+        own.services.db.transaction(async (tx) => {
+          await tx
+            .insert(outputs)
+            .values(outputRow({ userId: user.id, jobId, outputId, createdAt: now, expiresAt: at(now, 30) }));
+          await tx.update(jobs).set({ status: "succeeded", finishedAt: now }).where(eq(jobs.id, jobId));
+        });
+      const db = commitBeforeRunningJobsQuery(own.services.db, storeOutputs);
+
+      await runRetention({ ...own.services, db }, now, ["orphan-files"]);
+      expect(await own.services.storage.get(keys.image)).toBeDefined();
+    } finally {
+      await own.close();
+    }
+  });
+
   it("splits the work when several instances run at once, deleting each row once", async () => {
     const user = await apiUser(h);
     const created = h.clock.now();
@@ -226,3 +278,38 @@ describe(`retention on ${TEST_DRIVER}`, () => {
     expect(stopped).toBe(true);
   });
 });
+
+/**
+ * The database, except that `commit` runs once just before the sweep's "which jobs are running"
+ * query — after any output-rows query already sent has answered: the worst moment for a job to
+ * finish storing its outputs.
+ */
+function commitBeforeRunningJobsQuery(db: Database, commit: () => Promise<void>): Database {
+  type Query = { execute: (...args: unknown[]) => Promise<unknown> };
+  let outputsAnswered: Promise<unknown> = Promise.resolve();
+  let committed = false;
+  const spied = Object.create(db) as Database;
+  spied.select = ((...fields: Parameters<Database["select"]>) => {
+    const builder = db.select(...fields);
+    const from = builder.from.bind(builder);
+    builder.from = ((table: Parameters<typeof from>[0]) => {
+      const query = from(table) as unknown as Query;
+      const execute = query.execute.bind(query);
+      if (table === outputs) {
+        query.execute = (...args) => (outputsAnswered = execute(...args));
+      } else if (table === jobs) {
+        query.execute = async (...args) => {
+          await outputsAnswered;
+          if (!committed) {
+            committed = true;
+            await commit();
+          }
+          return execute(...args);
+        };
+      }
+      return query;
+    }) as unknown as typeof builder.from;
+    return builder;
+  }) as Database["select"];
+  return spied;
+}

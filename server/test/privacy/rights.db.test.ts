@@ -3,6 +3,8 @@
 // and never re-grants free credits; GET /v1/me/export validates against its schema and holds
 // what was created; a restriction stops generation but not export or erasure.
 import { randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeleteMeResponse, EXPORT_STATEMENTS, UserExport } from "@headshot/shared";
@@ -89,7 +91,12 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
       now: h.clock.now(),
       reason: "query",
     });
-    expect(await scanFor([user.id, canvaUserId, brandId])).not.toEqual([]);
+    // A write that crashed before its rename: invisible to list(), named after the user and job.
+    const jobDir = path.join(h.filesDir, "outputs", user.id, job.jobId);
+    mkdirSync(jobDir, { recursive: true });
+    writeFileSync(path.join(jobDir, `${randomUUID()}.jpg.${randomUUID()}.tmp`), "half an image");
+    const identifiers = [user.id, canvaUserId, brandId, "payer@example.com", purchase.stripeCustomerId!];
+    expect(await scanFor(identifiers)).not.toEqual([]);
 
     const res = await h.app.request("/v1/me", { method: "DELETE", headers: user.headers });
     expect(res.status).toBe(200);
@@ -97,9 +104,12 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
     expect(receipt.receiptId).toMatch(/^ER-/);
     expect(receipt.erasedAt).toBe(h.clock.now().toISOString());
 
-    expect(await scanFor([user.id, canvaUserId, brandId])).toEqual([]);
+    expect(await scanFor(identifiers)).toEqual([]);
     expect(await h.services.storage.list(userPrefix(user.id))).toEqual([]);
     expect((await h.services.storage.list("outputs/")).filter((k) => k.includes(user.id))).toEqual([]);
+    // Not a file, not a temp file, not an empty directory: no name on disk holds the user's ids.
+    const names = readdirSync(h.filesDir, { recursive: true, encoding: "utf8" });
+    expect(names.filter((n) => n.includes(user.id) || n.includes(job.jobId))).toEqual([]);
 
     const [kept] = await h.services.db.select().from(purchases).where(eq(purchases.id, purchase.id));
     expect(kept).toMatchObject({
@@ -108,6 +118,9 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
       credits: 10,
       currency: "eur",
       status: "paid",
+      customerEmail: null,
+      stripeCustomerId: null,
+      updatedAt: h.clock.now(),
     });
     const [keptRequest] = await h.services.db
       .select()

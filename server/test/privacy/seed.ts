@@ -61,28 +61,40 @@ export async function seedJob(
     const k = outputKeys(userId, jobId, outputId);
     await h.services.storage.put(k.image, Buffer.from(`image ${outputId}`), "image/jpeg");
     await h.services.storage.put(k.thumbnail, Buffer.from(`thumb ${outputId}`), "image/jpeg");
-    await h.services.db.insert(outputs).values({
-      id: outputId,
-      jobId,
-      userId,
-      style: "studio-grey",
-      aspect: "1:1",
-      width: 1024,
-      height: 1024,
-      mimeType: "image/jpeg",
-      byteSize: 100,
-      storageKey: k.image,
-      thumbStorageKey: k.thumbnail,
-      thumbWidth: 256,
-      thumbHeight: 256,
-      thumbByteSize: 20,
-      createdAt,
-      expiresAt,
-    });
+    await h.services.db.insert(outputs).values(outputRow({ userId, jobId, outputId, createdAt, expiresAt }));
     outputIds.push(outputId);
     keys.push(k.image, k.thumbnail);
   }
   return { jobId, outputIds, keys };
+}
+
+/** An output row whose files are at `outputKeys(userId, jobId, outputId)`. */
+export function outputRow(o: {
+  userId: string;
+  jobId: string;
+  outputId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}) {
+  const k = outputKeys(o.userId, o.jobId, o.outputId);
+  return {
+    id: o.outputId,
+    jobId: o.jobId,
+    userId: o.userId,
+    style: "studio-grey",
+    aspect: "1:1",
+    width: 1024,
+    height: 1024,
+    mimeType: "image/jpeg",
+    byteSize: 100,
+    storageKey: k.image,
+    thumbStorageKey: k.thumbnail,
+    thumbWidth: 256,
+    thumbHeight: 256,
+    thumbByteSize: 20,
+    createdAt: o.createdAt,
+    expiresAt: o.expiresAt,
+  };
 }
 
 /** A paid purchase, as the billing webhook would record it. */

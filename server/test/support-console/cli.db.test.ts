@@ -89,6 +89,7 @@ describe(`support CLI on ${TEST_DRIVER}`, () => {
     const exported = await cli(["export", user.id]);
     expect(exported.code).toBe(0);
     expect(UserExport.parse(JSON.parse(exported.stdout)).outputs).toHaveLength(2);
+    expect(JSON.parse(exported.stdout)).not.toHaveProperty("downloadUrl");
 
     expect((await cli(["restrict", user.id])).code).toBe(64);
     expect((await cli(["restrict", user.id, "--reason", "by email"])).stdout).toBe(

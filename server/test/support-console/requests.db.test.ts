@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserExport } from "@headshot/shared";
-import { auditLog, privacyRequests, users } from "../../src/db/schema";
+import { auditLog, privacyRequests, supportUsers, users } from "../../src/db/schema";
 import { addMonths, acknowledgementDue, daysLeft, dueDate } from "../../src/support/deadlines";
 import { listOpenRequests } from "../../src/support/requests";
 import { TEST_DRIVER } from "../support/database";
@@ -74,6 +74,7 @@ describe(`privacy requests on ${TEST_DRIVER}`, () => {
     expect(download.headers.get("Content-Disposition")).toContain("attachment");
     const doc = UserExport.parse(await download.json());
     expect(doc.jobs.map((j) => j.id)).toEqual([job.jobId]);
+    expect(doc).not.toHaveProperty("downloadUrl");
     await act(id, "complete", { note: "sent by email" });
     expect(await request(id)).toMatchObject({
       status: "completed",
@@ -92,10 +93,10 @@ describe(`privacy requests on ${TEST_DRIVER}`, () => {
     expect(page).toContain("privacy_request.export_generated");
   });
 
-  it("export: verify by a purchase email we hold", async () => {
+  it("export: verify by a purchase email we hold, when the request came from it", async () => {
     const user = await apiUser(h);
     await seedPurchase(h, user.id, "Payer.One@Example.com");
-    const id = await newRequest("export", { jurisdiction: "ccpa" });
+    const id = await newRequest("export", { jurisdiction: "ccpa", contact: " PAYER.one@example.com" });
     await act(id, "verify", { method: "purchase_email", value: "someone-else@example.com" }, 400);
     await act(id, "verify", { method: "purchase_email", value: "payer.one@example.com" });
     expect(await request(id)).toMatchObject({
@@ -107,6 +108,48 @@ describe(`privacy requests on ${TEST_DRIVER}`, () => {
     await act(id, "export", {}, 200);
     await act(id, "complete", { note: "sent" });
     expect((await request(id)).status).toBe("completed");
+  });
+
+  it("a purchase email verifies nobody when the request came from another address or channel", async () => {
+    const bob = await apiUser(h);
+    await seedPurchase(h, bob.id, "bob@example.com");
+    const id = await newRequest("erasure", { contact: "attacker@evil.com" });
+    const refused = await act(id, "verify", { method: "purchase_email", value: "bob@example.com" }, 400);
+    expect(await refused.text()).toMatch(/reference shown in the app or by the erasure receipt/);
+    expect(await request(id)).toMatchObject({ status: "received", userId: null });
+
+    // The right address by post proves nothing about who controls the mailbox.
+    const byPost = await newRequest("erasure", { channel: "post", contact: "bob@example.com" });
+    await act(byPost, "verify", { method: "purchase_email", value: "bob@example.com" }, 400);
+    expect(await request(byPost)).toMatchObject({ status: "received", userId: null });
+  });
+
+  it("audits every lookup and account view by the staff member, without the query or personal data", async () => {
+    const user = await apiUser(h);
+    const email = `viewed-${user.id}@example.com`;
+    await seedPurchase(h, user.id, email);
+    const [staff] = await h.services.db.select().from(supportUsers).where(eq(supportUsers.email, adminEmail));
+    const before = (await h.services.db.select({ id: auditLog.id }).from(auditLog)).length;
+
+    const lookup = await admin.get(`/support/users?q=${encodeURIComponent(email)}`);
+    expect(await lookup.text()).toContain(user.userId);
+    const account = await admin.get(`/support/users/${user.id}`);
+    expect(await account.text()).toContain(email);
+
+    const entries = (await h.services.db.select().from(auditLog).orderBy(auditLog.id)).slice(before);
+    expect(entries).toMatchObject([
+      {
+        action: "user.lookup",
+        actorType: "support",
+        actorId: staff!.id,
+        subjectUserId: user.id,
+        details: { queryKind: "email", matches: 1 },
+      },
+      { action: "user.viewed", actorType: "support", actorId: staff!.id, subjectUserId: user.id },
+    ]);
+    const details = JSON.stringify(entries.map((e) => e.details));
+    for (const personal of [email, user.id, user.userId, user.brandId])
+      expect(details).not.toContain(personal);
   });
 
   it("erasure: can't act before verification; erases the account and its files and completes", async () => {

@@ -28,7 +28,9 @@ export function NextSteps({ c, r }: { c: SupportContext; r: PrivacyRequest }) {
             <label for="method">Proof</label>
             <select id="method" name="method">
               <option value="reference">Reference shown in the app, or an erasure receipt id</option>
-              <option value="purchase_email">Email of a purchase we hold</option>
+              <option value="purchase_email">
+                Email of a purchase we hold (only if the request was emailed from it)
+              </option>
             </select>
             <label for="value">Value given by the requester</label>
             <input id="value" name="value" required />

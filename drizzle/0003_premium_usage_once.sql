@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "jobs_premium_usage_uq" ON "jobs" USING btree ("user_id","premium_usage_id") WHERE "jobs"."premium_usage_id" is not null;
