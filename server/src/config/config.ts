@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   CANVA_JWKS_URL: optionalString.pipe(httpUrl.optional()),
   CORS_EXTRA_ORIGINS: originList,
   JWT_LEEWAY_S: int(0, 5).default(0),
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
   DEV_PREVIEW_ORIGIN: httpUrl.default("http://localhost:8080"),
 
   ENGINE: z.enum(["studio", "remote"]).default("studio"),
@@ -148,7 +149,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   const production = e.NODE_ENV === "production";
   if (production && !e.CANVA_APP_ID) problems.push("CANVA_APP_ID: required in production");
-  if (production && !e.FILE_URL_SECRET) problems.push("FILE_URL_SECRET: required in production");
+  // Outside development auth the links we sign are real: never sign them with the public default.
+  if ((production || e.CANVA_APP_ID) && !e.FILE_URL_SECRET) {
+    problems.push("FILE_URL_SECRET: required in production and whenever CANVA_APP_ID is set");
+  }
   if (production && !e.PUBLIC_BASE_URL) problems.push("PUBLIC_BASE_URL: required in production");
   if (e.STORAGE === "s3" && !e.S3_BUCKET) problems.push("S3_BUCKET: required when STORAGE=s3");
   if (e.ENGINE === "remote" && !e.REMOTE_ENGINE_URL) {

@@ -16,19 +16,27 @@ export const limitCheckout = rateLimit({ name: "checkout", key: byUser });
 export const limitPrivacy = rateLimit({ name: "privacy", key: byUser });
 
 /**
- * The caller's IP. Trust assumption: the socket's peer address is the only one we trust, because a
- * client can write any X-Forwarded-For it likes. The first X-Forwarded-For hop is read only when
- * there is no socket (in-process `app.request`, as tests do). Behind a proxy, callers therefore
- * share the proxy's address: limits keyed by IP then apply to all of them together.
+ * The caller's IP. With TRUST_PROXY_HOPS = 0 (default) only the socket's peer is trusted, since a
+ * client can write any X-Forwarded-For it likes. Behind N trusted proxies (a load balancer), the
+ * client is the N-th address from the right of X-Forwarded-For: each proxy appends its peer, so
+ * the entries left of that are the client's own claims and are ignored. Without a socket
+ * (in-process `app.request`, as tests do) the first hop is read.
  */
-export function clientIp(c: Context): string | undefined {
-  let address: string | undefined;
+export function clientIp(c: Context<HonoEnv>): string | undefined {
+  let socket: string | undefined;
   try {
-    address = getConnInfo(c).remote.address;
+    socket = getConnInfo(c).remote.address;
   } catch {
     // No Node.js socket bindings on c.env: the request did not come through @hono/node-server.
   }
-  return address ?? (c.req.header("X-Forwarded-For")?.split(",")[0]?.trim() || undefined);
+  const forwarded = (c.req.header("X-Forwarded-For") ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  if (socket === undefined) return forwarded[0];
+  const hops = c.get("services").config.TRUST_PROXY_HOPS;
+  if (hops === 0) return socket;
+  return forwarded[forwarded.length - hops] ?? forwarded[0] ?? socket;
 }
 
 /**

@@ -63,14 +63,20 @@ describe("loadConfig", () => {
       PUBLIC_BASE_URL: "https://api.example.com",
     });
     expect(production.devAuth).toBe(false);
-    expect(loadConfig({ CANVA_APP_ID: "AAF123" }).devAuth).toBe(false);
+    expect(loadConfig({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: "y".repeat(32) }).devAuth).toBe(false);
+  });
+
+  it("refuses the development link secret as soon as real Canva tokens are in use", () => {
+    expect(problems({ CANVA_APP_ID: "AAF123" })[0]).toMatch(/^FILE_URL_SECRET:/);
   });
 
   it("parses rate limits and packs", () => {
     const config = loadConfig({
+      TRUST_PROXY_HOPS: "1",
       RATE_LIMITS: "generation=100/min, auth_failure=5/s",
       CREDIT_PACKS: JSON.stringify([{ id: "one", name: "One", credits: 1, priceCents: 100 }]),
     });
+    expect(config.TRUST_PROXY_HOPS).toBe(1);
     expect(config.RATE_LIMITS.generation).toEqual({ limit: 100, windowMs: 60_000 });
     expect(config.RATE_LIMITS.auth_failure).toEqual({ limit: 5, windowMs: 1000 });
     expect(config.RATE_LIMITS.checkout).toEqual({ limit: 10, windowMs: 60_000 });

@@ -147,7 +147,11 @@ describe("CORS", () => {
   });
 
   it("leaves the preview origin out when development auth is off", async () => {
-    const prod = await createHarness({ CANVA_APP_ID: "AAFxyz", CANVA_JWKS_URL: "http://127.0.0.1:9/jwks" });
+    const prod = await createHarness({
+      CANVA_APP_ID: "AAFxyz",
+      CANVA_JWKS_URL: "http://127.0.0.1:9/jwks",
+      FILE_URL_SECRET: "z".repeat(32),
+    });
     try {
       const res = await prod.app.request("/v1/me", {
         method: "OPTIONS",

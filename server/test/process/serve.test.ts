@@ -39,7 +39,12 @@ beforeAll(async () => {
   jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
 
   dataDir = mkdtempSync(path.join(os.tmpdir(), "hs-serve-"));
-  server = runServer({ DATA_DIR: dataDir, CANVA_APP_ID: APP_ID, CANVA_JWKS_URL: jwksUrl });
+  server = runServer({
+    DATA_DIR: dataDir,
+    CANVA_APP_ID: APP_ID,
+    CANVA_JWKS_URL: jwksUrl,
+    FILE_URL_SECRET: "serve-test-file-url-secret-0123456789",
+  });
   base = server.base;
   await waitUntilReady(server);
 });

@@ -49,6 +49,17 @@ describe("failed authentication, per IP (auth_failure 60/min)", () => {
     expect(res.status).toBe(200);
   });
 
+  it("behind one trusted proxy (TRUST_PROXY_HOPS=1), the hop the proxy appended is the IP", async () => {
+    await h.close();
+    h = await createHarness({ TRUST_PROXY_HOPS: "1" });
+    const viaProxy = (xff: string) =>
+      h.app.request("/v1/me", { headers: { ...BAD_TOKEN, "X-Forwarded-For": xff } }, fromSocket("10.0.0.5"));
+    // The client's own claim (left) changes nothing; the address the proxy saw does.
+    for (let i = 0; i < 60; i += 1) await viaProxy(`spoof-${i}, 198.51.100.1`);
+    expect((await viaProxy("anything, 198.51.100.1")).status).toBe(429);
+    expect((await viaProxy("198.51.100.1, 198.51.100.2")).status).toBe(401);
+  });
+
   it("without a socket, the first X-Forwarded-For hop is the IP", async () => {
     const fail = (xff: string) =>
       h.app.request("/v1/me", { headers: { ...BAD_TOKEN, "X-Forwarded-For": xff } });
