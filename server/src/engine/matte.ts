@@ -5,6 +5,7 @@
 import sharp from "sharp";
 import { SEGMENT_SIZE, type Segmenter } from "./segmenter";
 import type { FramedCanvas } from "./source-image";
+import { tempF32, tempF64, type Scratch } from "./scratch";
 
 /** Working resolution of the filters, as a divisor of the canvas size. */
 const SUB = 4;
@@ -60,6 +61,7 @@ export async function computeMatte(
   canvas: FramedCanvas,
   segmenter: Segmenter,
   prior?: SubjectPrior,
+  scratch?: Scratch,
 ): Promise<Matte> {
   const { width: w, height: h, rgb, coverage } = canvas;
   const small = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
@@ -85,7 +87,7 @@ export async function computeMatte(
 
   // The coefficients are smooth, so they are interpolated up and applied to full-resolution
   // colours: the matte then follows full-resolution edges.
-  const alpha = new Float32Array(w * h);
+  const alpha = scratch ? scratch.f32("alpha", w * h).fill(0) : new Float32Array(w * h);
   const span = MATTE_HIGH - MATTE_LOW;
   const fx = sw / w;
   const fy = sh / h;
@@ -146,7 +148,9 @@ export async function computeMatte(
   }
 
   const alphaSmall = new Float32Array(sw * sh);
-  const foreground = decontaminate(rgb, alpha, w, h, guide, blockClass, alphaSmall);
+  const foreground = scratch ? scratch.u8("foreground", rgb.length) : new Uint8Array(rgb.length);
+  foreground.set(rgb);
+  decontaminate(rgb, foreground, alpha, w, h, guide, blockClass, alphaSmall);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
 }
 
@@ -262,13 +266,14 @@ function classifyBlocks(
  */
 function decontaminate(
   rgb: Uint8Array,
+  out: Uint8Array,
   alpha: Float32Array,
   w: number,
   h: number,
   guide: [Float32Array, Float32Array, Float32Array],
   blockClass: Uint8Array,
   alphaSmall: Float32Array,
-): Uint8Array {
+): void {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
   const n = sw * sh;
@@ -362,7 +367,6 @@ function decontaminate(
     return true;
   };
 
-  const out = new Uint8Array(rgb);
   for (let y = 0; y < h; y++) {
     const brow = Math.min(sh - 1, (y / SUB) | 0) * sw;
     const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) / SUB - 0.5));
@@ -421,7 +425,6 @@ function decontaminate(
       }
     }
   }
-  return out;
 }
 
 /** Guided filter coefficients (a_r, a_g, a_b, b), already box-averaged, at the guide's size. */
@@ -514,8 +517,9 @@ function downsample(rgb: Uint8Array, w: number, h: number): [Float32Array, Float
 
 /** Mean over a (2r+1)² window, windows clipped at the borders; both passes run row by row. */
 export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
-  const tmp = new Float32Array(w * h);
-  const inv = new Float32Array(Math.max(w, h) + 1);
+  // Temporaries are shared by every call (synchronous, nothing kept): less garbage per job.
+  const tmp = tempF32("boxBlur.tmp", w * h);
+  const inv = tempF32("boxBlur.inv", Math.max(w, h) + 1);
   for (let i = 1; i < inv.length; i++) inv[i] = 1 / i;
   // Columns whose window is clipped on neither side share one divisor.
   const full = 1 / (2 * r + 1);
@@ -540,7 +544,7 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number): Flo
     }
   }
   const out = new Float32Array(w * h);
-  const col = new Float64Array(w);
+  const col = tempF64("boxBlur.col", w).fill(0, 0, w);
   for (let y = 0; y < Math.min(r, h); y++) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[y * w + x]!;
   for (let y = 0; y < h; y++) {
     if (y + r < h) {

@@ -10,6 +10,7 @@ import { assertResolution, detectionCopy, openSource, renderCanvas } from "./sou
 import { boxBlur, computeMatte } from "./matte";
 import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
 import { buildLayers, renderStyle, type SmallPlane } from "./render";
+import { ScratchPool, type Scratch } from "./scratch";
 import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
 
 const JPEG_QUALITY = 88;
@@ -25,7 +26,17 @@ export async function createStudioPipeline(): Promise<StudioPipeline> {
   const detector = await createFaceDetector();
   const segmenter = await createSegmenter();
   await warmUp(detector, segmenter);
-  return { run: (req) => runPipeline(req, detector, segmenter) };
+  const scratch = new ScratchPool();
+  return {
+    run: async (req) => {
+      const s = scratch.take();
+      try {
+        return await runPipeline(req, detector, segmenter, s);
+      } finally {
+        scratch.give(s);
+      }
+    },
+  };
 }
 
 /** The first inference of each model builds its wasm kernels; pay that at load, not per job. */
@@ -39,6 +50,7 @@ async function runPipeline(
   req: EngineRequest,
   detector: FaceDetector,
   segmenter: Segmenter,
+  scratch: Scratch,
 ): Promise<EngineResult> {
   const started = performance.now();
   const stageMs: Partial<Record<Stage, number>> = {};
@@ -67,14 +79,15 @@ async function runPipeline(
 
   step("framing", 0.3);
   const framing = frameHeadshot(face, aspects);
-  const canvas = await renderCanvas(src, framing);
+  const canvas = await renderCanvas(src, framing, scratch);
 
   step("segmenting", 0.45);
-  const matte = await computeMatte(canvas, segmenter, {
-    eyeX: framing.canvas.eyeX,
-    eyeY: framing.canvas.eyeY,
-    head: framing.headHeight,
-  });
+  const matte = await computeMatte(
+    canvas,
+    segmenter,
+    { eyeX: framing.canvas.eyeX, eyeY: framing.canvas.eyeY, head: framing.headHeight },
+    scratch,
+  );
 
   step("rendering", 0.6);
   const { width: w, height: h } = canvas;
@@ -92,15 +105,27 @@ async function runPipeline(
   });
   const light = { cx: framing.canvas.eyeX, cy: framing.canvas.eyeY, radius: 0.85 * Math.max(w, h) };
   const shadow = contactShadow(matte.alphaSmall, matte.smallWidth, matte.smallHeight);
-  const layers = buildLayers(fg, gains, matte.alpha, shadow, w, h, light);
+  // Only the rows the requested windows show are built and rendered (1:1 alone skips 20 %).
+  const wins = aspects.map((a) => framing.windows[a]);
+  const rows = {
+    y0: Math.max(0, Math.min(...wins.map((v) => v.top))),
+    y1: Math.min(h, Math.max(...wins.map((v) => v.top + v.height))),
+  };
+  const layers = buildLayers(fg, gains, matte.alpha, shadow, w, h, light, rows, scratch);
 
-  // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next.
+  // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next; two
+  // output buffers alternate, so a buffer is reused once its style's encodes have finished.
   const encodes: Promise<EngineImage>[] = [];
-  styles.forEach((style, n) => {
-    const rgb = renderStyle(style, layers);
-    for (const aspect of aspects) encodes.push(encode(rgb, w, framing, aspect, style.id));
+  const inFlight: Promise<unknown>[] = [];
+  for (const [n, style] of styles.entries()) {
+    const slot = n % 2;
+    await inFlight[slot];
+    const rgb = renderStyle(style, layers, scratch.u8(`style${slot}`, w * h * 3));
+    const done = aspects.map((aspect) => encode(rgb, w, framing, aspect, style.id));
+    encodes.push(...done);
+    inFlight[slot] = Promise.all(done).catch(() => undefined);
     step("rendering", 0.6 + (0.35 * (n + 1)) / styles.length);
-  });
+  }
   const images = await Promise.all(encodes);
   step("rendering", 1);
   return {

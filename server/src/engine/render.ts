@@ -3,6 +3,7 @@
 // colour, so each style is a small matrix over a few per-pixel layers computed once per photo.
 
 import type { Style } from "@headshot/shared";
+import type { Scratch } from "./scratch";
 
 /** How much the backdrop darkens next to the subject (a soft contact shadow). */
 const SHADOW_STRENGTH = 0.22;
@@ -21,6 +22,15 @@ export interface Layers {
   backdropFalloff: Float32Array;
   /** Per pixel: 0 backdrop only (alpha 0), 1 subject only (alpha 1), 2 both. */
   kind: Uint8Array;
+  /** Rows [y0, y1) that are filled (the requested output windows); others hold stale values. */
+  y0: number;
+  y1: number;
+}
+
+/** Rows of the canvas to build and render: all by default. */
+export interface RowRange {
+  y0: number;
+  y1: number;
 }
 
 /** A single-channel plane at a reduced size, sampled bilinearly (pixel-centre aligned). */
@@ -43,13 +53,17 @@ export function buildLayers(
   w: number,
   h: number,
   light: { cx: number; cy: number; radius: number },
+  rows: RowRange = { y0: 0, y1: h },
+  scratch?: Scratch,
 ): Layers {
   const n = w * h;
-  const subject: Layers["subject"] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const f32 = (key: string) => (scratch ? scratch.f32(key, n) : new Float32Array(n));
+  const subject: Layers["subject"] = [f32("S0"), f32("S1"), f32("S2")];
   const [S0, S1, S2] = subject;
-  const backdrop = new Float32Array(n);
-  const backdropFalloff = new Float32Array(n);
-  const kind = new Uint8Array(n);
+  const backdrop = f32("backdrop");
+  const backdropFalloff = f32("backdropFalloff");
+  const kind = scratch ? scratch.u8("kind", n) : new Uint8Array(n);
+  const { y0, y1 } = rows;
   // Gains as lookup tables: min(255, gain × v).
   const lut = gains.map((g) => Float32Array.from({ length: 256 }, (_, v) => Math.min(255, g * v))) as [
     Float32Array,
@@ -72,7 +86,7 @@ export function buildLayers(
     const dx = (x - light.cx) / light.radius;
     dx2[x] = dx * dx;
   }
-  for (let y = 0; y < h; y++) {
+  for (let y = y0; y < y1; y++) {
     const dy = (y - light.cy) / light.radius;
     const dy2 = dy * dy;
     const sy = Math.max(0, Math.min(hh - 1, (y + 0.5) * fy - 0.5));
@@ -81,6 +95,8 @@ export function buildLayers(
     const wy = sy - (sy | 0);
     for (let x = 0, i = y * w; x < w; x++, i++) {
       const a = alpha[i]!;
+      // Scratch planes hold the previous job's values: each pixel writes the layers its kind
+      // reads (kind 0: backdrop ones, 1: subject, 2: all), and renderStyle reads no others.
       if (a > 0) {
         const o = i * 3;
         S0[i] = L0[foreground[o]!]! * a;
@@ -91,7 +107,7 @@ export function buildLayers(
           continue;
         }
         kind[i] = 2;
-      }
+      } else kind[i] = 0;
       const c0 = xs0[x]!;
       const c1 = xs1[x]!;
       const top = sd[r0 + c0]! + (sd[r0 + c1]! - sd[r0 + c0]!) * xw[x]!;
@@ -103,7 +119,7 @@ export function buildLayers(
       backdropFalloff[i] = b * t * t * (3 - 2 * t);
     }
   }
-  return { width: w, height: h, subject, alpha, backdrop, backdropFalloff, kind };
+  return { width: w, height: h, subject, alpha, backdrop, backdropFalloff, kind, y0, y1 };
 }
 
 /** out = M·subject + kA·alpha + kB·backdrop + kF·backdropFalloff + k0, per output channel. */
@@ -133,7 +149,8 @@ export function styleMatrix(style: Style): StyleMatrix {
   };
 }
 
-export function renderStyle(style: Style, layers: Layers): Uint8Array {
+/** Renders rows [layers.y0, layers.y1) into `into` (w × h × 3, reused) or a new array. */
+export function renderStyle(style: Style, layers: Layers, into?: Uint8Array): Uint8Array {
   const { width: w, height: h, subject, alpha, backdrop, backdropFalloff } = layers;
   const { m, kA, kB, kF, k0 } = styleMatrix(style);
   const [P0, P1, P2] = subject;
@@ -146,12 +163,14 @@ export function renderStyle(style: Style, layers: Layers): Uint8Array {
   const [c0, c1, c2] = k0 as [number, number, number];
   // A clamped array rounds and clamps on store, natively. Pure backdrop and pure subject
   // pixels (most of the frame, in long runs) read only the layers they depend on.
-  const out = new Uint8ClampedArray(w * h * 3);
-  const { kind } = layers;
+  const out = into
+    ? new Uint8ClampedArray(into.buffer, into.byteOffset, w * h * 3)
+    : new Uint8ClampedArray(w * h * 3);
+  const { kind, y0, y1 } = layers;
   const s0 = a0 + c0,
     s1 = a1 + c1,
     s2 = a2 + c2;
-  for (let y = 0; y < h; y++) {
+  for (let y = y0; y < y1; y++) {
     for (let x = 0, i = y * w; x < w; x++, i++) {
       // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
       const d = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
@@ -183,5 +202,5 @@ export function renderStyle(style: Style, layers: Layers): Uint8Array {
       }
     }
   }
-  return new Uint8Array(out.buffer);
+  return into ?? new Uint8Array(out.buffer);
 }

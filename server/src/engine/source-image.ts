@@ -2,9 +2,11 @@
 // EXIF orientation; a shrink-on-load copy for detection and a framed crop at output scale.
 
 import sharp, { type Metadata, type Sharp } from "sharp";
+import heif from "heic-decode";
 import { EngineError } from "./types";
 import { canvasToSource, type Framing } from "./framing";
 import type { RgbImage } from "./face-detector";
+import type { Scratch } from "./scratch";
 
 /** Shortest side, after orientation, below which a headshot cannot look sharp. */
 export const MIN_SHORT_SIDE = 400;
@@ -13,6 +15,11 @@ const DETECT_SIDE = 512;
 /** Canvas pixels over which padding beyond the photo's edge fades the subject out. */
 const EDGE_FADE = 48;
 const ACCEPTED = new Set(["jpeg", "png", "webp", "tiff", "gif", "avif"]);
+/** Largest photo decoded, in pixels (HEIF is checked on its header, before any pixel decodes). */
+export const MAX_PIXELS = 50_000_000;
+/** `ftyp` brands of HEVC-coded HEIF (libvips here cannot read HEVC; AVIF goes to sharp). */
+const HEIF_BRANDS = new Set(["heic", "heix", "hevc", "heim", "heis", "hevm", "hevs", "mif1", "msf1"]);
+const AVIF_BRANDS = new Set(["avif", "avis"]);
 
 // Decoded images are used once; libvips' operation cache would only hold memory.
 sharp.cache(false);
@@ -25,6 +32,7 @@ export interface SourceImage {
 }
 
 export async function openSource(photo: Uint8Array): Promise<SourceImage> {
+  if (isHeif(photo)) return openHeif(photo);
   let meta: Metadata;
   try {
     meta = await sharp(photo).metadata();
@@ -38,6 +46,53 @@ export async function openSource(photo: Uint8Array): Promise<SourceImage> {
   const width = swap ? meta.height : meta.width;
   const height = swap ? meta.width : meta.height;
   return { width, height, open: () => sharp(photo, { failOn: "error" }).autoOrient() };
+}
+
+/** HEIF by its `ftyp` box: a HEIF brand (major or compatible) and no AVIF brand. */
+export function isHeif(bytes: Uint8Array): boolean {
+  if (bytes.length < 16) return false;
+  const text = (from: number) => String.fromCharCode(...bytes.subarray(from, from + 4));
+  if (text(4) !== "ftyp") return false;
+  const size = Math.min(bytes.length, ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0);
+  const brands = [text(8)];
+  for (let o = 16; o + 4 <= size; o += 4) brands.push(text(o));
+  return !brands.some((b) => AVIF_BRANDS.has(b)) && brands.some((b) => HEIF_BRANDS.has(b));
+}
+
+/**
+ * HEIC/HEIF with heic-decode (libheif in wasm; its transforms — rotation, mirror — are applied on
+ * decode). Dimensions come from the container before any pixel is decoded, so a decompression
+ * bomb is refused cheaply; the primary image is then held as raw RGBA for sharp.
+ */
+async function openHeif(photo: Uint8Array): Promise<SourceImage> {
+  let images: Awaited<ReturnType<typeof heif.all>>;
+  try {
+    images = await heif.all({ buffer: photo });
+  } catch (err) {
+    throw new EngineError("CORRUPT_IMAGE", `heif: ${(err as Error).message}`);
+  }
+  try {
+    const primary = images[0];
+    if (!primary || !(primary.width > 0) || !(primary.height > 0))
+      throw new EngineError("CORRUPT_IMAGE", "heif: no image");
+    const { width, height } = primary;
+    if (width * height > MAX_PIXELS)
+      throw new EngineError("CORRUPT_IMAGE", `heif: ${width}×${height} is over ${MAX_PIXELS / 1e6} MP`);
+    let decoded: Awaited<ReturnType<typeof primary.decode>>;
+    try {
+      decoded = await primary.decode();
+    } catch (err) {
+      throw new EngineError("CORRUPT_IMAGE", `heif: ${(err as Error).message}`);
+    }
+    const { data } = decoded;
+    if (data.length !== decoded.width * decoded.height * 4)
+      throw new EngineError("CORRUPT_IMAGE", "heif: unexpected pixel data");
+    const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const raw = { raw: { width: decoded.width, height: decoded.height, channels: 4 as const } };
+    return { width: decoded.width, height: decoded.height, open: () => sharp(pixels, raw) };
+  } finally {
+    images.dispose();
+  }
 }
 
 /** Checked after face detection, so a small photo without a face is told NO_FACE first. */
@@ -83,7 +138,7 @@ export interface FramedCanvas {
  * the frame needs are decoded and resampled, with a Lanczos kernel), edge-padded by repeating the
  * photo's edge pixels where the frame reaches past it, then rotated (bilinear) to level the eyes.
  */
-export async function renderCanvas(src: SourceImage, f: Framing): Promise<FramedCanvas> {
+export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scratch): Promise<FramedCanvas> {
   const { width: cw, height: ch } = f.canvas;
   const corners = [
     canvasToSource(f, 0, 0),
@@ -146,7 +201,8 @@ export async function renderCanvas(src: SourceImage, f: Framing): Promise<Framed
   const sin = Math.sin(-f.roll);
   const offX = Math.round(cos * ex - sin * ey + info.width / 2 - f.canvas.eyeX);
   const offY = Math.round(sin * ex + cos * ey + info.height / 2 - f.canvas.eyeY);
-  const rgb = new Uint8Array(cw * ch * 3);
+  // Every row is overwritten below, so a reused buffer needs no clearing.
+  const rgb = scratch ? scratch.u8("canvas", cw * ch * 3) : new Uint8Array(cw * ch * 3);
   for (let v = 0; v < ch; v++) {
     const y = Math.max(0, Math.min(info.height - 1, v + offY));
     const x0 = Math.max(0, Math.min(info.width - cw, offX));

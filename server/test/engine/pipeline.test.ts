@@ -4,6 +4,7 @@ import { ASPECTS, ASPECT_IDS, STYLE_IDS, type Aspect } from "@headshot/shared";
 import { createStudioPipeline, type StudioPipeline } from "../../src/engine/pipeline";
 import { createFaceDetector, type FaceDetector } from "../../src/engine/face-detector";
 import { EngineError, type EngineErrorCode, type EngineResult, type Stage } from "../../src/engine/types";
+import { isHeif } from "../../src/engine/source-image";
 import { eyePosition, fixture } from "./fixtures";
 
 let pipeline: StudioPipeline;
@@ -156,6 +157,48 @@ describe.each(["astronaut.png", "one_face_sample1_crop.jpg"])("one face: %s", (n
     };
     walk(result);
     expect(keys.filter((k) => /embed|descriptor|template|identity|encoding/i.test(k))).toEqual([]);
+  });
+});
+
+describe("HEIC/HEIF input (decoded inside the engine)", () => {
+  it("turns a HEIC photo into headshots framed like the JPEG", async () => {
+    const heic = await fixture("one_face_sample1_crop.heic");
+    expect(isHeif(heic)).toBe(true);
+    const { images, metadata } = await pipeline.run({
+      photo: heic,
+      styles: ["studio-grey"],
+      aspects: [...ASPECT_IDS],
+    });
+    const jpeg = await sharp(await fixture("one_face_sample1_crop.jpg")).metadata();
+    expect([metadata.sourceWidth, metadata.sourceHeight]).toEqual([jpeg.width, jpeg.height]);
+    expect(images).toHaveLength(ASPECT_IDS.length);
+    for (const img of images) {
+      const meta = await sharp(img.data).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", img.width, img.height]);
+      const eye = await eyePosition(detector, img.data);
+      expect(Math.abs(eye.x - 0.5), `${img.aspect} x`).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(eye.y - 0.4), `${img.aspect} y`).toBeLessThanOrEqual(0.04);
+    }
+  });
+
+  it("answers a truncated HEIC with CORRUPT_IMAGE", async () => {
+    const heic = await fixture("one_face_sample1_crop.heic");
+    expect(await failure(heic.subarray(0, 600))).toBe("CORRUPT_IMAGE");
+  });
+
+  it("tells HEIF from AVIF and other files by the ftyp brands", async () => {
+    const ftyp = (major: string, ...compatible: string[]) => {
+      const brands = [major, "\0\0\0\0", ...compatible].join("");
+      const box = new Uint8Array(8 + brands.length);
+      box.set([0, 0, 0, box.length], 0);
+      box.set(new TextEncoder().encode(`ftyp${brands}`), 4);
+      return box;
+    };
+    expect(isHeif(ftyp("mif1", "heic"))).toBe(true);
+    expect(isHeif(ftyp("heix"))).toBe(true);
+    expect(isHeif(ftyp("avif", "mif1", "miaf"))).toBe(false);
+    expect(isHeif(ftyp("isom", "mp41"))).toBe(false);
+    expect(isHeif(await fixture("one_face_sample1_crop.jpg"))).toBe(false);
   });
 });
 
