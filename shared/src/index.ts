@@ -1,4 +1,5 @@
 export * from "./contract";
 export * from "./errors";
+export * from "./ids";
 export * from "./styles";
 export * from "./privacy";

@@ -5,6 +5,7 @@
 // state) that merge the same in any order (purchase-rules.ts); the buyer's credits are then moved
 // to what those facts entitle them to. Charge and dispute events that arrive before the checkout
 // session event has linked their payment intent to a purchase wait in stripe_payment_facts.
+import { isUuid } from "@headshot/shared";
 import { eq, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Clock } from "../clock";
@@ -33,7 +34,6 @@ export type WebhookOutcome = "applied" | "credits_undeliverable" | "duplicate" |
 const SIGNATURE_TOLERANCE_S = 300;
 // Namespace of the per-payment-intent advisory locks (any constant unused elsewhere).
 const PAYMENT_LOCK_NAMESPACE = 727_002;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type PurchaseRow = typeof purchases.$inferSelect;
 
@@ -127,7 +127,7 @@ async function onSession(
     tx,
     or(
       eq(purchases.stripeCheckoutSessionId, session.id),
-      purchaseId && UUID.test(purchaseId) ? eq(purchases.id, purchaseId) : undefined,
+      purchaseId && isUuid(purchaseId) ? eq(purchases.id, purchaseId) : undefined,
     ),
   );
   // A session some other integration on the same Stripe account created: not ours to fulfil.

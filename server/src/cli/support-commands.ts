@@ -1,6 +1,7 @@
 // The support CLI's commands (SPEC §10): the same domain functions as the console and the routes,
 // for scripts and for the first admin account. Returns an exit code; never calls process.exit.
 import type { Readable, Writable } from "node:stream";
+import { isUuid } from "@headshot/shared";
 import type { Clock } from "../clock";
 import type { Config } from "../config/config";
 import type { Database } from "../db/client";
@@ -44,7 +45,6 @@ export const USAGE = `Usage: npm run support -- <command>
 
 <user-ref> is the account reference (internal id) shown in the console's user lookup.`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLI = { type: "cli" } as const;
 
 export async function runSupportCommand(deps: CliDeps, argv: string[], io: CliIo): Promise<number> {
@@ -56,7 +56,7 @@ export async function runSupportCommand(deps: CliDeps, argv: string[], io: CliIo
   };
   const userRef = () => {
     const ref = args[0];
-    if (!ref || !UUID.test(ref))
+    if (!ref || !isUuid(ref))
       throw new UsageError("Give the user's reference (a UUID from the user lookup).");
     return ref.toLowerCase();
   };

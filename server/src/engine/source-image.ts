@@ -53,7 +53,10 @@ export function isHeif(bytes: Uint8Array): boolean {
   if (bytes.length < 16) return false;
   const text = (from: number) => String.fromCharCode(...bytes.subarray(from, from + 4));
   if (text(4) !== "ftyp") return false;
-  const size = Math.min(bytes.length, ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0);
+  const size = Math.min(
+    bytes.length,
+    ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0,
+  );
   const brands = [text(8)];
   for (let o = 16; o + 4 <= size; o += 4) brands.push(text(o));
   return !brands.some((b) => AVIF_BRANDS.has(b)) && brands.some((b) => HEIF_BRANDS.has(b));

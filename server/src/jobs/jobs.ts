@@ -2,7 +2,7 @@
 // one transaction), reading them as the API's Job shape, and ending them — every failure or
 // cancel refunds exactly once, guarded by the job's status.
 import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import type { Aspect, Job, JobStage, StyleId } from "@headshot/shared";
+import { isUuid, type Aspect, type Job, type JobStage, type StyleId } from "@headshot/shared";
 import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
 import { idempotencyKeys, jobs, outputs, users } from "../db/schema";
@@ -167,7 +167,7 @@ export async function recordProgress(db: DbOrTx, jobId: string, stage: JobStage,
 
 /** One of the caller's jobs; another user's id is simply not found. */
 export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Promise<JobRow> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(jobId)) throw jobNotFound();
+  if (!isUuid(jobId)) throw jobNotFound();
   const [job] = await db
     .select()
     .from(jobs)

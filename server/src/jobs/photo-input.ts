@@ -1,6 +1,6 @@
 // Reading the uploaded photo (SPEC §6.1): counted while it streams and refused at MAX_UPLOAD_MB
 // before it is all in memory; type by content; a header-only probe for size and megapixels
-// before anything decodes; HEIC/HEIF turned into pixels in memory. The photo never leaves memory.
+// before anything decodes (the engine decodes, HEIC/HEIF included). The photo never leaves memory.
 import { fileTypeFromBuffer } from "file-type";
 import heif from "heic-decode";
 import sharp, { type Metadata } from "sharp";
@@ -113,7 +113,7 @@ function readChoice<T extends string>(
  * Returns bytes the engine can read (HEIC/HEIF is decoded to a lossless PNG in memory, since the
  * engine's libvips cannot read HEVC).
  */
-export async function inspectPhoto(photo: Uint8Array): Promise<Uint8Array> {
+export async function inspectPhoto(photo: Uint8Array): Promise<void> {
   const type = await fileTypeFromBuffer(photo);
   const format = type ? ACCEPTED[type.mime] : undefined;
   if (!format) {
@@ -122,7 +122,7 @@ export async function inspectPhoto(photo: Uint8Array): Promise<Uint8Array> {
       "This file is not a photo we can read. Please upload a JPEG, PNG, WebP or HEIC image.",
     );
   }
-  if (format === "heif") return decodeHeif(photo);
+  if (format === "heif") return checkDimensions(...(await heifDimensions(photo)));
 
   let meta: Metadata;
   try {
@@ -131,7 +131,6 @@ export async function inspectPhoto(photo: Uint8Array): Promise<Uint8Array> {
     throw corrupt();
   }
   checkDimensions(meta.width, meta.height);
-  return photo;
 }
 
 function checkDimensions(width: number | undefined, height: number | undefined): void {
@@ -162,7 +161,11 @@ function corrupt(): ApiError {
   );
 }
 
-async function decodeHeif(photo: Uint8Array): Promise<Uint8Array> {
+/**
+ * A HEIC/HEIF's size from its container, without decoding a pixel (sharp's libvips can't read
+ * HEVC; the engine decodes it in its worker, off this event loop).
+ */
+async function heifDimensions(photo: Uint8Array): Promise<[number, number]> {
   let images;
   try {
     images = await heif.all({ buffer: photo });
@@ -170,22 +173,9 @@ async function decodeHeif(photo: Uint8Array): Promise<Uint8Array> {
     throw corrupt();
   }
   try {
-    // Dimensions come from the container's header: a bomb is refused before any pixel decodes.
     const primary = images[0];
     if (!primary) throw corrupt();
-    checkDimensions(primary.width, primary.height);
-    let image;
-    try {
-      image = await primary.decode();
-    } catch {
-      throw corrupt();
-    }
-    const png = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
-      raw: { width: image.width, height: image.height, channels: 4 },
-    })
-      .png({ compressionLevel: 1 })
-      .toBuffer();
-    return new Uint8Array(png);
+    return [primary.width, primary.height];
   } finally {
     images.dispose();
   }

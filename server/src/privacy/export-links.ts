@@ -1,11 +1,11 @@
 // Short-lived download links for a user's export, so the panel can open it in a browser tab
 // (Canva's requestOpenExternalUrl carries no token). The link names one user and expires in
 // ten minutes; whoever holds it can read that export, so it is shown only to the user.
+import { isUuid } from "@headshot/shared";
 import type { Config } from "../config/config";
 import { sign, verifySignature } from "../crypto/signature";
 
 export const EXPORT_LINK_TTL_S = 10 * 60;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function exportDownloadUrl(
   config: Pick<Config, "publicBaseUrl" | "fileUrlSecret">,
@@ -22,6 +22,6 @@ export function verifyExportToken(token: string, secret: string, nowMs: number):
   if (!userId || !expiry || !signature || rest.length) return undefined;
   if (!verifySignature("export", `${userId}.${expiry}`, signature, secret)) return undefined;
   const expiresAt = parseInt(expiry, 36);
-  if (!UUID.test(userId) || !Number.isSafeInteger(expiresAt) || expiresAt * 1000 <= nowMs) return undefined;
+  if (!isUuid(userId) || !Number.isSafeInteger(expiresAt) || expiresAt * 1000 <= nowMs) return undefined;
   return userId;
 }

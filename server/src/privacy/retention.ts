@@ -2,11 +2,13 @@
 // and run by the in-server scheduler or `npm run support -- run-retention`. Every handler takes
 // `now` from the caller, is idempotent, and works in batches claimed with FOR UPDATE SKIP LOCKED,
 // so several instances running the same job at once split the work instead of colliding.
+import { isUuid } from "@headshot/shared";
 import { and, inArray, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Config } from "../config/config";
 import { rowsOf, type Database } from "../db/client";
 import { idempotencyKeys, jobs, outputs, processedWebhookEvents, supportSessions } from "../db/schema";
+import { ACTIVE_JOB_STATUSES, IDEMPOTENCY_WINDOW_MS } from "../jobs/jobs";
 import type { Logger } from "../logger";
 import type { Storage } from "../storage/storage";
 import { SESSION_IDLE_MS } from "../support/sessions";
@@ -30,12 +32,10 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const BATCH = 200;
-export const IDEMPOTENCY_KEY_TTL_MS = DAY;
+
 export const WEBHOOK_EVENT_RETENTION_MS = 90 * DAY;
-const ACTIVE_JOB_STATUSES = ["queued", "processing"] as const;
 /** A temp file this old belongs to a write that crashed: puts take milliseconds, not an hour. */
 const ABANDONED_WRITE_MS = HOUR;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const ago = (now: Date, ms: number) => new Date(now.getTime() - ms);
 
@@ -65,7 +65,7 @@ export const RETENTION_JOBS: readonly RetentionJob[] = [
       deleteInBatches(
         deps.db,
         idempotencyKeys,
-        lte(idempotencyKeys.createdAt, ago(now, IDEMPOTENCY_KEY_TTL_MS)),
+        lte(idempotencyKeys.createdAt, ago(now, IDEMPOTENCY_WINDOW_MS)),
       ),
   },
   {
@@ -194,7 +194,7 @@ async function deleteOrphanFiles(deps: RetentionDeps, now: Date): Promise<number
   const parsed = keys.flatMap((key) => {
     const [, , jobId, file] = key.split("/");
     const outputId = file?.split(".")[0];
-    return jobId && outputId && UUID.test(jobId) && UUID.test(outputId) ? [{ key, jobId, outputId }] : [];
+    return jobId && outputId && isUuid(jobId) && isUuid(outputId) ? [{ key, jobId, outputId }] : [];
   });
   let total = 0;
   for (let i = 0; i < parsed.length; i += BATCH) {

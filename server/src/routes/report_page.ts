@@ -1,15 +1,14 @@
 // GET /report?job=<id>: where the panel's "Report a bad result" link leads. It names the job and
 // how to reach support; it records nothing and shows no image (the link carries no token).
+import { isUuid } from "@headshot/shared";
 import { html } from "hono/html";
 import { brandedPage, sendPage } from "../http/branded-page";
 import type { App } from "../http/openapi";
 
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function registerReportPage(app: App) {
   app.get("/report", (c) => {
     const job = c.req.query("job");
-    const reference = job && JOB_ID.test(job) ? job : undefined;
+    const reference = job && isUuid(job) ? job : undefined;
     const email = c.get("services").config.SUPPORT_EMAIL;
     const subject = `Bad headshot result${reference ? ` (job ${reference})` : ""}`;
     const contact = email

@@ -82,7 +82,7 @@ export function registerV1HeadshotsPost(app: App) {
     try {
       await countFunnelEvent(db, "upload_started", clock.now());
       const form = await readGenerationForm(c.req.raw, config.maxUploadBytes);
-      const photo = await inspectPhoto(form.photo);
+      await inspectPhoto(form.photo);
       const { job, replayed } = await createJob(
         db,
         {
@@ -96,7 +96,7 @@ export function registerV1HeadshotsPost(app: App) {
         },
         clock.now(),
       );
-      if (!replayed) runner.start(job, photo, reservation);
+      if (!replayed) runner.start(job, form.photo, reservation);
       return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 202);
     } finally {
       reservation.release(); // a no-op once the job started on it

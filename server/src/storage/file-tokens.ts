@@ -1,5 +1,6 @@
 // Signed, expiring file tokens (SPEC §4 `/files/:token`): HMAC-SHA256 over the output id, the
 // variant and the expiry. A URL names exactly one file and stops working at its expiry.
+import { isUuid } from "@headshot/shared";
 import { sign, verifySignature } from "../crypto/signature";
 
 export type FileVariant = "full" | "thumb";
@@ -12,7 +13,6 @@ export interface FileTokenClaims {
 }
 
 const VARIANT_CODE: Record<FileVariant, string> = { full: "f", thumb: "t" };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function createFileToken(claims: FileTokenClaims, secret: string): string {
   const payload = `${claims.outputId}.${VARIANT_CODE[claims.variant]}.${claims.expiresAt.toString(36)}`;
@@ -27,7 +27,7 @@ export function verifyFileToken(token: string, secret: string, nowMs: number): F
   if (!verifySignature("file", `${outputId}.${variantCode}.${expiry}`, signature, secret)) return undefined;
   const variant = variantCode === "f" ? "full" : variantCode === "t" ? "thumb" : undefined;
   const expiresAt = parseInt(expiry, 36);
-  if (!variant || !UUID.test(outputId) || !Number.isSafeInteger(expiresAt)) return undefined;
+  if (!variant || !isUuid(outputId) || !Number.isSafeInteger(expiresAt)) return undefined;
   if (expiresAt * 1000 <= nowMs) return undefined;
   return { outputId, variant, expiresAt };
 }

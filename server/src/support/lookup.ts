@@ -1,17 +1,15 @@
 // User lookup for the console (SPEC §10): by Canva user id, internal reference, purchase email or
 // erasure receipt. Shows account facts and counts; there are no photos to browse. Each lookup and
 // account view is audited (SPEC §5.4): staff reading personal data is a support action too.
+import { isUuid } from "@headshot/shared";
 import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client";
+import type { UserRow } from "../domain/users";
 import { creditLedger, jobs, outputs, privacyRequests, purchases, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
 import { writeAudit, type Actor } from "../privacy/audit";
 import { normaliseEmail } from "./accounts";
 import { findErasureReceipt } from "./requests";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export type UserRow = typeof users.$inferSelect;
 
 export type LookupKind = "reference" | "email" | "receipt" | "canva_user";
 
@@ -41,7 +39,7 @@ export async function lookupUsers(db: DbOrTx, query: string, viewer: Viewer): Pr
 }
 
 async function findUsers(db: DbOrTx, q: string): Promise<LookupResult> {
-  if (UUID.test(q)) {
+  if (isUuid(q)) {
     const found = await db.select().from(users).where(eq(users.id, q.toLowerCase()));
     return { kind: "reference", users: found, receipt: undefined };
   }
@@ -75,7 +73,7 @@ export async function viewUserDetail(db: DbOrTx, userId: string, viewer: Viewer)
 }
 
 export async function userDetail(db: DbOrTx, userId: string) {
-  if (!UUID.test(userId)) throw new ApiError("NOT_FOUND", "There is no such user.");
+  if (!isUuid(userId)) throw new ApiError("NOT_FOUND", "There is no such user.");
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user) throw new ApiError("NOT_FOUND", "There is no such user.");
   const count = sql<number>`count(*)::int`;

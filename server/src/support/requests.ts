@@ -3,7 +3,13 @@
 // actions on the verified user. Console, CLI and tests call these; each change and its audit entry
 // share one transaction, with the request row locked.
 import { and, asc, desc, eq, inArray, isNotNull, lt, notInArray, sql } from "drizzle-orm";
-import type { Jurisdiction, PrivacyRequestStatus, PrivacyRequestType, UserExport } from "@headshot/shared";
+import {
+  isUuid,
+  type Jurisdiction,
+  type PrivacyRequestStatus,
+  type PrivacyRequestType,
+  type UserExport,
+} from "@headshot/shared";
 import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
 import { auditLog, privacyRequests, purchases, users } from "../db/schema";
@@ -28,7 +34,6 @@ export interface RequestDeps {
 
 const OPEN: PrivacyRequestStatus[] = ["received", "acknowledged", "verified", "in_progress"];
 const ACTIONABLE: PrivacyRequestStatus[] = ["verified", "in_progress"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewRequest {
   type: PrivacyRequestType;
@@ -100,7 +105,7 @@ export function listClosedRequests(db: DbOrTx, limit = 50) {
 }
 
 export async function getRequest(db: DbOrTx, id: string) {
-  if (!UUID.test(id)) throw new ApiError("NOT_FOUND", "There is no such request.");
+  if (!isUuid(id)) throw new ApiError("NOT_FOUND", "There is no such request.");
   const [request] = await db.select().from(privacyRequests).where(eq(privacyRequests.id, id));
   if (!request) throw new ApiError("NOT_FOUND", "There is no such request.");
   const trail = await db
@@ -125,7 +130,7 @@ async function step(
   context: { actor: Actor; now: Date },
   work: (tx: DbOrTx, request: PrivacyRequest) => Promise<Step>,
 ): Promise<PrivacyRequest> {
-  if (!UUID.test(id)) throw new ApiError("NOT_FOUND", "There is no such request.");
+  if (!isUuid(id)) throw new ApiError("NOT_FOUND", "There is no such request.");
   return db.transaction(async (tx) => {
     const [request] = await tx.select().from(privacyRequests).where(eq(privacyRequests.id, id)).for("update");
     if (!request) throw new ApiError("NOT_FOUND", "There is no such request.");
@@ -217,7 +222,7 @@ async function matchProof(
     // Two accounts paying with one email can't tell us which is the requester's.
     return owners.length === 1 ? { method: "purchase email", userId: owners[0]!.userId } : undefined;
   }
-  if (UUID.test(value)) {
+  if (isUuid(value)) {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, value.toLowerCase()));
     return user ? { method: "in-app reference", userId: user.id } : undefined;
   }
