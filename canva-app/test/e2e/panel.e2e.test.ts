@@ -4,27 +4,19 @@
 // Screenshots of every screen go to test-artifacts/. Skips without Chromium unless REQUIRE_E2E=1.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium } from "../../../test-support/chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const ARTIFACTS = path.join(REPO, "test-artifacts");
-const FIXTURES = [path.join(REPO, "server/test/fixtures"), "/work/shared/fixtures"].find((dir) =>
-  existsSync(path.join(dir, "one_face_sample1_crop.jpg")),
-);
-const required = process.env.REQUIRE_E2E === "1";
-const available = existsSync(CHROMIUM);
-
-if (!available && required) {
-  throw new Error(`REQUIRE_E2E=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
-}
+const FIXTURES = path.join(REPO, "server/test/fixtures");
+const available = chromiumAvailable();
 
 describe.skipIf(!available)("panel end to end (Chromium)", () => {
   const children: ChildProcess[] = [];
@@ -34,7 +26,6 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
   let backendLog = "";
 
   beforeAll(async () => {
-    if (!FIXTURES) throw new Error("fixture photos not found (server/test/fixtures)");
     mkdirSync(ARTIFACTS, { recursive: true });
     const [backendPort, previewPort] = [await freePort(), await freePort()];
     const backendUrl = `http://localhost:${backendPort}`;
@@ -76,18 +67,7 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     children.push(panel);
 
     await Promise.all([waitForHttp(`${backendUrl}/healthz`), waitForHttp(`${previewUrl}/preview.js`)]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -127,7 +107,7 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await giveConsent(page);
     await shot(page, "02-photo-input");
 
-    await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "one_face_sample1_crop.jpg"));
+    await page.setInputFiles("input[type=file]", path.join(FIXTURES, "one_face_sample1_crop.jpg"));
     await page.getByText("Uses 1 of 1 Headshot Studio credit").waitFor();
     await shot(page, "03-styles");
 
@@ -176,7 +156,7 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
   it("a photo without a face comes back with tips for a good photo", async () => {
     const page = await openPanel("e2e-noface");
     await giveConsent(page);
-    await page.setInputFiles("input[type=file]", path.join(FIXTURES as string, "coffee.png"));
+    await page.setInputFiles("input[type=file]", path.join(FIXTURES, "coffee.png"));
     await page.getByRole("button", { name: "Generate 6 headshots" }).click();
     await page
       .getByText(/couldn't find a face/)

@@ -7,6 +7,7 @@
 //     keep their row with the user link set to NULL;
 //   - funnel counts have no user column; secrets (support sessions, API keys) are stored hashed.
 import { sql } from "drizzle-orm";
+import { JOB_STATUSES, PRIVACY_REQUEST_STATUSES, PRIVACY_REQUEST_TYPES } from "@headshot/shared";
 import {
   bigserial,
   boolean,
@@ -88,7 +89,7 @@ export const ledgerKind = pgEnum("ledger_kind", [
   "support_adjustment",
 ]);
 
-export const jobStatus = pgEnum("job_status", ["queued", "processing", "succeeded", "failed", "canceled"]);
+export const jobStatus = pgEnum("job_status", JOB_STATUSES);
 
 /** Server processes alive now; a job whose instance stops beating is failed and refunded. */
 export const instances = pgTable("instances", {
@@ -264,22 +265,8 @@ export const processedWebhookEvents = pgTable("processed_webhook_events", {
   processedAt: ts("processed_at").notNull().defaultNow(),
 });
 
-export const privacyRequestType = pgEnum("privacy_request_type", [
-  "access",
-  "export",
-  "erasure",
-  "rectification",
-  "restriction",
-  "objection",
-]);
-export const privacyRequestStatus = pgEnum("privacy_request_status", [
-  "received",
-  "acknowledged",
-  "verified",
-  "in_progress",
-  "completed",
-  "denied",
-]);
+export const privacyRequestType = pgEnum("privacy_request_type", PRIVACY_REQUEST_TYPES);
+export const privacyRequestStatus = pgEnum("privacy_request_status", PRIVACY_REQUEST_STATUSES);
 
 export const supportRole = pgEnum("support_role", ["support", "admin"]);
 

@@ -1,24 +1,21 @@
 // The console in a real browser (Chromium via playwright-core): sign in, record an erasure
 // request, verify the requester by the in-app reference, erase, and see the request completed —
 // all without JavaScript on the page. Skips when Chromium is absent, unless REQUIRE_E2E=1.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve, type ServerType } from "@hono/node-server";
 import { eq } from "drizzle-orm";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privacyRequests, users } from "../../src/db/schema";
 import { createRequest } from "../../src/support/requests";
 import { createHarness, type Harness } from "../support/harness";
 import { apiUser, seedJob } from "../privacy/seed";
 import { PASSWORD, staffAccount } from "./console-client";
+import { chromiumAvailable, launchChromium } from "../../../test-support/chromium";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.REQUIRE_E2E === "1") {
-  throw new Error(`REQUIRE_E2E=1 but there is no Chromium at ${CHROMIUM}`);
-}
+const available = chromiumAvailable();
 const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/", import.meta.url));
 
 let h: Harness;
@@ -33,18 +30,7 @@ describe.runIf(available)("support console in Chromium", () => {
     await new Promise<void>((resolve) => server.once("listening", () => resolve()));
     // localhost is a secure context, so the browser keeps the Secure cookie over plain HTTP.
     base = `http://localhost:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
