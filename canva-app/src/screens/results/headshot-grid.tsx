@@ -1,7 +1,7 @@
-// A grid of finished headshots: click one to use it, or drag it into the design. Thumbnails keep
-// the result's aspect ratio. Used by the results step and the history tab.
+// A grid of finished headshots in catalogue order: click one to use it, or drag it into the
+// design. Thumbnails keep the result's aspect ratio. Used by the results step and the history tab.
 import { Alert, Grid, ImageCard, Rows } from "@canva/app-ui-kit";
-import type { Output } from "@headshot/shared";
+import { STYLE_IDS, type Output } from "@headshot/shared";
 import { useState } from "react";
 import { useIntl } from "react-intl";
 import { dragHeadshot } from "../../canva/insert";
@@ -55,7 +55,7 @@ export function HeadshotGrid({
         </Alert>
       )}
       <Grid columns={2} spacing="1u">
-        {outputs.map((output) => (
+        {inCatalogueOrder(outputs).map((output) => (
           <ImageCard
             key={output.id}
             thumbnailUrl={output.thumbnailUrl}
@@ -69,5 +69,12 @@ export function HeadshotGrid({
         ))}
       </Grid>
     </Rows>
+  );
+}
+
+/** Square before portrait, then the catalogue's style order, whatever order they finished in. */
+function inCatalogueOrder(outputs: readonly Output[]): Output[] {
+  return [...outputs].sort(
+    (a, b) => a.aspect.localeCompare(b.aspect) || STYLE_IDS.indexOf(a.style) - STYLE_IDS.indexOf(b.style),
   );
 }

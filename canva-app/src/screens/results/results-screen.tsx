@@ -1,7 +1,6 @@
 // Step 4: the headshots. Click or drag one into the design; when the photo came from the design,
 // it can instead replace that image in place. Then: generate again, or report a bad result.
 import { Button, Link, Rows, SegmentedControl, Text, Title } from "@canva/app-ui-kit";
-import { STYLE_IDS } from "@headshot/shared";
 import type { Aspect, Job } from "@headshot/shared";
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
@@ -30,10 +29,7 @@ export function ResultsScreen({
   const selected = useSelectedImage();
   const [mode, setMode] = useState<ClickMode>("add");
   const canReplace = photo.source.kind === "selection" && selected.count === 1;
-  // Catalogue order, whatever order the engine finished them in.
-  const outputs = job.outputs
-    .filter((o) => o.aspect === aspect)
-    .sort((a, b) => STYLE_IDS.indexOf(a.style) - STYLE_IDS.indexOf(b.style));
+  const outputs = job.outputs.filter((o) => o.aspect === aspect);
   const reportUrl = `${REPORT_URL}?job=${encodeURIComponent(job.id)}`;
 
   const use = async (output: Job["outputs"][number], altText: string) => {
