@@ -87,6 +87,25 @@ describe("create flow", () => {
     expect(screen.getByText("Add a photo of yourself")).toBeTruthy();
   });
 
+  it("Cancel: back to the styles with word that the credit is back", async () => {
+    const onBalanceChanged = vi.fn();
+    const api = fakeApi({
+      createHeadshots: vi.fn(async () => aJob({ status: "processing" })),
+      getJob: vi.fn(async () => aJob({ status: "processing" })),
+      cancelJob: vi.fn(async () => aJob({ status: "canceled" })),
+    });
+    renderWithProviders(
+      <CreateFlow me={aMe()} onBalanceChanged={onBalanceChanged} onBuyCredits={() => {}} />,
+      api,
+    );
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    await user.click(await screen.findByRole("button", { name: "Cancel" }));
+    expect(await screen.findByText("Canceled. Your Headshot Studio credit is back.")).toBeTruthy();
+    expect(api.cancelJob).toHaveBeenCalled();
+    expect(onBalanceChanged).toHaveBeenCalledTimes(2); // charged, then refunded
+  });
+
   it("Canva Premium: no credit line, opens a tracking session and sends its id", async () => {
     const api = fakeApi({ createHeadshots: vi.fn(async () => aJob({ status: "queued" })) });
     renderWithProviders(

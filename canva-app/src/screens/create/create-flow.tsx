@@ -16,7 +16,7 @@ import type { StyleChoice } from "./styles-screen";
 
 type Step =
   | { step: "input"; error?: unknown }
-  | { step: "styles"; photo: Photo; submitting: boolean; error?: unknown }
+  | { step: "styles"; photo: Photo; submitting: boolean; error?: unknown; canceled?: boolean }
   | { step: "generating"; photo: Photo; job: Job; canceling: boolean }
   | { step: "results"; photo: Photo; job: Job };
 
@@ -92,7 +92,7 @@ export function CreateFlow({
       else setState({ step: "styles", photo, submitting: false, error: job.error });
       return;
     }
-    setState({ step: "styles", photo, submitting: false });
+    setState({ step: "styles", photo, submitting: false, canceled: job.status === "canceled" });
   };
 
   const cancel = async (photo: Photo, job: Job) => {
@@ -117,6 +117,7 @@ export function CreateFlow({
           credits={premiumMode ? null : me.credits.balance}
           submitting={state.submitting}
           error={state.error}
+          canceled={state.canceled}
           errorActions={{
             retry: () => void generate(photo),
             choose_photo: () => newPhoto(),

@@ -1,5 +1,6 @@
 // Step 2: which styles (all six by default), which shape, and what it costs — then Generate.
 import {
+  Alert,
   Button,
   Checkbox,
   Column,
@@ -36,6 +37,7 @@ export function StylesScreen({
   submitting,
   error,
   errorActions,
+  canceled = false,
   onGenerate,
   onChangePhoto,
 }: {
@@ -47,6 +49,8 @@ export function StylesScreen({
   submitting: boolean;
   error?: unknown;
   errorActions: Partial<Record<ErrorAction, () => void>>;
+  /** The user just canceled a generation: say that nothing was spent. */
+  canceled?: boolean;
   onGenerate: () => void;
   onChangePhoto: () => void;
 }) {
@@ -129,6 +133,19 @@ export function StylesScreen({
         ]}
       />
       {error !== undefined && <ErrorAlert error={error} actions={errorActions} />}
+      {canceled && (
+        <Alert tone="info">
+          {credits === null
+            ? intl.formatMessage({
+                defaultMessage: "Canceled. Nothing was generated.",
+                description: "Notice after the user canceled a generation (Canva Premium mode)",
+              })
+            : intl.formatMessage({
+                defaultMessage: "Canceled. Your Headshot Studio credit is back.",
+                description: "Notice after the user canceled a generation: the credit was refunded",
+              })}
+        </Alert>
+      )}
       <Button
         variant="primary"
         stretch
