@@ -4,6 +4,7 @@
 
 import type { Point } from "./face-detector";
 import { boxBlur } from "./matte";
+import { tempF32 } from "./scratch";
 
 /** Share of the measured cast that is removed: a full grey-world correction looks clinical. */
 const WB_STRENGTH = 0.7;
@@ -130,12 +131,15 @@ export function smoothSkin(
   const bh = y1 - y0;
   if (bw < 8 || bh < 8) return;
   const radius = Math.max(2, Math.round(face.rx * 0.02));
+  // Synchronous: the planes are module temporaries (only the first bw × bh values are used).
+  const n = bw * bh;
+  const p = tempF32("skin.plane", n);
+  const mid = tempF32("skin.mid", n);
   const planes = [0, 1, 2].map((k) => {
-    const p = new Float32Array(bw * bh);
     for (let y = 0; y < bh; y++)
       for (let x = 0; x < bw; x++) p[y * bw + x] = rgb[((y + y0) * w + x + x0) * 3 + k]!;
     // Two box passes approximate a Gaussian.
-    return boxBlur(boxBlur(p, bw, bh, radius), bw, bh, radius);
+    return boxBlur(boxBlur(p, bw, bh, radius, mid), bw, bh, radius, tempF32(`skin.base${k}`, n));
   });
   for (let y = 0; y < bh; y++) {
     const ny = (y + y0 - face.cy) / face.ry;

@@ -277,10 +277,12 @@ function decontaminate(
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
   const n = sw * sh;
-  const fgWeight = new Float32Array(n);
-  const bgWeight = new Float32Array(n);
-  const fgSum = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-  const bgSum = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  // Synchronous: the planes are module temporaries (zeroed here; blurs write whole planes).
+  const zeroed = (key: string) => tempF32(`decon.${key}`, n).fill(0, 0, n);
+  const fgWeight = zeroed("fw");
+  const bgWeight = zeroed("bw");
+  const fgSum = [zeroed("f0"), zeroed("f1"), zeroed("f2")];
+  const bgSum = [zeroed("b0"), zeroed("b1"), zeroed("b2")];
   const blockPixels = SUB * SUB;
   for (let j = 0; j < n; j++) {
     const cls = blockClass[j]!;
@@ -313,10 +315,12 @@ function decontaminate(
       alphaSmall[j] = sumA / blockPixels;
     }
   }
-  const fw = boxBlur(fgWeight, sw, sh, COLOUR_RADIUS);
-  const bw = boxBlur(bgWeight, sw, sh, COLOUR_RADIUS);
-  const fgBlur = fgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
-  const bgBlur = bgSum.map((s) => boxBlur(s, sw, sh, COLOUR_RADIUS));
+  const blur = (src: Float32Array, key: string) =>
+    boxBlur(src, sw, sh, COLOUR_RADIUS, tempF32(`decon.blur.${key}`, n));
+  const fw = blur(fgWeight, "fw");
+  const bw = blur(bgWeight, "bw");
+  const fgBlur = fgSum.map((s, k) => blur(s, `f${k}`));
+  const bgBlur = bgSum.map((s, k) => blur(s, `b${k}`));
   // Local mean colours (0 where no confident pixel is near; the weights say so).
   const mean = (sums: Float32Array[], weight: Float32Array) =>
     sums.map((s) => {
@@ -325,8 +329,12 @@ function decontaminate(
     });
   const fg = mean(fgBlur, fw);
   const bg = mean(bgBlur, bw);
-  const fOk = Uint8Array.from(fw, (v) => (v > 1e-3 ? 1 : 0));
-  const bOk = Uint8Array.from(bw, (v) => (v > 1e-3 ? 1 : 0));
+  const fOk = new Uint8Array(n);
+  const bOk = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    fOk[j] = fw[j]! > 1e-3 ? 1 : 0;
+    bOk[j] = bw[j]! > 1e-3 ? 1 : 0;
+  }
 
   // The estimates are sampled bilinearly (pixel-centre aligned), so nothing steps at block edges.
   const xs0 = new Int32Array(w);
@@ -437,28 +445,34 @@ function guidedCoefficients(
   const n = w * h;
   const r = GUIDE_RADIUS;
   const [R, G, B] = I;
-  const mul = (x: Float32Array, y: Float32Array) => {
-    const o = new Float32Array(n);
-    for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!;
-    return o;
+  // Every plane, the result's too, is a module temporary: valid until the next call, which is
+  // enough for computeMatte (it uses the coefficients before its next await).
+  const prod = tempF32("guide.prod", n);
+  const blurOf = (key: string, x: Float32Array, y?: Float32Array) => {
+    let src = x;
+    if (y) {
+      for (let i = 0; i < n; i++) prod[i] = x[i]! * y[i]!;
+      src = prod;
+    }
+    return boxBlur(src, w, h, r, tempF32(`guide.${key}`, n));
   };
-  const mR = boxBlur(R, w, h, r);
-  const mG = boxBlur(G, w, h, r);
-  const mB = boxBlur(B, w, h, r);
-  const mP = boxBlur(p, w, h, r);
-  const mRP = boxBlur(mul(R, p), w, h, r);
-  const mGP = boxBlur(mul(G, p), w, h, r);
-  const mBP = boxBlur(mul(B, p), w, h, r);
-  const vRR = boxBlur(mul(R, R), w, h, r);
-  const vRG = boxBlur(mul(R, G), w, h, r);
-  const vRB = boxBlur(mul(R, B), w, h, r);
-  const vGG = boxBlur(mul(G, G), w, h, r);
-  const vGB = boxBlur(mul(G, B), w, h, r);
-  const vBB = boxBlur(mul(B, B), w, h, r);
-  const aR = new Float32Array(n);
-  const aG = new Float32Array(n);
-  const aB = new Float32Array(n);
-  const b = new Float32Array(n);
+  const mR = blurOf("mR", R);
+  const mG = blurOf("mG", G);
+  const mB = blurOf("mB", B);
+  const mP = blurOf("mP", p);
+  const mRP = blurOf("mRP", R, p);
+  const mGP = blurOf("mGP", G, p);
+  const mBP = blurOf("mBP", B, p);
+  const vRR = blurOf("vRR", R, R);
+  const vRG = blurOf("vRG", R, G);
+  const vRB = blurOf("vRB", R, B);
+  const vGG = blurOf("vGG", G, G);
+  const vGB = blurOf("vGB", G, B);
+  const vBB = blurOf("vBB", B, B);
+  const aR = tempF32("guide.aR", n);
+  const aG = tempF32("guide.aG", n);
+  const aB = tempF32("guide.aB", n);
+  const b = tempF32("guide.b", n);
   for (let i = 0; i < n; i++) {
     const mr = mR[i]!,
       mg = mG[i]!,
@@ -489,7 +503,8 @@ function guidedCoefficients(
     aB[i] = ab;
     b[i] = mp - ar * mr - ag * mg - ab * mb;
   }
-  return [boxBlur(aR, w, h, r), boxBlur(aG, w, h, r), boxBlur(aB, w, h, r), boxBlur(b, w, h, r)];
+  const out = (key: string, x: Float32Array) => boxBlur(x, w, h, r, tempF32(`guide.out.${key}`, n));
+  return [out("aR", aR), out("aG", aG), out("aB", aB), out("b", b)];
 }
 
 /** SUB×SUB-averaged RGB planes in 0..1. */
@@ -502,21 +517,37 @@ function downsample(rgb: Uint8Array, w: number, h: number): [Float32Array, Float
     new Float32Array(sw * sh),
   ];
   const norm = 1 / (255 * SUB * SUB);
+  const [p0, p1, p2] = planes;
+  // Same order of additions per block as a plain pixel loop (rows, then columns).
   for (let y = 0; y < sh * SUB; y++) {
     const row = ((y / SUB) | 0) * sw;
-    for (let x = 0; x < sw * SUB; x++) {
-      const o = (y * w + x) * 3;
-      const j = row + ((x / SUB) | 0);
-      planes[0][j] = planes[0][j]! + rgb[o]! * norm;
-      planes[1][j] = planes[1][j]! + rgb[o + 1]! * norm;
-      planes[2][j] = planes[2][j]! + rgb[o + 2]! * norm;
+    for (let bx = 0, o = y * w * 3; bx < sw; bx++) {
+      const j = row + bx;
+      let r = p0[j]!,
+        g = p1[j]!,
+        b = p2[j]!;
+      for (let k = 0; k < SUB; k++, o += 3) {
+        r = Math.fround(r + rgb[o]! * norm);
+        g = Math.fround(g + rgb[o + 1]! * norm);
+        b = Math.fround(b + rgb[o + 2]! * norm);
+      }
+      p0[j] = r;
+      p1[j] = g;
+      p2[j] = b;
     }
   }
   return planes;
 }
 
-/** Mean over a (2r+1)² window, windows clipped at the borders; both passes run row by row. */
-export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+/** Mean over a (2r+1)² window, windows clipped at the borders; both passes run row by row.
+ * `out` (w × h, not `src`) receives the result when given, so callers can reuse a buffer. */
+export function boxBlur(
+  src: Float32Array,
+  w: number,
+  h: number,
+  r: number,
+  out: Float32Array = new Float32Array(w * h),
+): Float32Array {
   // Temporaries are shared by every call (synchronous, nothing kept): less garbage per job.
   const tmp = tempF32("boxBlur.tmp", w * h);
   const inv = tempF32("boxBlur.inv", Math.max(w, h) + 1);
@@ -543,20 +574,24 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number): Flo
       tmp[row + x] = sum * inv[w - 1 - Math.max(0, x - r) + 1]!;
     }
   }
-  const out = new Float32Array(w * h);
   const col = tempF64("boxBlur.col", w).fill(0, 0, w);
   for (let y = 0; y < Math.min(r, h); y++) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[y * w + x]!;
   for (let y = 0; y < h; y++) {
-    if (y + r < h) {
-      const add = (y + r) * w;
-      for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[add + x]!;
-    }
-    if (y - r - 1 >= 0) {
-      const sub = (y - r - 1) * w;
-      for (let x = 0; x < w; x++) col[x] = col[x]! - tmp[sub + x]!;
-    }
     const k = inv[Math.min(h - 1, y + r) - Math.max(0, y - r) + 1]!;
     const row = y * w;
+    const add = (y + r) * w;
+    const sub = (y - r - 1) * w;
+    if (y + r < h && y - r - 1 >= 0) {
+      // Rows whose window is clipped on neither side: one pass (same order of operations).
+      for (let x = 0; x < w; x++) {
+        const c = col[x]! + tmp[add + x]! - tmp[sub + x]!;
+        col[x] = c;
+        out[row + x] = c * k;
+      }
+      continue;
+    }
+    if (y + r < h) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[add + x]!;
+    if (y - r - 1 >= 0) for (let x = 0; x < w; x++) col[x] = col[x]! - tmp[sub + x]!;
     for (let x = 0; x < w; x++) out[row + x] = col[x]! * k;
   }
   return out;

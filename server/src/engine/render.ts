@@ -171,9 +171,10 @@ export function renderStyle(style: Style, layers: Layers, into?: Uint8Array): Ui
     s1 = a1 + c1,
     s2 = a2 + c2;
   for (let y = y0; y < y1; y++) {
+    const dy = (y * 13) & 15;
     for (let x = 0, i = y * w; x < w; x++, i++) {
       // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
-      const d = (((x * 7 + y * 13) & 15) - 7.5) * 0.1;
+      const d = (((x * 7 + dy) & 15) - 7.5) * 0.1;
       const o = i * 3;
       const k = kind[i]!;
       if (k === 0) {

@@ -135,7 +135,7 @@ export function StylesScreen({
       {error !== undefined && <ErrorAlert error={error} actions={errorActions} />}
       {canceled && (
         <Alert tone="info">
-          {credits === null
+          {credits == null
             ? intl.formatMessage({
                 defaultMessage: "Canceled. Nothing was generated.",
                 description: "Notice after the user canceled a generation (Canva Premium mode)",
