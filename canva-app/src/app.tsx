@@ -22,6 +22,7 @@ export function App({ wait }: { wait?: Sleep }) {
   const api = useApi();
   const [me, setMe] = useState<MeState>({ status: "loading" });
   const [tab, setTab] = useState<TabId>("create");
+  const [historyVisit, setHistoryVisit] = useState(0);
 
   const refresh = useCallback(async () => {
     try {
@@ -64,12 +65,18 @@ export function App({ wait }: { wait?: Sleep }) {
   if (!consented) {
     return (
       <Box padding="2u">
-        <ConsentScreen onConsented={() => void refresh()} />
+        <ConsentScreen
+          policyVersion={me.me.consent.currentPolicyVersion}
+          onConsented={() => void refresh()}
+        />
       </Box>
     );
   }
 
-  const selectTab = (id: string) => setTab(id as TabId);
+  const selectTab = (id: string) => {
+    if (id === "history" && tab !== "history") setHistoryVisit((n) => n + 1);
+    setTab(id as TabId);
+  };
   const label = {
     create: intl.formatMessage({ defaultMessage: "Create", description: "Tab: make headshots" }),
     history: intl.formatMessage({ defaultMessage: "History", description: "Tab: earlier headshots" }),
@@ -97,10 +104,15 @@ export function App({ wait }: { wait?: Sleep }) {
                 me={me.me}
                 onBalanceChanged={() => void refresh()}
                 onBuyCredits={() => setTab("account")}
+                onConsentRequired={() => void refresh()}
                 {...(wait && { wait })}
               />
             </TabPanel>
-            <TabPanel id="history">{tab === "history" && <HistoryScreen />}</TabPanel>
+            {/* App UI Kit's TabPanel keeps a visited panel's content mounted: a new key on every
+                visit remounts the history, so it shows the headshots made since. */}
+            <TabPanel id="history">
+              <HistoryScreen key={historyVisit} />
+            </TabPanel>
             <TabPanel id="account">
               <AccountScreen me={me.me} onErased={() => void refresh()} />
             </TabPanel>

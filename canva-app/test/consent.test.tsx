@@ -38,7 +38,20 @@ describe("consent gating", () => {
     await user.click(screen.getByRole("button", { name: "Continue" }));
 
     expect(api.giveConsent).toHaveBeenCalledTimes(1);
+    expect(api.giveConsent).toHaveBeenCalledWith("1");
     expect(await screen.findByRole("tab", { name: "Create" })).toBeTruthy();
     await waitFor(() => expect(screen.getByRole("button", { name: "Use selected image" })).toBeTruthy());
+  });
+
+  it("agrees to the policy version the server asks for, not a bundled one", async () => {
+    const base = aMe({ consent: true });
+    const outdated = { ...base, consent: { ...base.consent, currentPolicyVersion: "2" } };
+    const api = fakeApi({ me: vi.fn(async () => outdated) });
+    renderWithProviders(<App />, api);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("checkbox", { name: /processing my photo/ }));
+    await user.click(screen.getByRole("checkbox", { name: "I am 18 or older" }));
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(api.giveConsent).toHaveBeenCalledWith("2");
   });
 });

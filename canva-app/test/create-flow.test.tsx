@@ -1,11 +1,13 @@
 // The Create journey around Generate: defaults, the cost line, what is sent, out-of-credits,
 // a photo the engine rejects, and Canva Premium's tracking session.
+import { getPlatformInfo, requestOpenExternalUrl } from "@canva/platform";
 import { monetization } from "@canva/user";
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/api/api-error";
 import { CreateFlow } from "../src/screens/create/create-flow";
+import { App } from "../src/app";
 import { aJob, aMe, fakeApi, renderWithProviders } from "./helpers";
 
 /** Only for jobs that end on the first poll: the poller would otherwise spin. */
@@ -65,6 +67,103 @@ describe("create flow", () => {
     expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Buy credits" }));
     expect(onBuyCredits).toHaveBeenCalled();
+  });
+
+  it("out of credits where payments aren't allowed: says to buy in a browser, no buy button", async () => {
+    vi.mocked(getPlatformInfo).mockReturnValue({ canAcceptPayments: false });
+    const onBuyCredits = vi.fn();
+    const api = fakeApi({
+      createHeadshots: vi.fn().mockRejectedValue(new ApiError("INSUFFICIENT_CREDITS", "x", { status: 402 })),
+    });
+    renderWithProviders(
+      <CreateFlow me={aMe({ balance: 0 })} onBalanceChanged={() => {}} onBuyCredits={onBuyCredits} />,
+      api,
+    );
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(await screen.findByText("Headshot Studio credits can be bought in a web browser.")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /buy/i })).toBeNull();
+    expect(onBuyCredits).not.toHaveBeenCalled();
+    expect(requestOpenExternalUrl).not.toHaveBeenCalled();
+  });
+
+  it("Canva Premium never offers to buy credits", async () => {
+    const api = fakeApi({
+      createHeadshots: vi.fn().mockRejectedValue(new ApiError("INSUFFICIENT_CREDITS", "x", { status: 402 })),
+    });
+    renderWithProviders(
+      <CreateFlow me={aMe({ mode: "canva_premium" })} onBalanceChanged={() => {}} onBuyCredits={() => {}} />,
+      api,
+    );
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /buy/i })).toBeNull();
+  });
+
+  it("a lost response retried with Try again reuses the Idempotency-Key", async () => {
+    const createHeadshots = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError("NETWORK", "fetch failed"))
+      .mockRejectedValueOnce(new ApiError("UNAVAILABLE", "down", { status: 503 }))
+      .mockResolvedValueOnce(aJob({ status: "queued" }))
+      .mockRejectedValue(new ApiError("UNAUTHORIZED", "expired", { status: 401 }));
+    const api = fakeApi({ createHeadshots, getJob: vi.fn(async () => aJob({ status: "canceled" })) });
+    renderWithProviders(
+      <CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} wait={noWait} />,
+      api,
+    );
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    await user.click(await screen.findByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(createHeadshots).toHaveBeenCalledTimes(2));
+    await user.click(await screen.findByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(createHeadshots).toHaveBeenCalledTimes(3));
+    const keys = () =>
+      createHeadshots.mock.calls.map(([input]) => (input as { idempotencyKey: string }).idempotencyKey);
+    expect(new Set(keys()).size).toBe(1);
+
+    // Accepted (202), then canceled: generating again is a new request with a new key…
+    expect(await screen.findByText("Canceled. Your Headshot Studio credit is back.")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Generate 6 headshots" }));
+    await waitFor(() => expect(createHeadshots).toHaveBeenCalledTimes(4));
+    expect(keys()[3]).not.toBe(keys()[0]);
+    // …and after a definite 4xx, so is the next one.
+    await user.click(await screen.findByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(createHeadshots).toHaveBeenCalledTimes(5));
+    expect(keys()[4]).not.toBe(keys()[3]);
+  });
+
+  it("a changed style choice is a new request with a new key", async () => {
+    const createHeadshots = vi.fn().mockRejectedValue(new ApiError("NETWORK", "fetch failed"));
+    const api = fakeApi({ createHeadshots });
+    renderWithProviders(<CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} />, api);
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    await screen.findByRole("button", { name: "Try again" });
+    await user.click(screen.getByRole("radio", { name: "Portrait 4:5" }));
+    await user.click(screen.getByRole("button", { name: "Generate 6 headshots" }));
+    await waitFor(() => expect(createHeadshots).toHaveBeenCalledTimes(2));
+    const [first, second] = createHeadshots.mock.calls.map(
+      ([input]) => (input as { idempotencyKey: string }).idempotencyKey,
+    );
+    expect(second).not.toBe(first);
+  });
+
+  it("consent missing on the server: Start over leads back to the consent gate", async () => {
+    const me = vi.fn(async () => aMe());
+    const api = fakeApi({
+      me,
+      createHeadshots: vi.fn().mockRejectedValue(new ApiError("CONSENT_REQUIRED", "x", { status: 403 })),
+    });
+    renderWithProviders(<App />, api);
+    await screen.findByText("Add a photo of yourself");
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    me.mockResolvedValue(aMe({ consent: false }));
+    await user.click(await screen.findByRole("button", { name: "Start over" }));
+    expect(await screen.findByRole("checkbox", { name: "I am 18 or older" })).toBeTruthy();
+    expect(screen.queryByRole("tab", { name: "Create" })).toBeNull();
   });
 
   it("no face found: back to the photo step with tips", async () => {

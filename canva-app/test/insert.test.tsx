@@ -1,7 +1,8 @@
 // Putting a headshot into the design: the upload carries the AI disclosure and the exact file
 // facts, the element placed is that upload's ref, and dragging defers the upload to the drop.
 import { upload } from "@canva/asset";
-import { addElementAtPoint, ui } from "@canva/design";
+import type { ImageRef } from "@canva/asset";
+import { addElementAtPoint, selection, ui } from "@canva/design";
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
@@ -75,6 +76,44 @@ describe("adding a headshot to the design", () => {
     expect(upload).toHaveBeenCalledWith(
       expect.objectContaining({ aiDisclosure: "app_generated", url: output.url }),
     );
+  });
+});
+
+describe("replacing the selected image", () => {
+  const fromDesign: Photo = { ...photo, source: { kind: "selection", ref: "source-ref" as ImageRef } };
+
+  function selectImage(ref: string) {
+    vi.mocked(selection.registerOnChange).mockImplementation(({ onChange }) => {
+      const draft = { contents: [{ ref: ref as ImageRef }], save: vi.fn(async () => {}) };
+      (onChange as (event: unknown) => void)({ scope: "image", count: 1, read: async () => draft });
+      return () => {};
+    });
+  }
+
+  function renderFromDesign() {
+    renderWithProviders(
+      <ResultsScreen
+        job={job}
+        aspect="4:5"
+        photo={fromDesign}
+        onGenerateAgain={() => {}}
+        onNewPhoto={() => {}}
+      />,
+    );
+  }
+
+  it("is offered while the selected image is the one the photo came from", async () => {
+    selectImage("source-ref");
+    renderFromDesign();
+    expect(await screen.findByText("Replace selected image")).toBeTruthy();
+  });
+
+  it("is not offered when another image is selected", async () => {
+    selectImage("some-other-ref");
+    renderFromDesign();
+    await screen.findByRole("button", { name: "Professional headshot, Corporate navy style" });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(screen.queryByText("Replace selected image")).toBeNull();
   });
 });
 

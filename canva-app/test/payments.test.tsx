@@ -1,7 +1,7 @@
 // SPEC §8.2: no payment call-to-action where Canva forbids it; links open only on a click, via
 // requestOpenExternalUrl; Canva Premium mode shows no credit system at all.
 import { getPlatformInfo, requestOpenExternalUrl } from "@canva/platform";
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "../src/app";
@@ -9,14 +9,19 @@ import { AccountScreen } from "../src/screens/account/account-screen";
 import { aMe, fakeApi, isDisabled, renderWithProviders } from "./helpers";
 
 describe("buying credits", () => {
-  it("when payments are not allowed: balance shown, buy link disabled, info alert, no URL opened", async () => {
+  it("when payments are not allowed: balance and info alert, no packs or prices, one disabled link", async () => {
     vi.mocked(getPlatformInfo).mockReturnValue({ canAcceptPayments: false });
     const api = fakeApi();
     renderWithProviders(<AccountScreen me={aMe({ balance: 2 })} onErased={() => {}} />, api);
 
     expect(screen.getByText(/You have 2 Headshot Studio credits/)).toBeTruthy();
     expect(screen.getByText("Headshot Studio credits can be bought in a web browser.")).toBeTruthy();
-    const buy = screen.getByRole("button", { name: /Buy 10 credits/ });
+    expect(screen.queryByRole("button", { name: /Buy 10 credits/ })).toBeNull();
+    expect(screen.queryByText(/\$5\.00/)).toBeNull();
+    const buyButtons = screen.getAllByRole("button", { name: /buy/i });
+    expect(buyButtons).toHaveLength(1);
+    const buy = buyButtons[0] as HTMLElement;
+    expect(buy.textContent).toBe("Buy credits");
     expect(isDisabled(buy)).toBe(true);
 
     await userEvent.setup().click(buy);
@@ -65,5 +70,20 @@ describe("tabs", () => {
     expect(await screen.findByRole("button", { name: /Buy 10 credits/ })).toBeTruthy();
     await user.click(screen.getByRole("tab", { name: "History" }));
     expect(await screen.findByText("Headshots you create appear here for 30 days.")).toBeTruthy();
+  });
+
+  it("reloads the history every time its tab is opened", async () => {
+    const api = fakeApi();
+    renderWithProviders(<App />, api);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("tab", { name: "History" }));
+    await waitFor(() => expect(api.listJobs).toHaveBeenCalledTimes(1));
+
+    await user.click(screen.getByRole("tab", { name: "Create" }));
+    await user.click(screen.getByRole("tab", { name: "History" }));
+    await waitFor(() => expect(api.listJobs).toHaveBeenCalledTimes(2));
+    // Clicking the tab that is already open does not reload it.
+    await user.click(screen.getByRole("tab", { name: "History" }));
+    expect(api.listJobs).toHaveBeenCalledTimes(2);
   });
 });

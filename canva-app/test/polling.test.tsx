@@ -5,7 +5,8 @@ import { act, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/api/api-error";
 import { GeneratingScreen } from "../src/screens/generating/generating-screen";
-import { POLL_INTERVAL_MS, pollJob } from "../src/screens/generating/poll-job";
+import { createApiClient } from "../src/api/client";
+import { POLL_INTERVAL_MS, pollJob, sleep } from "../src/screens/generating/poll-job";
 import { aJob, fakeApi, renderWithProviders } from "./helpers";
 
 function recordingWait() {
@@ -39,16 +40,44 @@ describe("pollJob", () => {
   });
 
   it("backs off through a suspended panel and a network error, then carries on", async () => {
-    const getJob = vi
+    // Through the real client: the token call fails while the panel is suspended.
+    const getToken = vi
       .fn()
       .mockRejectedValueOnce(new CanvaError({ code: "not_allowed", message: "panel suspended" }))
-      .mockRejectedValueOnce(new ApiError("NETWORK", "offline"))
-      .mockResolvedValueOnce(aJob({ status: "succeeded", progress: 1 }));
+      .mockResolvedValue("token");
+    const fetchFn = vi
+      .fn()
+      .mockRejectedValueOnce(new TypeError("Failed to fetch"))
+      .mockResolvedValueOnce(Response.json({ job: aJob({ status: "succeeded", progress: 1 }) }));
+    const api = createApiClient({ baseUrl: "http://backend.test", getToken, fetch: fetchFn });
     const { delays, wait } = recordingWait();
 
-    await pollJob({ jobId: "job-1", getJob, onUpdate: () => {}, signal: new AbortController().signal, wait });
+    const job = await pollJob({
+      jobId: "job-1",
+      getJob: api.getJob,
+      onUpdate: () => {},
+      signal: new AbortController().signal,
+      wait,
+    });
 
+    expect(job.status).toBe("succeeded");
     expect(delays).toEqual([2_000, 4_000, 8_000]);
+  });
+
+  it("stops when aborted while a request is in flight: no update, no further request", async () => {
+    const controller = new AbortController();
+    const getJob = vi.fn(async () => {
+      controller.abort();
+      return aJob({ status: "succeeded", progress: 1 });
+    });
+    const onUpdate = vi.fn();
+    const { wait } = recordingWait();
+
+    await expect(
+      pollJob({ jobId: "job-1", getJob, onUpdate, signal: controller.signal, wait }),
+    ).rejects.toBeDefined();
+    expect(getJob).toHaveBeenCalledTimes(1);
+    expect(onUpdate).not.toHaveBeenCalled();
   });
 
   it("honours Retry-After when the server asks for longer", async () => {
@@ -69,6 +98,21 @@ describe("pollJob", () => {
     await expect(
       pollJob({ jobId: "job-1", getJob, onUpdate: () => {}, signal: new AbortController().signal, wait }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("sleep", () => {
+  it("rejects at once when the signal is already aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(sleep(60_000, controller.signal)).rejects.toBeDefined();
+  });
+
+  it("removes its abort listener when the time is up", async () => {
+    const controller = new AbortController();
+    const remove = vi.spyOn(controller.signal, "removeEventListener");
+    await sleep(1, controller.signal);
+    expect(remove).toHaveBeenCalledWith("abort", expect.any(Function));
   });
 });
 
@@ -101,5 +145,39 @@ describe("GeneratingScreen", () => {
     expect(api.getJob).toHaveBeenCalledTimes(1);
     await act(() => vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS - 1));
     expect(api.getJob).toHaveBeenCalledTimes(1);
+  });
+
+  it("unmounted while a poll is in flight: no onEnd and no further poll", async () => {
+    vi.useFakeTimers();
+    let answer: (job: ReturnType<typeof aJob>) => void = () => {};
+    const getJob = vi.fn(
+      () =>
+        new Promise<ReturnType<typeof aJob>>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    const onEnd = vi.fn();
+    const onUpdate = vi.fn();
+    const { unmount } = renderWithProviders(
+      <GeneratingScreen
+        job={aJob()}
+        onUpdate={onUpdate}
+        onEnd={onEnd}
+        onPollError={() => {}}
+        onCancel={() => {}}
+        canceling={false}
+      />,
+      fakeApi({ getJob }),
+    );
+    await act(() => vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS));
+    expect(getJob).toHaveBeenCalledTimes(1);
+
+    unmount();
+    answer(aJob({ status: "succeeded", progress: 1 }));
+    await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 10);
+
+    expect(onUpdate).not.toHaveBeenCalled();
+    expect(onEnd).not.toHaveBeenCalled();
+    expect(getJob).toHaveBeenCalledTimes(1);
   });
 });

@@ -3,7 +3,6 @@
 import {
   CheckoutResponse,
   ConsentState as ConsentStateSchema,
-  CURRENT_POLICY_VERSION,
   DeleteMeResponse,
   ErrorBody,
   JobListResponse,
@@ -13,7 +12,7 @@ import {
 } from "@headshot/shared";
 import type { Aspect, ConsentState, Job, StyleId } from "@headshot/shared";
 import type { z } from "zod";
-import { ApiError } from "./api-error";
+import { ApiError, fromCanvaError } from "./api-error";
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -41,7 +40,12 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
     path: string,
     init: { body?: BodyInit; headers?: Record<string, string> } = {},
   ) {
-    const token = await getToken();
+    let token: string;
+    try {
+      token = await getToken();
+    } catch (err) {
+      throw fromCanvaError(err);
+    }
     let response: Response;
     try {
       response = await fetchFn(`${baseUrl}${path}`, {
@@ -70,11 +74,12 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
   return {
     me: () => json(MeResponse, "GET", "/v1/me"),
 
-    giveConsent: (): Promise<ConsentState> =>
+    /** `policyVersion`: the server's `me.consent.currentPolicyVersion`, what the user just read. */
+    giveConsent: (policyVersion: string): Promise<ConsentState> =>
       json(ConsentStateSchema, "POST", "/v1/consent", {
         photoProcessing: true,
         ageConfirmed18: true,
-        policyVersion: CURRENT_POLICY_VERSION,
+        policyVersion,
       }),
 
     createHeadshots: async (input: CreateHeadshotsRequest): Promise<Job> => {

@@ -2,6 +2,7 @@
 // that helps (when the screen offers it).
 import { Alert, Button, Rows } from "@canva/app-ui-kit";
 import { defineMessages, useIntl } from "react-intl";
+import { canAcceptPayments } from "../canva/payments";
 import { describeError } from "./error-messages";
 import type { ErrorAction } from "./error-messages";
 
@@ -21,7 +22,10 @@ export function ErrorAlert({
   actions?: Partial<Record<ErrorAction, () => void>>;
 }) {
   const intl = useIntl();
-  const { title, body, action, tone } = describeError(error);
+  // A buy button only where Canva allows payment links and the screen can act on it (never in
+  // Canva Premium mode, whose screens pass no buy_credits handler).
+  const canBuyCredits = actions.buy_credits !== undefined && canAcceptPayments();
+  const { title, body, action, tone } = describeError(error, { canBuyCredits });
   const onAction = action ? actions[action] : undefined;
   return (
     <Rows spacing="1u">

@@ -152,6 +152,11 @@ const bodies = defineMessages({
     defaultMessage: "Check your internet connection, then try again.",
     description: "Error: network unreachable",
   },
+  CREDITS_IN_BROWSER: {
+    defaultMessage: "Headshot Studio credits can be bought in a web browser.",
+    description:
+      "Error: not enough credits, where Canva does not allow payment links (e.g. some mobile apps)",
+  },
 });
 
 type Entry = Omit<ErrorDescription, "key">;
@@ -223,12 +228,32 @@ const BY_CODE: Record<string, Entry> = {
   NETWORK: { title: titles.offline, body: bodies.NETWORK, action: "retry", tone: "warn" },
 };
 
+export interface DescribeOptions {
+  /**
+   * False where no payment call-to-action may be shown (Canva's `canAcceptPayments`, or Canva
+   * Premium mode): an out-of-credits error then says where to buy instead of offering to.
+   */
+  canBuyCredits?: boolean;
+}
+
 /** Code + reason of an API error, a failed job's `error`, or anything else thrown. */
-export function describeError(error: unknown): ErrorDescription {
+export function describeError(
+  error: unknown,
+  { canBuyCredits = true }: DescribeOptions = {},
+): ErrorDescription {
   const { code, reason } = codeOf(error);
   const key = (reason && BY_REASON[reason] && reason) || (BY_CODE[code] && code) || "INTERNAL";
   const entry = BY_REASON[key] ?? BY_CODE[key] ?? (BY_CODE.INTERNAL as Entry);
+  if (entry.action === "buy_credits" && !canBuyCredits) {
+    return { key, title: entry.title, body: bodies.CREDITS_IN_BROWSER, tone: entry.tone };
+  }
   return { key, ...entry };
+}
+
+/** The errors that mean the server has no valid consent on record: the way out is the consent gate. */
+export function isConsentError(error: unknown): boolean {
+  const { code, reason } = codeOf(error);
+  return code === "CONSENT_REQUIRED" || reason === "AGE_NOT_CONFIRMED";
 }
 
 function codeOf(error: unknown): { code: string; reason?: string | null | undefined } {

@@ -1,6 +1,7 @@
 // Credits (credits mode only, SPEC §8.2): the balance, attributed to the app by name, and the
-// packs on sale. A payment link is offered only where Canva allows it (`canAcceptPayments`) and
-// opens only from a click; elsewhere the buttons are disabled and we say where to buy instead.
+// packs on sale. Packs and prices are shown only where Canva allows payment links
+// (`canAcceptPayments`), and a link opens only from a click; elsewhere one disabled, price-less
+// "Buy credits" button remains and we say where to buy instead.
 import { Alert, Button, Rows, Text, Title } from "@canva/app-ui-kit";
 import type { MeResponse } from "@headshot/shared";
 import { useState } from "react";
@@ -52,12 +53,12 @@ export function CreditsSection({ me }: { me: MeResponse }) {
         </Alert>
       )}
       {me.billing.paymentsEnabled &&
+        paymentsAllowed &&
         me.billing.packs.map((pack) => (
           <Button
             key={pack.id}
             variant="secondary"
             stretch
-            disabled={!paymentsAllowed}
             loading={buy.status === "opening" && buy.packId === pack.id}
             onClick={() => void buyPack(pack.id)}
           >
@@ -76,6 +77,16 @@ export function CreditsSection({ me }: { me: MeResponse }) {
             )}
           </Button>
         ))}
+      {/* No prices and no working link where Canva forbids payment calls-to-action. */}
+      {me.billing.paymentsEnabled && !paymentsAllowed && (
+        <Button variant="secondary" stretch disabled>
+          {intl.formatMessage({
+            defaultMessage: "Buy credits",
+            description:
+              "Disabled button where payment links are not allowed; credits are bought in a browser",
+          })}
+        </Button>
+      )}
       {!me.billing.paymentsEnabled && (
         <Text size="small" tone="tertiary">
           <FormattedMessage

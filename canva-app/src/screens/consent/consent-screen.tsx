@@ -8,7 +8,14 @@ import { ErrorAlert } from "../../errors/error-alert";
 
 type SubmitState = { status: "idle" } | { status: "saving" } | { status: "error"; error: unknown };
 
-export function ConsentScreen({ onConsented }: { onConsented: () => void }) {
+export function ConsentScreen({
+  policyVersion,
+  onConsented,
+}: {
+  /** The policy version the server currently asks consent to (`/v1/me`), not a bundled one. */
+  policyVersion: string;
+  onConsented: () => void;
+}) {
   const intl = useIntl();
   const api = useApi();
   const [processing, setProcessing] = useState(false);
@@ -18,7 +25,7 @@ export function ConsentScreen({ onConsented }: { onConsented: () => void }) {
   const agree = async () => {
     setSubmit({ status: "saving" });
     try {
-      await api.giveConsent();
+      await api.giveConsent(policyVersion);
       onConsented();
     } catch (error) {
       setSubmit({ status: "error", error });

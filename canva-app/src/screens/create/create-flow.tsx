@@ -1,11 +1,13 @@
 // The Create tab: photo → styles → generating → results, as one small state union. Charging and
 // Canva Premium's tracking session happen here, where Generate is pressed.
 import type { Job, MeResponse } from "@headshot/shared";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useApi } from "../../api/api-context";
 import { ApiError } from "../../api/api-error";
+import { newIdempotencyKey } from "../../api/idempotency-key";
 import { startPremiumGeneration } from "../../canva/payments";
 import type { PremiumSession } from "../../canva/payments";
+import { isConsentError } from "../../errors/error-messages";
 import { GeneratingScreen } from "../generating/generating-screen";
 import type { Sleep } from "../generating/poll-job";
 import { ResultsScreen } from "../results/results-screen";
@@ -20,16 +22,38 @@ type Step =
   | { step: "generating"; photo: Photo; job: Job; canceling: boolean }
   | { step: "results"; photo: Photo; job: Job };
 
+/** One submit intent (this photo, these styles and aspect) keeps its Idempotency-Key across retries. */
+interface SubmitIntent {
+  photo: Photo;
+  choiceKey: string;
+  idempotencyKey: string;
+}
+
+const choiceKey = (choice: StyleChoice) => JSON.stringify([choice.styles, choice.aspect]);
+
+/**
+ * Whether the server definitely answered and did not take the request, so a retry is a new
+ * intent: a 4xx other than 408 (timeout), 409 (same key still in flight) and 429 (not processed).
+ * Network failures and 5xx may hide a charge that happened: those keep the key.
+ */
+function definitelyRejected(error: unknown): boolean {
+  const status = error instanceof ApiError ? error.details.status : undefined;
+  return status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+}
+
 export function CreateFlow({
   me,
   onBalanceChanged,
   onBuyCredits,
+  onConsentRequired,
   wait,
 }: {
   me: MeResponse;
   /** Generating charges a credit and a failure refunds it: the app re-reads the balance. */
   onBalanceChanged: () => void;
   onBuyCredits: () => void;
+  /** The server has no valid consent on record: the app re-reads /v1/me and shows the consent gate. */
+  onConsentRequired?: () => void;
   wait?: Sleep;
 }) {
   const api = useApi();
@@ -37,14 +61,21 @@ export function CreateFlow({
   const [choice, setChoice] = useState<StyleChoice>(DEFAULT_CHOICE);
   const [premium, setPremium] = useState<PremiumSession | null>(null);
   const premiumMode = me.billing.mode === "canva_premium";
+  const intent = useRef<SubmitIntent | null>(null);
 
-  const choosePhoto = (photo: Photo) => {
-    if ("photo" in state && state.photo !== photo) URL.revokeObjectURL(state.photo.previewUrl);
-    setState({ step: "styles", photo, submitting: false });
-  };
-  const newPhoto = (error?: unknown) => {
-    if ("photo" in state) URL.revokeObjectURL(state.photo.previewUrl);
-    setState({ step: "input", error });
+  // The current photo's preview URL is revoked when the flow goes away (e.g. the consent gate).
+  const previewUrl = "photo" in state ? state.photo.previewUrl : null;
+  useEffect(() => {
+    if (!previewUrl) return;
+    return () => URL.revokeObjectURL(previewUrl);
+  }, [previewUrl]);
+
+  // A photo's preview URL is revoked by the effect above once no step shows it any more.
+  const choosePhoto = (photo: Photo) => setState({ step: "styles", photo, submitting: false });
+  const newPhoto = (error?: unknown) => setState({ step: "input", error });
+  const startOver = (error: unknown) => {
+    if (isConsentError(error) && onConsentRequired) onConsentRequired();
+    newPhoto();
   };
   const closePremium = () => {
     void premium?.close();
@@ -53,6 +84,11 @@ export function CreateFlow({
 
   const generate = async (photo: Photo) => {
     setState({ step: "styles", photo, submitting: true });
+    const key = choiceKey(choice);
+    if (intent.current?.photo !== photo || intent.current.choiceKey !== key) {
+      intent.current = { photo, choiceKey: key, idempotencyKey: newIdempotencyKey() };
+    }
+    const { idempotencyKey } = intent.current;
     let session: PremiumSession | null = null;
     try {
       if (premiumMode) {
@@ -66,13 +102,15 @@ export function CreateFlow({
         fileName: photo.fileName,
         styles: choice.styles,
         aspects: [choice.aspect],
-        idempotencyKey: crypto.randomUUID(),
+        idempotencyKey,
         premiumUsageId: session?.usageId,
       });
+      intent.current = null; // accepted (202): the next Generate is a new request
       onBalanceChanged();
       setState({ step: "generating", photo, job, canceling: false });
     } catch (error) {
       void session?.close();
+      if (definitelyRejected(error)) intent.current = null;
       setState({ step: "styles", photo, submitting: false, error });
     }
   };
@@ -108,7 +146,7 @@ export function CreateFlow({
     case "input":
       return <PhotoInputScreen onPhoto={choosePhoto} initialError={state.error} />;
     case "styles": {
-      const { photo } = state;
+      const { photo, error } = state;
       return (
         <StylesScreen
           photo={photo}
@@ -121,8 +159,9 @@ export function CreateFlow({
           errorActions={{
             retry: () => void generate(photo),
             choose_photo: () => newPhoto(),
-            buy_credits: onBuyCredits,
-            start_over: () => newPhoto(),
+            // Canva Premium apps offer no credit system at all.
+            ...(!premiumMode && { buy_credits: onBuyCredits }),
+            start_over: () => startOver(error),
           }}
           onGenerate={() => void generate(photo)}
           onChangePhoto={() => newPhoto()}

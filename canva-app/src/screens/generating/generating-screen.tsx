@@ -64,7 +64,9 @@ export function GeneratingScreen({
       signal: controller.signal,
       ...(wait && { wait }),
     }).then(
-      (ended) => handlers.current.onEnd(ended),
+      (ended) => {
+        if (!controller.signal.aborted) handlers.current.onEnd(ended);
+      },
       (error: unknown) => {
         if (!controller.signal.aborted) handlers.current.onPollError(error);
       },

@@ -1,24 +1,43 @@
 // Follows a job until it ends. Never faster than every 2 s (each poll spends a Canva user token,
 // rate-limited to 10 per 10 s), and patient with trouble that passes: a suspended panel
 // (`not_allowed`), the network, or a busy server — those back off instead of failing the job.
-import { CanvaError } from "@canva/error";
+// The API client turns the Canva SDK's errors into ApiErrors (`fromCanvaError`), so an ApiError's
+// `transient` is the one test of "worth waiting for".
 import type { Job } from "@headshot/shared";
 import { ApiError } from "../../api/api-error";
 
 export const POLL_INTERVAL_MS = 2_000;
 const MAX_BACKOFF_MS = 30_000;
 
-const TRANSIENT_SDK_CODES = ["not_allowed", "rate_limited", "timeout", "user_offline", "internal_error"];
-
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/**
+ * `signal.throwIfAborted()` and `signal.reason` only arrived in Chrome 100 / 98; the panel
+ * targets Chrome 89, so both are spelled out here.
+ */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal);
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return (signal.reason as unknown) ?? new DOMException("The operation was aborted.", "AbortError");
+}
 
 export const sleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    if (signal.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
-    });
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 
 export function isTerminal(job: Job): boolean {
@@ -26,8 +45,7 @@ export function isTerminal(job: Job): boolean {
 }
 
 function isTransient(error: unknown): boolean {
-  if (error instanceof ApiError) return error.transient;
-  return error instanceof CanvaError && TRANSIENT_SDK_CODES.includes(error.code);
+  return error instanceof ApiError && error.transient;
 }
 
 /** Delay before the next poll after `failures` transient failures in a row. */
@@ -56,15 +74,21 @@ export async function pollJob({
   let lastError: unknown;
   for (;;) {
     await wait(nextDelay(failures, lastError), signal);
+    throwIfAborted(signal); // a `wait` may resolve after an abort
+    let job: Job;
     try {
-      const job = await getJob(jobId);
-      failures = 0;
-      onUpdate(job);
-      if (isTerminal(job)) return job;
+      job = await getJob(jobId);
     } catch (error) {
+      throwIfAborted(signal);
       if (!isTransient(error)) throw error;
       failures += 1;
       lastError = error;
+      continue;
     }
+    // Aborted while the request was in flight: its answer is no longer anyone's business.
+    throwIfAborted(signal);
+    failures = 0;
+    onUpdate(job);
+    if (isTerminal(job)) return job;
   }
 }

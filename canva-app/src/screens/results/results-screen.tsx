@@ -2,11 +2,13 @@
 // it can instead replace that image in place. Then: generate again, or report a bad result.
 import { Button, Link, Rows, SegmentedControl, Text, Title } from "@canva/app-ui-kit";
 import type { Aspect, Job } from "@headshot/shared";
-import { useState } from "react";
+import type { ImageRef } from "@canva/asset";
+import { useEffect, useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { addHeadshotToDesign, replaceSelectedImage } from "../../canva/insert";
 import { openExternalUrl } from "../../canva/payments";
 import { useSelectedImage } from "../../canva/selection";
+import type { SelectedImage } from "../../canva/selection";
 import type { Photo } from "../create/photo";
 import { HeadshotGrid } from "./headshot-grid";
 
@@ -28,16 +30,37 @@ export function ResultsScreen({
   const intl = useIntl();
   const selected = useSelectedImage();
   const [mode, setMode] = useState<ClickMode>("add");
-  const canReplace = photo.source.kind === "selection" && selected.count === 1;
+  const sourceRef = photo.source.kind === "selection" ? photo.source.ref : null;
+  // Which image is selected now: "Replace" is offered only while it is the one the photo came from.
+  const [read, setRead] = useState<{ from: SelectedImage; ref: ImageRef | undefined } | null>(null);
+  useEffect(() => {
+    if (!sourceRef || selected.count !== 1) return;
+    let live = true;
+    selected.read().then(
+      (draft) => {
+        if (live) setRead({ from: selected, ref: draft.contents[0]?.ref });
+      },
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [selected, sourceRef]);
+  const canReplace =
+    sourceRef !== null && selected.count === 1 && read?.from === selected && read.ref === sourceRef;
   const outputs = job.outputs.filter((o) => o.aspect === aspect);
   const reportUrl = `${REPORT_URL}?job=${encodeURIComponent(job.id)}`;
 
   const use = async (output: Job["outputs"][number], altText: string) => {
     if (canReplace && mode === "replace") {
-      await replaceSelectedImage(output, await selected.read());
-    } else {
-      await addHeadshotToDesign(output, altText);
+      const draft = await selected.read();
+      // Checked again at the click: never overwrite an image the photo did not come from.
+      if (draft.contents.length === 1 && draft.contents[0]?.ref === sourceRef) {
+        await replaceSelectedImage(output, draft);
+        return;
+      }
     }
+    await addHeadshotToDesign(output, altText);
   };
 
   return (
