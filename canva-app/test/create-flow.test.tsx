@@ -166,6 +166,22 @@ describe("create flow", () => {
     expect(screen.queryByRole("tab", { name: "Create" })).toBeNull();
   });
 
+  it("revokes the photo preview's object URL when the flow unmounts", async () => {
+    const revoke = vi.spyOn(URL, "revokeObjectURL");
+    const create = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:preview-1");
+    const { unmount } = renderWithProviders(
+      <CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} />,
+      fakeApi(),
+    );
+    await pickPhoto();
+    await screen.findByRole("button", { name: "Generate 6 headshots" });
+    expect(revoke).not.toHaveBeenCalledWith("blob:preview-1");
+    unmount();
+    expect(revoke).toHaveBeenCalledWith("blob:preview-1");
+    revoke.mockRestore();
+    create.mockRestore();
+  });
+
   it("no face found: back to the photo step with tips", async () => {
     const failed = aJob({
       status: "failed",

@@ -147,6 +147,23 @@ describe("GeneratingScreen", () => {
     expect(api.getJob).toHaveBeenCalledTimes(1);
   });
 
+  it("shows one placeholder per headshot, in the job's aspect ratio", () => {
+    const { container } = renderWithProviders(
+      <GeneratingScreen
+        job={aJob({ styles: ["studio-grey", "classic-bw"], aspects: ["4:5"] })}
+        onUpdate={() => {}}
+        onEnd={() => {}}
+        onPollError={() => {}}
+        onCancel={() => {}}
+        canceling={false}
+        wait={() => new Promise(() => {})}
+      />,
+    );
+    const shapes = container.querySelectorAll<HTMLElement>("[data-aspect]");
+    expect(shapes).toHaveLength(2);
+    for (const shape of shapes) expect(shape.style.aspectRatio).toBe("1024 / 1280");
+  });
+
   it("unmounted while a poll is in flight: no onEnd and no further poll", async () => {
     vi.useFakeTimers();
     let answer: (job: ReturnType<typeof aJob>) => void = () => {};

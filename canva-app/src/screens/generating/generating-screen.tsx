@@ -1,6 +1,7 @@
 // Step 3: the job is running. Placeholders where the results will appear, the current stage,
 // a progress bar, how long it usually takes, and Cancel.
 import { Button, Grid, Placeholder, ProgressBar, Rows, Text, Title } from "@canva/app-ui-kit";
+import { ASPECTS } from "@headshot/shared";
 import type { Job, JobStage } from "@headshot/shared";
 import { useEffect, useRef } from "react";
 import { defineMessages, FormattedMessage, useIntl } from "react-intl";
@@ -74,15 +75,25 @@ export function GeneratingScreen({
     return () => controller.abort();
   }, [jobId, api, wait]);
 
-  const count = Math.max(job.styles.length * job.aspects.length, 1);
+  // One placeholder per headshot to come, shaped like it (thumbnails keep the result's aspect).
+  const aspects = job.aspects.length > 0 ? job.aspects : (["1:1"] as const);
+  const placeholders = aspects.flatMap((aspect) =>
+    Array.from({ length: Math.max(job.styles.length, 1) }, (_, i) => ({ key: `${aspect}-${i}`, aspect })),
+  );
   return (
     <Rows spacing="2u">
       <Title size="small">
         <FormattedMessage defaultMessage="Creating your headshots" description="Heading while generating" />
       </Title>
       <Grid columns={2} spacing="1u">
-        {Array.from({ length: count }, (_, i) => (
-          <Placeholder key={i} shape="square" />
+        {placeholders.map(({ key, aspect }) => (
+          <div
+            key={key}
+            data-aspect={aspect}
+            style={{ aspectRatio: `${ASPECTS[aspect].width} / ${ASPECTS[aspect].height}` }}
+          >
+            <Placeholder shape="rectangle" />
+          </div>
         ))}
       </Grid>
       <Text>{intl.formatMessage(stageMessage(job))}</Text>

@@ -47,7 +47,7 @@ export function ResultsScreen({
     };
   }, [selected, sourceRef]);
   const canReplace =
-    sourceRef !== null && selected.count === 1 && read?.from === selected && read.ref === sourceRef;
+    sourceRef != null && selected.count === 1 && read?.from === selected && read.ref === sourceRef;
   const outputs = job.outputs.filter((o) => o.aspect === aspect);
   const reportUrl = `${REPORT_URL}?job=${encodeURIComponent(job.id)}`;
 
