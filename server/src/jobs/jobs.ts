@@ -61,12 +61,13 @@ export async function createJob(
   const { user, idempotencyKey } = input;
   try {
     const job = await db.transaction(async (tx) => {
-      // Re-read under a share lock: a restriction set since the request began still counts.
+      // Re-read under the row lock the charge takes anyway (a share lock here would deadlock two
+      // concurrent charges upgrading it): a restriction set since the request began still counts.
       const [current] = await tx
         .select({ restrictedAt: users.restrictedAt })
         .from(users)
         .where(eq(users.id, user.id))
-        .for("share");
+        .for("update");
       requireNotRestricted(current ?? user);
       await requireConsent(tx, user.id);
       const [job] = await tx
