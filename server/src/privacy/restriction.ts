@@ -29,39 +29,32 @@ export interface RestrictionChange {
 }
 
 /** Restricts processing (idempotent: an active restriction keeps its start and reason). */
-export async function restrictUser(db: DbOrTx, change: RestrictionChange): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.id, change.userId)).for("update");
-    if (!user) throw new ApiError("NOT_FOUND", "There is no such user.");
-    if (user.restrictedAt) return;
-    await tx
-      .update(users)
-      .set({ restrictedAt: change.now, restrictionReason: change.reason ?? null })
-      .where(eq(users.id, change.userId));
-    await writeAudit(tx, {
-      actor: change.actor,
-      action: "user.restricted",
-      at: change.now,
-      subjectUserId: change.userId,
-      privacyRequestId: change.privacyRequestId,
-      details: { reason: change.reason ?? null },
-    });
-  });
+export function restrictUser(db: DbOrTx, change: RestrictionChange): Promise<void> {
+  return setRestriction(db, change, true);
 }
 
 /** Lifts a restriction (idempotent). */
-export async function unrestrictUser(db: DbOrTx, change: RestrictionChange): Promise<void> {
+export function unrestrictUser(db: DbOrTx, change: RestrictionChange): Promise<void> {
+  return setRestriction(db, change, false);
+}
+
+/** Sets or lifts the restriction and audits the change; a no-op when it is already so. */
+async function setRestriction(db: DbOrTx, change: RestrictionChange, restricted: boolean): Promise<void> {
   await db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, change.userId)).for("update");
     if (!user) throw new ApiError("NOT_FOUND", "There is no such user.");
-    if (!user.restrictedAt) return;
+    if ((user.restrictedAt !== null) === restricted) return;
     await tx
       .update(users)
-      .set({ restrictedAt: null, restrictionReason: null })
+      .set(
+        restricted
+          ? { restrictedAt: change.now, restrictionReason: change.reason ?? null }
+          : { restrictedAt: null, restrictionReason: null },
+      )
       .where(eq(users.id, change.userId));
     await writeAudit(tx, {
       actor: change.actor,
-      action: "user.unrestricted",
+      action: restricted ? "user.restricted" : "user.unrestricted",
       at: change.now,
       subjectUserId: change.userId,
       privacyRequestId: change.privacyRequestId,
