@@ -2,8 +2,11 @@
 // latency on a 12 MP JPEG, a same-process decode+encode baseline, pool throughput, cold start, RSS.
 
 import os from "node:os";
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import sharp from "sharp";
 import { STYLE_IDS } from "@headshot/shared";
 import { createStudioEngine, createStudioPipeline } from "../src/engine/pool";
@@ -18,7 +21,15 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 const ms = (v: number) => `${Math.round(v)} ms`;
-const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+
+/** Peak RSS of a fresh process holding the engine (bench/engine-rss.ts), in MB. */
+async function childRss(args: string[]): Promise<{ base: number; peak: number }> {
+  const script = fileURLToPath(new URL("./engine-rss.ts", import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], {
+    env: process.env,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as { base: number; peak: number };
+}
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
@@ -61,8 +72,6 @@ async function main(): Promise<void> {
     });
     baseline.push(t);
   }
-  const rssOnePipeline = process.resourceUsage().maxRSS;
-
   const workers = os.availableParallelism();
   const [poolStart, pool] = await time(() => createStudioEngine({ workers }));
   await Promise.all(Array.from({ length: workers }, () => pool.generate(request)));
@@ -70,7 +79,15 @@ async function main(): Promise<void> {
     Promise.all(Array.from({ length: POOL_JOBS }, () => pool.generate(request))),
   );
   await pool.close();
-  const rssPool = process.resourceUsage().maxRSS;
+
+  // Memory in fresh processes (this one holds the bench's own buffers), both aspects per job.
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-engine-"));
+  const photoFile = path.join(dir, "photo.jpg");
+  await writeFile(photoFile, photo);
+  const rssPipeline = await childRss(["pipeline", photoFile, String(RUNS)]);
+  const rssPool = await childRss(["pool", photoFile, String(POOL_JOBS), String(workers)]);
+  await rm(dir, { recursive: true });
+  const perWorker = (rssPool.peak - rssPool.base) / workers;
 
   const p50 = percentile(engine, 50);
   const b50 = percentile(baseline, 50);
@@ -87,8 +104,9 @@ async function main(): Promise<void> {
     ],
     ["cold start, one pipeline (load + warm-up)", ms(coldStart), "≤ 3 s"],
     [`cold start, pool of ${workers} until ready`, ms(poolStart), ""],
-    ["peak RSS, process with one pipeline", mb(rssOnePipeline), "≤ 350 MB / worker"],
-    [`peak RSS, whole process after the pool`, mb(rssPool), ""],
+    ["peak RSS, a process running one pipeline", `${rssPipeline.peak} MB`, "≤ 350 MB / worker"],
+    [`peak RSS, pool of ${workers}: process before → peak`, `${rssPool.base} → ${rssPool.peak} MB`, ""],
+    [`peak RSS added per worker`, `${Math.round(perWorker)} MB`, "≤ 350 MB / worker"],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(

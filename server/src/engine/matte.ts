@@ -5,7 +5,8 @@
 import sharp from "sharp";
 import { SEGMENT_SIZE, type Segmenter } from "./segmenter";
 import type { FramedCanvas } from "./source-image";
-import { tempF32, tempF64, type Scratch } from "./scratch";
+import { tempF32, type Scratch } from "./scratch";
+import { KernelMemory, sharedKernels } from "./wasm/kernels";
 
 /** Working resolution of the filters, as a divisor of the canvas size. */
 const SUB = 4;
@@ -89,17 +90,8 @@ export async function computeMatte(
   // colours: the matte then follows full-resolution edges.
   const alpha = scratch ? scratch.f32("alpha", w * h).fill(0) : new Float32Array(w * h);
   const span = MATTE_HIGH - MATTE_LOW;
-  const fx = sw / w;
   const fy = sh / h;
-  const xs0 = new Int32Array(w);
-  const xs1 = new Int32Array(w);
-  const xw = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
-    xs0[x] = sx | 0;
-    xs1[x] = Math.min(sw - 1, (sx | 0) + 1);
-    xw[x] = sx - (sx | 0);
-  }
+  const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw);
   for (let y = 0; y < h; y++) {
     const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
     const y0 = (sy | 0) * sw;
@@ -337,15 +329,7 @@ function decontaminate(
   }
 
   // The estimates are sampled bilinearly (pixel-centre aligned), so nothing steps at block edges.
-  const xs0 = new Int32Array(w);
-  const xs1 = new Int32Array(w);
-  const xw = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) / SUB - 0.5));
-    xs0[x] = sx | 0;
-    xs1[x] = Math.min(sw - 1, (sx | 0) + 1);
-    xw[x] = sx - (sx | 0);
-  }
+  const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw, 1 / SUB);
   const F = [0, 0, 0];
   const B = [0, 0, 0];
   /** Weighted mean of the valid ones among 4 samples into `dst`; false if none is valid. */
@@ -539,8 +523,8 @@ function downsample(rgb: Uint8Array, w: number, h: number): [Float32Array, Float
   return planes;
 }
 
-/** Mean over a (2r+1)² window, windows clipped at the borders; both passes run row by row.
- * `out` (w × h, not `src`) receives the result when given, so callers can reuse a buffer. */
+/** Mean over a (2r+1)² window, windows clipped at the borders (the `blur` kernel). `out`
+ * (w × h, not `src`) receives the result when given, so callers can reuse a buffer. */
 export function boxBlur(
   src: Float32Array,
   w: number,
@@ -548,53 +532,34 @@ export function boxBlur(
   r: number,
   out: Float32Array = new Float32Array(w * h),
 ): Float32Array {
-  // Temporaries are shared by every call (synchronous, nothing kept): less garbage per job.
-  const tmp = tempF32("boxBlur.tmp", w * h);
-  const inv = tempF32("boxBlur.inv", Math.max(w, h) + 1);
-  for (let i = 1; i < inv.length; i++) inv[i] = 1 / i;
-  // Columns whose window is clipped on neither side share one divisor.
-  const full = 1 / (2 * r + 1);
-  const midStart = Math.min(w, r + 1);
-  const midEnd = Math.max(midStart, w - r);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let sum = 0;
-    for (let x = 0; x < Math.min(r, w); x++) sum += src[row + x]!;
-    let x = 0;
-    for (; x < midStart; x++) {
-      if (x + r < w) sum += src[row + x + r]!;
-      tmp[row + x] = sum * inv[Math.min(w - 1, x + r) + 1]!;
-    }
-    for (; x < midEnd; x++) {
-      sum += src[row + x + r]! - src[row + x - r - 1]!;
-      tmp[row + x] = sum * full;
-    }
-    for (; x < w; x++) {
-      if (x - r - 1 >= 0) sum -= src[row + x - r - 1]!;
-      tmp[row + x] = sum * inv[w - 1 - Math.max(0, x - r) + 1]!;
-    }
-  }
-  const col = tempF64("boxBlur.col", w).fill(0, 0, w);
-  for (let y = 0; y < Math.min(r, h); y++) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[y * w + x]!;
-  for (let y = 0; y < h; y++) {
-    const k = inv[Math.min(h - 1, y + r) - Math.max(0, y - r) + 1]!;
-    const row = y * w;
-    const add = (y + r) * w;
-    const sub = (y - r - 1) * w;
-    if (y + r < h && y - r - 1 >= 0) {
-      // Rows whose window is clipped on neither side: one pass (same order of operations).
-      for (let x = 0; x < w; x++) {
-        const c = col[x]! + tmp[add + x]! - tmp[sub + x]!;
-        col[x] = c;
-        out[row + x] = c * k;
-      }
-      continue;
-    }
-    if (y + r < h) for (let x = 0; x < w; x++) col[x] = col[x]! + tmp[add + x]!;
-    if (y - r - 1 >= 0) for (let x = 0; x < w; x++) col[x] = col[x]! - tmp[sub + x]!;
-    for (let x = 0; x < w; x++) out[row + x] = col[x]! * k;
-  }
+  const n = w * h;
+  const mem = sharedKernels(KernelMemory.size(n * 4, n * 4, n * 4, w * 8));
+  const [input, tmp, result, col] = [mem.f32(n), mem.f32(n), mem.f32(n), mem.f32(w * 2)];
+  input.view.set(src.subarray(0, n));
+  mem.kernels.blur(input.ptr, tmp.ptr, result.ptr, col.ptr, w, h, r);
+  out.set(result.view);
   return out;
+}
+
+/**
+ * Bilinear taps, pixel-centre aligned, for `dst` positions sampling `src` samples at `scale`
+ * source samples per position: the two source indices (clamped) and the second one's weight.
+ */
+export function bilinearTaps(
+  dst: number,
+  src: number,
+  scale = src / dst,
+): { i0: Int32Array; i1: Int32Array; t: Float32Array } {
+  const i0 = new Int32Array(dst);
+  const i1 = new Int32Array(dst);
+  const t = new Float32Array(dst);
+  for (let x = 0; x < dst; x++) {
+    const s = Math.max(0, Math.min(src - 1, (x + 0.5) * scale - 0.5));
+    i0[x] = s | 0;
+    i1[x] = Math.min(src - 1, (s | 0) + 1);
+    t[x] = s - (s | 0);
+  }
+  return { i0, i1, t };
 }
 
 /** Bilinear resize of a single-channel plane (pixel-centre aligned). */
@@ -606,17 +571,8 @@ export function resizeBilinear(
   dh: number,
 ): Float32Array {
   const out = new Float32Array(dw * dh);
-  const fx = sw / dw;
   const fy = sh / dh;
-  const xs0 = new Int32Array(dw);
-  const xs1 = new Int32Array(dw);
-  const xw = new Float32Array(dw);
-  for (let x = 0; x < dw; x++) {
-    const sx = Math.max(0, Math.min(sw - 1, (x + 0.5) * fx - 0.5));
-    xs0[x] = sx | 0;
-    xs1[x] = Math.min(sw - 1, (sx | 0) + 1);
-    xw[x] = sx - (sx | 0);
-  }
+  const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(dw, sw);
   for (let y = 0; y < dh; y++) {
     const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
     const y0 = (sy | 0) * sw;

@@ -5,16 +5,15 @@ import sharp from "sharp";
 import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
 import { createFaceDetector, pickSubject, type Face, type FaceDetector, type Point } from "./face-detector";
 import { createSegmenter, type Segmenter } from "./segmenter";
-import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG, type Framing } from "./framing";
+import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG } from "./framing";
 import { assertResolution, detectionCopy, openSource, renderCanvas } from "./source-image";
 import { boxBlur, computeMatte } from "./matte";
 import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
-import { buildLayers, renderStyle, type SmallPlane } from "./render";
+import type { SmallPlane } from "./render";
 import { ScratchPool, type Scratch } from "./scratch";
 import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
 
 const JPEG_QUALITY = 88;
-const THUMBNAIL_WIDTH = 256;
 const THUMBNAIL_QUALITY = 80;
 
 export interface StudioPipeline {
@@ -111,17 +110,21 @@ async function runPipeline(
     y0: Math.max(0, Math.min(...wins.map((v) => v.top))),
     y1: Math.min(h, Math.max(...wins.map((v) => v.top + v.height))),
   };
-  const layers = buildLayers(fg, gains, matte.alpha, shadow, w, h, light, rows, scratch);
+  const renderer = scratch.renderer(w, h);
+  renderer.build(fg, gains, matte.alpha, shadow, light, rows);
 
   // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next; two
   // output buffers alternate, so a buffer is reused once its style's encodes have finished.
   const encodes: Promise<EngineImage>[] = [];
   const inFlight: Promise<unknown>[] = [];
   for (const [n, style] of styles.entries()) {
-    const slot = n % 2;
+    const slot = n % 2 === 0 ? 0 : 1;
     await inFlight[slot];
-    const rgb = renderStyle(style, layers, scratch.u8(`style${slot}`, w * h * 3));
-    const done = aspects.map((aspect) => encode(rgb, w, framing, aspect, style.id));
+    const rgb = renderer.render(style, rows, slot);
+    const done = aspects.map((aspect) => {
+      const win = framing.windows[aspect];
+      return encode(rgb, w, win.top, renderer.quarter(slot, win.top, win.height), aspect, style.id);
+    });
     encodes.push(...done);
     inFlight[slot] = Promise.all(done).catch(() => undefined);
     step("rendering", 0.6 + (0.35 * (n + 1)) / styles.length);
@@ -171,24 +174,25 @@ function contactShadow(small: Float32Array, hw: number, hh: number): SmallPlane 
   return { data: shifted, width: hw, height: hh };
 }
 
+/** The output JPEG of one window (rows from `top`, the canvas' full width) and its thumbnail
+ * from the quarter-size pixels. */
 async function encode(
   rgb: Uint8Array,
   canvasWidth: number,
-  framing: Framing,
+  top: number,
+  quarter: Uint8Array,
   aspect: Aspect,
   style: StyleId,
 ): Promise<EngineImage> {
-  const win = framing.windows[aspect];
   const { width, height } = ASPECTS[aspect];
-  // Windows span the canvas' full width, so a window is a contiguous run of rows.
-  const start = win.top * canvasWidth * 3;
+  const start = top * canvasWidth * 3;
   const pixels = rgb.subarray(start, start + width * height * 3);
-  const raw = { raw: { width, height, channels: 3 as const } };
-  const thumbHeight = Math.round((THUMBNAIL_WIDTH * height) / width);
-  const [data, thumb] = await Promise.all([
-    sharp(pixels, raw).jpeg({ quality: JPEG_QUALITY, mozjpeg: false }).toBuffer(),
-    sharp(pixels, raw)
-      .resize(THUMBNAIL_WIDTH, thumbHeight)
+  const thumb = { width: width / 4, height: height / 4 };
+  const [data, thumbnail] = await Promise.all([
+    sharp(pixels, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: JPEG_QUALITY, mozjpeg: false })
+      .toBuffer(),
+    sharp(quarter, { raw: { ...thumb, channels: 3 } })
       .jpeg({ quality: THUMBNAIL_QUALITY, mozjpeg: false })
       .toBuffer(),
   ]);
@@ -200,10 +204,9 @@ async function encode(
     mimeType: "image/jpeg",
     data: new Uint8Array(data.buffer, data.byteOffset, data.length),
     thumbnail: {
-      width: THUMBNAIL_WIDTH,
-      height: thumbHeight,
+      ...thumb,
       mimeType: "image/jpeg",
-      data: new Uint8Array(thumb.buffer, thumb.byteOffset, thumb.length),
+      data: new Uint8Array(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length),
     },
   };
 }

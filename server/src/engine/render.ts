@@ -1,31 +1,15 @@
 // Step 6: one style = a studio backdrop behind the matted subject plus a grade (shared/styles.ts).
 // Every grade in the catalogue (exposure, contrast, saturation, warmth, monochrome) is affine in
-// colour, so each style is a small matrix over a few per-pixel layers computed once per photo.
+// colour, so each style is a small matrix over a few per-pixel layers computed once per photo;
+// the SIMD `render` kernel (wasm/kernels.wat) applies it.
 
 import type { Style } from "@headshot/shared";
-import type { Scratch } from "./scratch";
+import { bilinearTaps } from "./matte";
+import { KernelMemory } from "./wasm/kernels";
 
 /** How much the backdrop darkens next to the subject (a soft contact shadow). */
 const SHADOW_STRENGTH = 0.22;
 const LUMA = [0.299, 0.587, 0.114] as const;
-
-/** Style-independent layers of one canvas. */
-export interface Layers {
-  width: number;
-  height: number;
-  /** Premultiplied subject colour (alpha × RGB, 0..255), one plane per channel. */
-  subject: [Float32Array, Float32Array, Float32Array];
-  alpha: Float32Array;
-  /** Backdrop visibility: (1 − alpha) × contact shadow. */
-  backdrop: Float32Array;
-  /** `backdrop` × radial falloff (0 at the light's centre, 1 at its radius). */
-  backdropFalloff: Float32Array;
-  /** Per pixel: 0 backdrop only (alpha 0), 1 subject only (alpha 1), 2 both. */
-  kind: Uint8Array;
-  /** Rows [y0, y1) that are filled (the requested output windows); others hold stale values. */
-  y0: number;
-  y1: number;
-}
 
 /** Rows of the canvas to build and render: all by default. */
 export interface RowRange {
@@ -40,86 +24,154 @@ export interface SmallPlane {
   height: number;
 }
 
+type Plane = { ptr: number; view: Float32Array };
+
 /**
- * `gains` are the white-balance gains applied to the foreground on the way.
- * `shadow` is a blurred, offset copy of the matte (at a reduced size); the backdrop light is
- * centred on (cx, cy) and reaches the edge colour at `radius`, like a lit paper backdrop.
+ * The style-independent layers of a canvas of `width` × `height` and two output buffers, in one
+ * kernel instance's memory; made once per canvas size and reused across jobs.
  */
-export function buildLayers(
-  foreground: Uint8Array,
-  gains: readonly [number, number, number],
-  alpha: Float32Array,
-  shadow: SmallPlane,
-  w: number,
-  h: number,
-  light: { cx: number; cy: number; radius: number },
-  rows: RowRange = { y0: 0, y1: h },
-  scratch?: Scratch,
-): Layers {
-  const n = w * h;
-  const f32 = (key: string) => (scratch ? scratch.f32(key, n) : new Float32Array(n));
-  const subject: Layers["subject"] = [f32("S0"), f32("S1"), f32("S2")];
-  const [S0, S1, S2] = subject;
-  const backdrop = f32("backdrop");
-  const backdropFalloff = f32("backdropFalloff");
-  const kind = scratch ? scratch.u8("kind", n) : new Uint8Array(n);
-  const { y0, y1 } = rows;
-  // Gains as lookup tables: min(255, gain × v).
-  const lut = gains.map((g) => Float32Array.from({ length: 256 }, (_, v) => Math.min(255, g * v))) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const [L0, L1, L2] = lut;
-  const { data: sd, width: hw, height: hh } = shadow;
-  const fx = hw / w;
-  const fy = hh / h;
-  const xs0 = new Int32Array(w);
-  const xs1 = new Int32Array(w);
-  const xw = new Float32Array(w);
-  const dx2 = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    const sx = Math.max(0, Math.min(hw - 1, (x + 0.5) * fx - 0.5));
-    xs0[x] = sx | 0;
-    xs1[x] = Math.min(hw - 1, (sx | 0) + 1);
-    xw[x] = sx - (sx | 0);
-    const dx = (x - light.cx) / light.radius;
-    dx2[x] = dx * dx;
+export class StyleRenderer {
+  /** Premultiplied subject colour (alpha × RGB, 0..255), one plane per channel. */
+  readonly subject: [Plane, Plane, Plane];
+  readonly alpha: Plane;
+  /** Backdrop visibility: (1 − alpha) × contact shadow. */
+  readonly backdrop: Plane;
+  /** `backdrop` × radial falloff (0 at the light's centre, 1 at its radius). */
+  readonly backdropFalloff: Plane;
+  private readonly outputs: [{ ptr: number; view: Uint8Array }, { ptr: number; view: Uint8Array }];
+  private readonly coef: Plane;
+  private readonly quarterOut: { ptr: number; view: Uint8Array };
+  private readonly memory: KernelMemory;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    if (width % 4 !== 0) throw new Error("canvas width must be a multiple of 4");
+    const n = width * height;
+    this.memory = new KernelMemory();
+    const quarter = (width / 4) * Math.floor(height / 4) * 3;
+    this.memory.reset(KernelMemory.size(...Array<number>(6).fill(n * 4), n * 3, n * 3, 21 * 4, quarter));
+    const plane = () => this.memory.f32(n);
+    this.subject = [plane(), plane(), plane()];
+    this.alpha = plane();
+    this.backdrop = plane();
+    this.backdropFalloff = plane();
+    this.outputs = [this.memory.u8(n * 3), this.memory.u8(n * 3)];
+    this.coef = this.memory.f32(21);
+    this.quarterOut = this.memory.u8(quarter);
   }
-  for (let y = y0; y < y1; y++) {
-    const dy = (y - light.cy) / light.radius;
-    const dy2 = dy * dy;
-    const sy = Math.max(0, Math.min(hh - 1, (y + 0.5) * fy - 0.5));
-    const r0 = (sy | 0) * hw;
-    const r1 = Math.min(hh - 1, (sy | 0) + 1) * hw;
-    const wy = sy - (sy | 0);
-    for (let x = 0, i = y * w; x < w; x++, i++) {
-      const a = alpha[i]!;
-      // Scratch planes hold the previous job's values: each pixel writes the layers its kind
-      // reads (kind 0: backdrop ones, 1: subject, 2: all), and renderStyle reads no others.
-      if (a > 0) {
-        const o = i * 3;
-        S0[i] = L0[foreground[o]!]! * a;
-        S1[i] = L1[foreground[o + 1]!]! * a;
-        S2[i] = L2[foreground[o + 2]!]! * a;
-        if (a >= 1) {
-          kind[i] = 1;
-          continue;
+
+  /**
+   * Fills the layers' `rows` from the decontaminated foreground (white-balance `gains` applied on
+   * the way) and the matte. `shadow` is a blurred, offset copy of the matte (at a reduced size);
+   * the backdrop light is centred on (cx, cy) and reaches the edge colour at `radius`, like a lit
+   * paper backdrop.
+   */
+  build(
+    foreground: Uint8Array,
+    gains: readonly [number, number, number],
+    alpha: Float32Array,
+    shadow: SmallPlane,
+    light: { cx: number; cy: number; radius: number },
+    rows: RowRange,
+  ): void {
+    const { width: w, height: h } = this;
+    const [S0, S1, S2] = this.subject.map((p) => p.view) as [Float32Array, Float32Array, Float32Array];
+    const A = this.alpha.view;
+    const backdrop = this.backdrop.view;
+    const backdropFalloff = this.backdropFalloff.view;
+    // Gains as lookup tables: min(255, gain × v).
+    const [L0, L1, L2] = gains.map((g) =>
+      Float32Array.from({ length: 256 }, (_, v) => Math.min(255, g * v)),
+    ) as [Float32Array, Float32Array, Float32Array];
+    const { data: sd, width: hw, height: hh } = shadow;
+    const fy = hh / h;
+    const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, hw);
+    const dx2 = new Float32Array(w);
+    for (let x = 0; x < w; x++) {
+      const dx = (x - light.cx) / light.radius;
+      dx2[x] = dx * dx;
+    }
+    for (let y = rows.y0; y < rows.y1; y++) {
+      const dy = (y - light.cy) / light.radius;
+      const dy2 = dy * dy;
+      const sy = Math.max(0, Math.min(hh - 1, (y + 0.5) * fy - 0.5));
+      const r0 = (sy | 0) * hw;
+      const r1 = Math.min(hh - 1, (sy | 0) + 1) * hw;
+      const wy = sy - (sy | 0);
+      for (let x = 0, i = y * w; x < w; x++, i++) {
+        const a = alpha[i]!;
+        A[i] = a;
+        // The kernel reads every layer of every pixel, so each is written, zero where unused.
+        if (a > 0) {
+          const o = i * 3;
+          S0[i] = L0[foreground[o]!]! * a;
+          S1[i] = L1[foreground[o + 1]!]! * a;
+          S2[i] = L2[foreground[o + 2]!]! * a;
+          if (a >= 1) {
+            backdrop[i] = 0;
+            backdropFalloff[i] = 0;
+            continue;
+          }
+        } else {
+          S0[i] = 0;
+          S1[i] = 0;
+          S2[i] = 0;
         }
-        kind[i] = 2;
-      } else kind[i] = 0;
-      const c0 = xs0[x]!;
-      const c1 = xs1[x]!;
-      const top = sd[r0 + c0]! + (sd[r0 + c1]! - sd[r0 + c0]!) * xw[x]!;
-      const bot = sd[r1 + c0]! + (sd[r1 + c1]! - sd[r1 + c0]!) * xw[x]!;
-      const sh = top + (bot - top) * wy;
-      const t = Math.min(1, Math.sqrt(dx2[x]! + dy2));
-      const b = (1 - a) * (1 - SHADOW_STRENGTH * sh);
-      backdrop[i] = b;
-      backdropFalloff[i] = b * t * t * (3 - 2 * t);
+        const c0 = xs0[x]!;
+        const c1 = xs1[x]!;
+        const top = sd[r0 + c0]! + (sd[r0 + c1]! - sd[r0 + c0]!) * xw[x]!;
+        const bot = sd[r1 + c0]! + (sd[r1 + c1]! - sd[r1 + c0]!) * xw[x]!;
+        const sh = top + (bot - top) * wy;
+        const t = Math.min(1, Math.sqrt(dx2[x]! + dy2));
+        const b = (1 - a) * (1 - SHADOW_STRENGTH * sh);
+        backdrop[i] = b;
+        backdropFalloff[i] = b * t * t * (3 - 2 * t);
+      }
     }
   }
-  return { width: w, height: h, subject, alpha, backdrop, backdropFalloff, kind, y0, y1 };
+
+  /**
+   * Renders `rows` of one style into output buffer `slot` (0 or 1) and returns it (width × height
+   * × 3, RGB); rows outside `rows` hold stale values. A slot is overwritten by its next render.
+   */
+  render(style: Style, rows: RowRange, slot: 0 | 1): Uint8Array {
+    const { m, kA, kB, kF, k0 } = styleMatrix(style);
+    const coef = this.coef.view;
+    for (let c = 0; c < 3; c++)
+      coef.set([m[c]![0]!, m[c]![1]!, m[c]![2]!, kA[c]!, kB[c]!, kF[c]!, k0[c]!], c * 7);
+    const [s0, s1, s2] = this.subject;
+    const out = this.outputs[slot];
+    this.memory.kernels.render(
+      s0.ptr,
+      s1.ptr,
+      s2.ptr,
+      this.alpha.ptr,
+      this.backdrop.ptr,
+      this.backdropFalloff.ptr,
+      out.ptr,
+      this.width,
+      rows.y0,
+      rows.y1,
+      this.coef.ptr,
+    );
+    return out.view;
+  }
+
+  /** A quarter-size copy (the mean of each 4 × 4 block) of rows [top, top + height) of output
+   * `slot`; `height` is a multiple of 4. */
+  quarter(slot: 0 | 1, top: number, height: number): Uint8Array {
+    const stride = this.width * 3;
+    this.memory.kernels.quarter(
+      this.outputs[slot].ptr + top * stride,
+      stride,
+      this.width,
+      height,
+      this.quarterOut.ptr,
+    );
+    return this.quarterOut.view.slice(0, (this.width / 4) * (height / 4) * 3);
+  }
 }
 
 /** out = M·subject + kA·alpha + kB·backdrop + kF·backdropFalloff + k0, per output channel. */
@@ -147,61 +199,4 @@ export function styleMatrix(style: Style): StyleMatrix {
     kF: apply([edge[0] - center[0], edge[1] - center[1], edge[2] - center[2]]),
     k0: apply([warmth, 0, -warmth]),
   };
-}
-
-/** Renders rows [layers.y0, layers.y1) into `into` (w × h × 3, reused) or a new array. */
-export function renderStyle(style: Style, layers: Layers, into?: Uint8Array): Uint8Array {
-  const { width: w, height: h, subject, alpha, backdrop, backdropFalloff } = layers;
-  const { m, kA, kB, kF, k0 } = styleMatrix(style);
-  const [P0, P1, P2] = subject;
-  const [m00, m01, m02] = m[0]! as [number, number, number];
-  const [m10, m11, m12] = m[1]! as [number, number, number];
-  const [m20, m21, m22] = m[2]! as [number, number, number];
-  const [a0, a1, a2] = kA as [number, number, number];
-  const [b0, b1, b2] = kB as [number, number, number];
-  const [f0, f1, f2] = kF as [number, number, number];
-  const [c0, c1, c2] = k0 as [number, number, number];
-  // A clamped array rounds and clamps on store, natively. Pure backdrop and pure subject
-  // pixels (most of the frame, in long runs) read only the layers they depend on.
-  const out = into
-    ? new Uint8ClampedArray(into.buffer, into.byteOffset, w * h * 3)
-    : new Uint8ClampedArray(w * h * 3);
-  const { kind, y0, y1 } = layers;
-  const s0 = a0 + c0,
-    s1 = a1 + c1,
-    s2 = a2 + c2;
-  for (let y = y0; y < y1; y++) {
-    const dy = (y * 13) & 15;
-    for (let x = 0, i = y * w; x < w; x++, i++) {
-      // Ordered dither (±0.75) keeps smooth backdrop gradients free of JPEG banding.
-      const d = (((x * 7 + dy) & 15) - 7.5) * 0.1;
-      const o = i * 3;
-      const k = kind[i]!;
-      if (k === 0) {
-        const bk = backdrop[i]!,
-          f = backdropFalloff[i]!;
-        out[o] = b0 * bk + f0 * f + c0 + d;
-        out[o + 1] = b1 * bk + f1 * f + c1 + d;
-        out[o + 2] = b2 * bk + f2 * f + c2 + d;
-      } else if (k === 1) {
-        const p0 = P0[i]!,
-          p1 = P1[i]!,
-          p2 = P2[i]!;
-        out[o] = m00 * p0 + m01 * p1 + m02 * p2 + s0 + d;
-        out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + s1 + d;
-        out[o + 2] = m20 * p0 + m21 * p1 + m22 * p2 + s2 + d;
-      } else {
-        const p0 = P0[i]!,
-          p1 = P1[i]!,
-          p2 = P2[i]!,
-          a = alpha[i]!,
-          bk = backdrop[i]!,
-          f = backdropFalloff[i]!;
-        out[o] = m00 * p0 + m01 * p1 + m02 * p2 + a0 * a + b0 * bk + f0 * f + c0 + d;
-        out[o + 1] = m10 * p0 + m11 * p1 + m12 * p2 + a1 * a + b1 * bk + f1 * f + c1 + d;
-        out[o + 2] = m20 * p0 + m21 * p1 + m22 * p2 + a2 * a + b2 * bk + f2 * f + c2 + d;
-      }
-    }
-  }
-  return into ?? new Uint8Array(out.buffer);
 }

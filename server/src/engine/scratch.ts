@@ -2,9 +2,19 @@
 // freeing them every job cost ~100 ms of garbage collection and kept RSS high. A pipeline keeps a
 // free list of these sets, so concurrent runs on one pipeline (tests) never share a buffer.
 
+import { StyleRenderer } from "./render";
+
 export class Scratch {
   private readonly f32s = new Map<string, Float32Array>();
   private readonly u8s = new Map<string, Uint8Array>();
+  private styleRenderer?: StyleRenderer;
+
+  /** The style renderer (layers and outputs in kernel memory) for a canvas of this size. */
+  renderer(width: number, height: number): StyleRenderer {
+    const r = this.styleRenderer;
+    if (r?.width === width && r.height === height) return r;
+    return (this.styleRenderer = new StyleRenderer(width, height));
+  }
 
   /** A Float32Array of `length` under `key`; its contents are whatever the last job left. */
   f32(key: string, length: number): Float32Array {
@@ -33,14 +43,9 @@ export class ScratchPool {
 }
 
 /** Module-level temporaries for synchronous functions only (nothing outlives the call). */
-const temps = new Map<string, Float32Array | Float64Array>();
+const temps = new Map<string, Float32Array>();
 export function tempF32(key: string, length: number): Float32Array {
   let a = temps.get(key);
-  if (!(a instanceof Float32Array) || a.length < length) temps.set(key, (a = new Float32Array(length)));
-  return a;
-}
-export function tempF64(key: string, length: number): Float64Array {
-  let a = temps.get(key);
-  if (!(a instanceof Float64Array) || a.length < length) temps.set(key, (a = new Float64Array(length)));
+  if (!a || a.length < length) temps.set(key, (a = new Float32Array(length)));
   return a;
 }

@@ -7,6 +7,7 @@ import { EngineError } from "./types";
 import { canvasToSource, type Framing } from "./framing";
 import type { RgbImage } from "./face-detector";
 import type { Scratch } from "./scratch";
+import { KernelMemory, sharedKernels } from "./wasm/kernels";
 
 /** Shortest side, after orientation, below which a headshot cannot look sharp. */
 export const MIN_SHORT_SIDE = 400;
@@ -137,9 +138,10 @@ export interface FramedCanvas {
 }
 
 /**
- * Renders the framing canvas in libvips: the photo is resized to output scale (only the tiles
- * the frame needs are decoded and resampled, with a Lanczos kernel), edge-padded by repeating the
- * photo's edge pixels where the frame reaches past it, then rotated (bilinear) to level the eyes.
+ * Renders the framing canvas: libvips resizes the photo to output scale (only the tiles the frame
+ * needs are decoded and resampled, with a Lanczos kernel; JPEG shrinks on load), then the `level`
+ * kernel rotates it (bilinear) to level the eyes, repeating the photo's edge pixels where the
+ * frame reaches past it.
  */
 export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scratch): Promise<FramedCanvas> {
   const { width: cw, height: ch } = f.canvas;
@@ -163,14 +165,6 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
   const regW = Math.max(1, Math.ceil(clampX(Math.max(...xs) + 2)) - left);
   const regH = Math.max(1, Math.ceil(clampY(Math.max(...ys) + 2)) - top);
   const padded = corners.some((p) => p.x < 0 || p.y < 0 || p.x > src.width || p.y > src.height);
-  // Edge padding (repeated edge pixels) so the rotated region covers the whole frame.
-  const margin = (lo: number, hi: number, size: number) => [
-    Math.max(0, Math.ceil(-lo)) + 2,
-    Math.max(0, Math.ceil(hi - size)) + 2,
-  ];
-  const [padL, padR] = margin(Math.min(...xs) - left, Math.max(...xs) - left, regW) as [number, number];
-  const [padT, padB] = margin(Math.min(...ys) - top, Math.max(...ys) - top, regH) as [number, number];
-
   let pipeline = src.open().resize(sw, sh, { fit: "fill", kernel: "lanczos3" });
   // Enlarged photos get an unsharp mask scaled to the enlargement so they don't look soft.
   if (f.scale > 1.2) pipeline = pipeline.sharpen({ sigma: Math.min(2, 0.45 * f.scale), m1: 0.6, m2: 1.6 });
@@ -185,33 +179,34 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
   } catch (err) {
     throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
   }
-  const W = regW + padL + padR;
-  const H = regH + padT + padB;
-  const degrees = (-f.roll * 180) / Math.PI;
-  // Two pipelines: sharp would rotate before extending within one.
-  const extended = await sharp(region, { raw: { width: regW, height: regH, channels: 3 } })
-    .extend({ left: padL, right: padR, top: padT, bottom: padB, extendWith: "copy" })
-    .raw()
-    .toBuffer();
-  const { data: rotated, info } = await sharp(extended, { raw: { width: W, height: H, channels: 3 } })
-    .rotate(degrees, { background: { r: 0, g: 0, b: 0 } })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  // libvips rotates about the image centre: map the eye there, then cut the canvas around it.
-  const ex = f.eye.x * sx - left + padL - W / 2;
-  const ey = f.eye.y * sy - top + padT - H / 2;
-  const cos = Math.cos(-f.roll);
-  const sin = Math.sin(-f.roll);
-  const offX = Math.round(cos * ex - sin * ey + info.width / 2 - f.canvas.eyeX);
-  const offY = Math.round(sin * ex + cos * ey + info.height / 2 - f.canvas.eyeY);
-  // Every row is overwritten below, so a reused buffer needs no clearing.
+  const T0 = performance.now();
+  // Level the eyes: bilinear sampling of the region (its edge pixels repeat past the photo).
+  const mem = sharedKernels(KernelMemory.size(region.length, cw * ch * 3));
+  const input = mem.u8(region.length);
+  const output = mem.u8(cw * ch * 3);
+  input.view.set(region);
+  const at = (u: number, v: number) => {
+    const p = canvasToSource(f, u + 0.5, v + 0.5);
+    return { x: p.x * sx - 0.5 - left, y: p.y * sy - 0.5 - top };
+  };
+  const [o, du, dv] = [at(0, 0), at(1, 0), at(0, 1)];
+  mem.kernels.level(
+    input.ptr,
+    regW,
+    regH,
+    output.ptr,
+    cw,
+    ch,
+    o.x,
+    o.y,
+    du.x - o.x,
+    du.y - o.y,
+    dv.x - o.x,
+    dv.y - o.y,
+  );
   const rgb = scratch ? scratch.u8("canvas", cw * ch * 3) : new Uint8Array(cw * ch * 3);
-  for (let v = 0; v < ch; v++) {
-    const y = Math.max(0, Math.min(info.height - 1, v + offY));
-    const x0 = Math.max(0, Math.min(info.width - cw, offX));
-    const from = (y * info.width + x0) * 3;
-    rgb.set(rotated.subarray(from, from + cw * 3), v * cw * 3);
-  }
+  rgb.set(output.view);
+  if (process.env.TLV) console.log("level", (performance.now() - T0).toFixed(1));
   return { rgb, width: cw, height: ch, coverage: padded ? coverageOf(src, f) : null, padded };
 }
 

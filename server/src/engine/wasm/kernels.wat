@@ -1,0 +1,380 @@
+;; SIMD kernels of the studio engine (128-bit, four f32 lanes). Built into kernels.wasm by
+;; `npm run build:wasm` (server/); a test checks the committed binary matches this source.
+;;
+;; render: one style (render.ts). Layers are planar f32, output interleaved 8-bit RGB; per channel c
+;;   out = round(Mc·S + kAc·A + kBc·B + kFc·F + k0c + dither(x, y)), clamped to 0..255,
+;; with dither(x, y) = ((7x + (13y & 15)) & 15) × 0.1 − 0.75, an ordered ±0.75 pattern.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; $coef points at 21 f32: per channel c (R, G, B) [Mc0, Mc1, Mc2, kAc, kBc, kFc, k0c].
+  ;; Pointers are byte offsets; planes hold w × (rows) values from pixel 0; w is a multiple of 4.
+  (func (export "render")
+    (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $a i32) (param $b i32) (param $f i32)
+    (param $out i32) (param $w i32) (param $y0 i32) (param $y1 i32) (param $coef i32)
+    (local $m00 v128) (local $m01 v128) (local $m02 v128) (local $ka0 v128) (local $kb0 v128) (local $kf0 v128) (local $k00 v128)
+    (local $m10 v128) (local $m11 v128) (local $m12 v128) (local $ka1 v128) (local $kb1 v128) (local $kf1 v128) (local $k01 v128)
+    (local $m20 v128) (local $m21 v128) (local $m22 v128) (local $ka2 v128) (local $kb2 v128) (local $kf2 v128) (local $k02 v128)
+    (local $y i32) (local $i i32) (local $end i32) (local $p i32) (local $q i32)
+    (local $xv v128) (local $dy v128) (local $d v128)
+    (local $vs0 v128) (local $vs1 v128) (local $vs2 v128) (local $va v128) (local $vb v128) (local $vf v128)
+    (local $r v128) (local $g v128) (local $bl v128) (local $px v128)
+    (local.set $m00 (v128.load32_splat offset=0 (local.get $coef)))
+    (local.set $m01 (v128.load32_splat offset=4 (local.get $coef)))
+    (local.set $m02 (v128.load32_splat offset=8 (local.get $coef)))
+    (local.set $ka0 (v128.load32_splat offset=12 (local.get $coef)))
+    (local.set $kb0 (v128.load32_splat offset=16 (local.get $coef)))
+    (local.set $kf0 (v128.load32_splat offset=20 (local.get $coef)))
+    (local.set $k00 (v128.load32_splat offset=24 (local.get $coef)))
+    (local.set $m10 (v128.load32_splat offset=28 (local.get $coef)))
+    (local.set $m11 (v128.load32_splat offset=32 (local.get $coef)))
+    (local.set $m12 (v128.load32_splat offset=36 (local.get $coef)))
+    (local.set $ka1 (v128.load32_splat offset=40 (local.get $coef)))
+    (local.set $kb1 (v128.load32_splat offset=44 (local.get $coef)))
+    (local.set $kf1 (v128.load32_splat offset=48 (local.get $coef)))
+    (local.set $k01 (v128.load32_splat offset=52 (local.get $coef)))
+    (local.set $m20 (v128.load32_splat offset=56 (local.get $coef)))
+    (local.set $m21 (v128.load32_splat offset=60 (local.get $coef)))
+    (local.set $m22 (v128.load32_splat offset=64 (local.get $coef)))
+    (local.set $ka2 (v128.load32_splat offset=68 (local.get $coef)))
+    (local.set $kb2 (v128.load32_splat offset=72 (local.get $coef)))
+    (local.set $kf2 (v128.load32_splat offset=76 (local.get $coef)))
+    (local.set $k02 (v128.load32_splat offset=80 (local.get $coef)))
+    (local.set $y (local.get $y0))
+    (block $done
+      (br_if $done (i32.ge_s (local.get $y) (local.get $y1)))
+      (loop $rows
+        (local.set $dy (i32x4.splat (i32.and (i32.mul (local.get $y) (i32.const 13)) (i32.const 15))))
+        (local.set $xv (v128.const i32x4 0 7 14 21))
+        (local.set $i (i32.mul (local.get $y) (local.get $w)))
+        (local.set $end (i32.add (local.get $i) (local.get $w)))
+        (loop $pixels
+          (local.set $p (i32.shl (local.get $i) (i32.const 2)))
+          (local.set $vs0 (v128.load (i32.add (local.get $s0) (local.get $p))))
+          (local.set $vs1 (v128.load (i32.add (local.get $s1) (local.get $p))))
+          (local.set $vs2 (v128.load (i32.add (local.get $s2) (local.get $p))))
+          (local.set $va (v128.load (i32.add (local.get $a) (local.get $p))))
+          (local.set $vb (v128.load (i32.add (local.get $b) (local.get $p))))
+          (local.set $vf (v128.load (i32.add (local.get $f) (local.get $p))))
+          (local.set $d
+            (f32x4.sub
+              (f32x4.mul
+                (f32x4.convert_i32x4_s
+                  (v128.and (i32x4.add (local.get $xv) (local.get $dy)) (v128.const i32x4 15 15 15 15)))
+                (v128.const f32x4 0.1 0.1 0.1 0.1))
+              (v128.const f32x4 0.75 0.75 0.75 0.75)))
+          (local.set $r
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $m00) (local.get $vs0)) (f32x4.mul (local.get $m01) (local.get $vs1)))
+                (f32x4.add (f32x4.mul (local.get $m02) (local.get $vs2)) (f32x4.mul (local.get $ka0) (local.get $va))))
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $kb0) (local.get $vb)) (f32x4.mul (local.get $kf0) (local.get $vf)))
+                (f32x4.add (local.get $k00) (local.get $d)))))
+          (local.set $g
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $m10) (local.get $vs0)) (f32x4.mul (local.get $m11) (local.get $vs1)))
+                (f32x4.add (f32x4.mul (local.get $m12) (local.get $vs2)) (f32x4.mul (local.get $ka1) (local.get $va))))
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $kb1) (local.get $vb)) (f32x4.mul (local.get $kf1) (local.get $vf)))
+                (f32x4.add (local.get $k01) (local.get $d)))))
+          (local.set $bl
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $m20) (local.get $vs0)) (f32x4.mul (local.get $m21) (local.get $vs1)))
+                (f32x4.add (f32x4.mul (local.get $m22) (local.get $vs2)) (f32x4.mul (local.get $ka2) (local.get $va))))
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $kb2) (local.get $vb)) (f32x4.mul (local.get $kf2) (local.get $vf)))
+                (f32x4.add (local.get $k02) (local.get $d)))))
+          ;; Round half to even, saturate to 0..255, then interleave R, G, B of the four pixels.
+          (local.set $px
+            (i8x16.narrow_i16x8_u
+              (i16x8.narrow_i32x4_s
+                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $r)))
+                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $g))))
+              (i16x8.narrow_i32x4_s
+                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $bl)))
+                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $bl))))))
+          (local.set $px (i8x16.shuffle 0 4 8 1 5 9 2 6 10 3 7 11 12 13 14 15 (local.get $px) (local.get $px)))
+          (local.set $q (i32.add (local.get $out) (i32.mul (local.get $i) (i32.const 3))))
+          (v128.store64_lane 0 (local.get $q) (local.get $px))
+          (v128.store32_lane offset=8 2 (local.get $q) (local.get $px))
+          (local.set $xv (i32x4.add (local.get $xv) (v128.const i32x4 28 28 28 28)))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $pixels (i32.lt_s (local.get $i) (local.get $end))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))))
+
+  ;; level: fills out (w × h RGB) by bilinear sampling of src (sw × sh RGB) at source pixel
+  ;; (ox + u·ux + v·vx, oy + u·uy + v·vy) for output pixel (u, v); taps outside src repeat its edge
+  ;; pixels. Weights are in 1/256 and each channel is two integer lerps, rounded.
+  (func (export "level")
+    (param $src i32) (param $sw i32) (param $sh i32) (param $out i32) (param $w i32) (param $h i32)
+    (param $ox f64) (param $oy f64) (param $ux f64) (param $uy f64) (param $vx f64) (param $vy f64)
+    (local $u i32) (local $v i32) (local $x f64) (local $y f64) (local $flx f64) (local $fly f64)
+    (local $fx i32) (local $fy i32) (local $wx i32) (local $wy i32) (local $maxX i32) (local $maxY i32)
+    (local $x0 i32) (local $x1 i32) (local $y0 i32) (local $y1 i32)
+    (local $pa i32) (local $pb i32) (local $pc i32) (local $pd i32) (local $o i32) (local $t i32)
+    (local.set $maxX (i32.sub (local.get $sw) (i32.const 1)))
+    (local.set $maxY (i32.sub (local.get $sh) (i32.const 1)))
+    (local.set $o (local.get $out))
+    (block $done
+      (br_if $done (i32.le_s (local.get $h) (i32.const 0)))
+      (loop $rows
+        (local.set $x (f64.add (local.get $ox) (f64.mul (f64.convert_i32_s (local.get $v)) (local.get $vx))))
+        (local.set $y (f64.add (local.get $oy) (f64.mul (f64.convert_i32_s (local.get $v)) (local.get $vy))))
+        (local.set $u (i32.const 0))
+        (loop $pixels
+          (local.set $flx (f64.floor (local.get $x)))
+          (local.set $fly (f64.floor (local.get $y)))
+          (local.set $fx (i32.trunc_sat_f64_s (local.get $flx)))
+          (local.set $fy (i32.trunc_sat_f64_s (local.get $fly)))
+          (local.set $wx (i32.trunc_sat_f64_s (f64.mul (f64.sub (local.get $x) (local.get $flx)) (f64.const 256))))
+          (local.set $wy (i32.trunc_sat_f64_s (f64.mul (f64.sub (local.get $y) (local.get $fly)) (f64.const 256))))
+          ;; x0 = clamp(fx), x1 = clamp(fx + 1), likewise y
+          (local.set $x0 (select (i32.const 0)
+            (select (local.get $maxX) (local.get $fx) (i32.gt_s (local.get $fx) (local.get $maxX)))
+            (i32.lt_s (local.get $fx) (i32.const 0))))
+          (local.set $x1 (select (i32.const 0)
+            (select (local.get $maxX) (i32.add (local.get $fx) (i32.const 1)) (i32.ge_s (local.get $fx) (local.get $maxX)))
+            (i32.lt_s (local.get $fx) (i32.const 0))))
+          (local.set $y0 (select (i32.const 0)
+            (select (local.get $maxY) (local.get $fy) (i32.gt_s (local.get $fy) (local.get $maxY)))
+            (i32.lt_s (local.get $fy) (i32.const 0))))
+          (local.set $y1 (select (i32.const 0)
+            (select (local.get $maxY) (i32.add (local.get $fy) (i32.const 1)) (i32.ge_s (local.get $fy) (local.get $maxY)))
+            (i32.lt_s (local.get $fy) (i32.const 0))))
+          (local.set $pa (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y0) (local.get $sw)) (local.get $x0)) (i32.const 3))))
+          (local.set $pb (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y0) (local.get $sw)) (local.get $x1)) (i32.const 3))))
+          (local.set $pc (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $x0)) (i32.const 3))))
+          (local.set $pd (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $x1)) (i32.const 3))))
+          ;; channel 0
+          (local.set $t (i32.add (i32.shl (i32.load8_u offset=0 (local.get $pa)) (i32.const 8))
+            (i32.mul (i32.sub (i32.load8_u offset=0 (local.get $pb)) (i32.load8_u offset=0 (local.get $pa))) (local.get $wx))))
+          (i32.store8 offset=0 (local.get $o)
+            (i32.shr_s
+              (i32.add
+                (i32.add (i32.shl (local.get $t) (i32.const 8))
+                  (i32.mul
+                    (i32.sub
+                      (i32.add (i32.shl (i32.load8_u offset=0 (local.get $pc)) (i32.const 8))
+                        (i32.mul (i32.sub (i32.load8_u offset=0 (local.get $pd)) (i32.load8_u offset=0 (local.get $pc))) (local.get $wx)))
+                      (local.get $t))
+                    (local.get $wy)))
+                (i32.const 32768))
+              (i32.const 16)))
+          ;; channel 1
+          (local.set $t (i32.add (i32.shl (i32.load8_u offset=1 (local.get $pa)) (i32.const 8))
+            (i32.mul (i32.sub (i32.load8_u offset=1 (local.get $pb)) (i32.load8_u offset=1 (local.get $pa))) (local.get $wx))))
+          (i32.store8 offset=1 (local.get $o)
+            (i32.shr_s
+              (i32.add
+                (i32.add (i32.shl (local.get $t) (i32.const 8))
+                  (i32.mul
+                    (i32.sub
+                      (i32.add (i32.shl (i32.load8_u offset=1 (local.get $pc)) (i32.const 8))
+                        (i32.mul (i32.sub (i32.load8_u offset=1 (local.get $pd)) (i32.load8_u offset=1 (local.get $pc))) (local.get $wx)))
+                      (local.get $t))
+                    (local.get $wy)))
+                (i32.const 32768))
+              (i32.const 16)))
+          ;; channel 2
+          (local.set $t (i32.add (i32.shl (i32.load8_u offset=2 (local.get $pa)) (i32.const 8))
+            (i32.mul (i32.sub (i32.load8_u offset=2 (local.get $pb)) (i32.load8_u offset=2 (local.get $pa))) (local.get $wx))))
+          (i32.store8 offset=2 (local.get $o)
+            (i32.shr_s
+              (i32.add
+                (i32.add (i32.shl (local.get $t) (i32.const 8))
+                  (i32.mul
+                    (i32.sub
+                      (i32.add (i32.shl (i32.load8_u offset=2 (local.get $pc)) (i32.const 8))
+                        (i32.mul (i32.sub (i32.load8_u offset=2 (local.get $pd)) (i32.load8_u offset=2 (local.get $pc))) (local.get $wx)))
+                      (local.get $t))
+                    (local.get $wy)))
+                (i32.const 32768))
+              (i32.const 16)))
+          (local.set $o (i32.add (local.get $o) (i32.const 3)))
+          (local.set $x (f64.add (local.get $x) (local.get $ux)))
+          (local.set $y (f64.add (local.get $y) (local.get $uy)))
+          (local.set $u (i32.add (local.get $u) (i32.const 1)))
+          (br_if $pixels (i32.lt_s (local.get $u) (local.get $w))))
+        (local.set $v (i32.add (local.get $v) (i32.const 1)))
+        (br_if $rows (i32.lt_s (local.get $v) (local.get $h))))))
+
+  ;; quarter: out ((w/4) × (h/4) RGB) = the mean of each 4 × 4 block of src (w × h RGB, rows
+  ;; `stride` bytes apart), rounded. w and h are multiples of 4.
+  (func (export "quarter") (param $src i32) (param $stride i32) (param $w i32) (param $h i32) (param $out i32)
+    (local $bx i32) (local $by i32) (local $p i32) (local $lo v128) (local $hi v128) (local $row v128)
+    (local $o i32) (local $k i32)
+    (local.set $o (local.get $out))
+    (block $done
+      (br_if $done (i32.lt_s (local.get $h) (i32.const 4)))
+      (loop $rows
+        (local.set $bx (i32.const 0))
+        (loop $blocks
+          ;; Sum the block's four rows of 12 bytes as u16 lanes: lo = bytes 0..7, hi = bytes 8..11.
+          (local.set $p (i32.add (i32.add (local.get $src) (i32.mul (local.get $by) (i32.mul (local.get $stride) (i32.const 4))))
+            (i32.mul (local.get $bx) (i32.const 12))))
+          (local.set $lo (v128.const i32x4 0 0 0 0))
+          (local.set $hi (v128.const i32x4 0 0 0 0))
+          (local.set $k (i32.const 0))
+          (loop $sum
+            (local.set $row (v128.load64_zero (local.get $p)))
+            (local.set $lo (i16x8.add (local.get $lo) (i16x8.extend_low_i8x16_u (local.get $row))))
+            (local.set $row (v128.load32_zero offset=8 (local.get $p)))
+            (local.set $hi (i16x8.add (local.get $hi) (i16x8.extend_low_i8x16_u (local.get $row))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $sum (i32.lt_s (local.get $k) (i32.const 4))))
+          ;; lo lanes: r0 g0 b0 r1 g1 b1 r2 g2; hi lanes: b2 r3 g3 b3.
+          (i32.store8 offset=0 (local.get $o)
+            (i32.shr_u (i32.add (i32.add
+              (i32.add (i16x8.extract_lane_u 0 (local.get $lo)) (i16x8.extract_lane_u 3 (local.get $lo)))
+              (i32.add (i16x8.extract_lane_u 6 (local.get $lo)) (i16x8.extract_lane_u 1 (local.get $hi)))) (i32.const 8)) (i32.const 4)))
+          (i32.store8 offset=1 (local.get $o)
+            (i32.shr_u (i32.add (i32.add
+              (i32.add (i16x8.extract_lane_u 1 (local.get $lo)) (i16x8.extract_lane_u 4 (local.get $lo)))
+              (i32.add (i16x8.extract_lane_u 7 (local.get $lo)) (i16x8.extract_lane_u 2 (local.get $hi)))) (i32.const 8)) (i32.const 4)))
+          (i32.store8 offset=2 (local.get $o)
+            (i32.shr_u (i32.add (i32.add
+              (i32.add (i16x8.extract_lane_u 2 (local.get $lo)) (i16x8.extract_lane_u 5 (local.get $lo)))
+              (i32.add (i16x8.extract_lane_u 0 (local.get $hi)) (i16x8.extract_lane_u 3 (local.get $hi)))) (i32.const 8)) (i32.const 4)))
+          (local.set $o (i32.add (local.get $o) (i32.const 3)))
+          (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+          (br_if $blocks (i32.lt_s (i32.mul (local.get $bx) (i32.const 4)) (local.get $w))))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br_if $rows (i32.le_s (i32.mul (i32.add (local.get $by) (i32.const 1)) (i32.const 4)) (local.get $h))))))
+
+  ;; blur: out = the mean of src (w × h f32) over a (2r+1)² window clipped at the borders, as
+  ;; matte.ts' boxBlur computed it: running sums in f64, divisors 1/n rounded to f32 except the
+  ;; unclipped 1/(2r+1), the same order of operations, so results are bit-identical. tmp holds
+  ;; the horizontal pass (w × h f32), col the column sums (w f64).
+  (func $inv (param $n i32) (result f64)
+    (f64.promote_f32 (f32.demote_f64 (f64.div (f64.const 1) (f64.convert_i32_s (local.get $n))))))
+  (func $min (param $a i32) (param $b i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.lt_s (local.get $a) (local.get $b))))
+  (func $max (param $a i32) (param $b i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
+  (func (export "blur") (param $src i32) (param $tmp i32) (param $out i32) (param $col i32)
+    (param $w i32) (param $h i32) (param $r i32)
+    (local $x i32) (local $y i32) (local $row i32) (local $sum f64) (local $full f64) (local $k f64)
+    (local $midStart i32) (local $midEnd i32) (local $p i32) (local $add i32) (local $sub i32)
+    (local $c v128) (local $kv v128) (local $q i32) (local $end i32)
+    (local.set $full (f64.div (f64.const 1) (f64.convert_i32_s (i32.add (i32.mul (local.get $r) (i32.const 2)) (i32.const 1)))))
+    (local.set $midStart (call $min (local.get $w) (i32.add (local.get $r) (i32.const 1))))
+    (local.set $midEnd (call $max (local.get $midStart) (i32.sub (local.get $w) (local.get $r))))
+    ;; Horizontal pass, row by row (addresses in bytes: src/tmp + 4 × index).
+    (local.set $y (i32.const 0))
+    (block $hdone
+      (br_if $hdone (i32.le_s (local.get $h) (i32.const 0)))
+      (loop $hrows
+        (local.set $row (i32.shl (i32.mul (local.get $y) (local.get $w)) (i32.const 2)))
+        (local.set $sum (f64.const 0))
+        (local.set $x (i32.const 0))
+        (block $b0 (loop $l0
+          (br_if $b0 (i32.ge_s (local.get $x) (call $min (local.get $r) (local.get $w))))
+          (local.set $sum (f64.add (local.get $sum)
+            (f64.promote_f32 (f32.load (i32.add (i32.add (local.get $src) (local.get $row)) (i32.shl (local.get $x) (i32.const 2)))))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $l0)))
+        (local.set $x (i32.const 0))
+        (block $b1 (loop $l1
+          (br_if $b1 (i32.ge_s (local.get $x) (local.get $midStart)))
+          (if (i32.lt_s (i32.add (local.get $x) (local.get $r)) (local.get $w))
+            (then (local.set $sum (f64.add (local.get $sum)
+              (f64.promote_f32 (f32.load (i32.add (i32.add (local.get $src) (local.get $row))
+                (i32.shl (i32.add (local.get $x) (local.get $r)) (i32.const 2)))))))))
+          (f32.store (i32.add (i32.add (local.get $tmp) (local.get $row)) (i32.shl (local.get $x) (i32.const 2)))
+            (f32.demote_f64 (f64.mul (local.get $sum)
+              (call $inv (i32.add (call $min (i32.sub (local.get $w) (i32.const 1)) (i32.add (local.get $x) (local.get $r))) (i32.const 1))))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $l1)))
+        (block $b2 (loop $l2
+          (br_if $b2 (i32.ge_s (local.get $x) (local.get $midEnd)))
+          (local.set $p (i32.add (i32.add (local.get $src) (local.get $row)) (i32.shl (local.get $x) (i32.const 2))))
+          (local.set $sum (f64.add (local.get $sum)
+            (f64.sub
+              (f64.promote_f32 (f32.load (i32.add (local.get $p) (i32.shl (local.get $r) (i32.const 2)))))
+              (f64.promote_f32 (f32.load (i32.sub (local.get $p) (i32.shl (i32.add (local.get $r) (i32.const 1)) (i32.const 2))))))))
+          (f32.store (i32.add (i32.add (local.get $tmp) (local.get $row)) (i32.shl (local.get $x) (i32.const 2)))
+            (f32.demote_f64 (f64.mul (local.get $sum) (local.get $full))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $l2)))
+        (block $b3 (loop $l3
+          (br_if $b3 (i32.ge_s (local.get $x) (local.get $w)))
+          (if (i32.ge_s (i32.sub (local.get $x) (i32.add (local.get $r) (i32.const 1))) (i32.const 0))
+            (then (local.set $sum (f64.sub (local.get $sum)
+              (f64.promote_f32 (f32.load (i32.add (i32.add (local.get $src) (local.get $row))
+                (i32.shl (i32.sub (local.get $x) (i32.add (local.get $r) (i32.const 1))) (i32.const 2)))))))))
+          (f32.store (i32.add (i32.add (local.get $tmp) (local.get $row)) (i32.shl (local.get $x) (i32.const 2)))
+            (f32.demote_f64 (f64.mul (local.get $sum)
+              (call $inv (i32.add (i32.sub (i32.sub (local.get $w) (i32.const 1)) (call $max (i32.const 0) (i32.sub (local.get $x) (local.get $r)))) (i32.const 1))))))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br $l3)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $hrows (i32.lt_s (local.get $y) (local.get $h)))))
+    ;; Vertical pass: column sums in f64, two columns per step.
+    (local.set $x (i32.const 0))
+    (block $z (loop $lz
+      (br_if $z (i32.ge_s (local.get $x) (local.get $w)))
+      (f64.store (i32.add (local.get $col) (i32.shl (local.get $x) (i32.const 3))) (f64.const 0))
+      (local.set $x (i32.add (local.get $x) (i32.const 1)))
+      (br $lz)))
+    (local.set $y (i32.const 0))
+    (block $pre (loop $lpre
+      (br_if $pre (i32.ge_s (local.get $y) (call $min (local.get $r) (local.get $h))))
+      (local.set $row (i32.add (local.get $tmp) (i32.shl (i32.mul (local.get $y) (local.get $w)) (i32.const 2))))
+      (local.set $x (i32.const 0))
+      (block $pb (loop $pl
+        (br_if $pb (i32.ge_s (local.get $x) (local.get $w)))
+        (local.set $p (i32.add (local.get $col) (i32.shl (local.get $x) (i32.const 3))))
+        (f64.store (local.get $p) (f64.add (f64.load (local.get $p))
+          (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $x) (i32.const 2)))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $pl)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $lpre)))
+    (local.set $y (i32.const 0))
+    (block $vdone
+      (br_if $vdone (i32.le_s (local.get $h) (i32.const 0)))
+      (loop $vrows
+        (local.set $k (call $inv (i32.add (i32.sub (call $min (i32.sub (local.get $h) (i32.const 1)) (i32.add (local.get $y) (local.get $r)))
+          (call $max (i32.const 0) (i32.sub (local.get $y) (local.get $r)))) (i32.const 1))))
+        (local.set $kv (f64x2.splat (local.get $k)))
+        (local.set $row (i32.add (local.get $out) (i32.shl (i32.mul (local.get $y) (local.get $w)) (i32.const 2))))
+        (local.set $add (i32.add (local.get $tmp) (i32.shl (i32.mul (i32.add (local.get $y) (local.get $r)) (local.get $w)) (i32.const 2))))
+        (local.set $sub (i32.add (local.get $tmp) (i32.shl (i32.mul (i32.sub (local.get $y) (i32.add (local.get $r) (i32.const 1))) (local.get $w)) (i32.const 2))))
+        (local.set $x (i32.const 0))
+        (local.set $end (i32.and (local.get $w) (i32.const -2)))
+        (block $cb (loop $cl
+          (br_if $cb (i32.ge_s (local.get $x) (local.get $end)))
+          (local.set $q (i32.shl (local.get $x) (i32.const 2)))
+          (local.set $p (i32.add (local.get $col) (i32.shl (local.get $x) (i32.const 3))))
+          (local.set $c (v128.load (local.get $p)))
+          (if (i32.lt_s (i32.add (local.get $y) (local.get $r)) (local.get $h))
+            (then (local.set $c (f64x2.add (local.get $c)
+              (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $add) (local.get $q))))))))
+          (if (i32.ge_s (i32.sub (local.get $y) (i32.add (local.get $r) (i32.const 1))) (i32.const 0))
+            (then (local.set $c (f64x2.sub (local.get $c)
+              (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $sub) (local.get $q))))))))
+          (v128.store (local.get $p) (local.get $c))
+          (v128.store64_lane 0 (i32.add (local.get $row) (local.get $q))
+            (f32x4.demote_f64x2_zero (f64x2.mul (local.get $c) (local.get $kv))))
+          (local.set $x (i32.add (local.get $x) (i32.const 2)))
+          (br $cl)))
+        ;; An odd last column.
+        (if (i32.lt_s (local.get $x) (local.get $w))
+          (then
+            (local.set $q (i32.shl (local.get $x) (i32.const 2)))
+            (local.set $p (i32.add (local.get $col) (i32.shl (local.get $x) (i32.const 3))))
+            (local.set $sum (f64.load (local.get $p)))
+            (if (i32.lt_s (i32.add (local.get $y) (local.get $r)) (local.get $h))
+              (then (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (i32.add (local.get $add) (local.get $q))))))))
+            (if (i32.ge_s (i32.sub (local.get $y) (i32.add (local.get $r) (i32.const 1))) (i32.const 0))
+              (then (local.set $sum (f64.sub (local.get $sum) (f64.promote_f32 (f32.load (i32.add (local.get $sub) (local.get $q))))))))
+            (f64.store (local.get $p) (local.get $sum))
+            (f32.store (i32.add (local.get $row) (local.get $q)) (f32.demote_f64 (f64.mul (local.get $sum) (local.get $k))))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $vrows (i32.lt_s (local.get $y) (local.get $h))))))
+)
