@@ -2,10 +2,9 @@
 // a colour guided filter (He et al., "fast" variant: coefficients at quarter resolution, applied
 // at full resolution), and edge pixels are decontaminated so no old background colour remains.
 
-import sharp from "sharp";
-import { SEGMENT_SIZE, type Segmenter } from "./segmenter";
+import { SEGMENT_SIZE } from "./segmenter";
 import type { FramedCanvas } from "./source-image";
-import { tempF32, type Scratch } from "./scratch";
+import { tempF32 } from "./scratch";
 import { KernelMemory, sharedKernels } from "./wasm/kernels";
 
 /** Working resolution of the filters, as a divisor of the canvas size. */
@@ -58,19 +57,17 @@ const CLEAR = 0;
 const SOLID = 1;
 const MIXED = 2;
 
-export async function computeMatte(
+/**
+ * `coarse` is the segmentation model's SEGMENT_SIZE² person probabilities over the canvas. The
+ * matte's full-size planes are written into `into` when given (reused buffers), else new arrays.
+ */
+export function computeMatte(
   canvas: FramedCanvas,
-  segmenter: Segmenter,
+  coarse: Float32Array,
   prior?: SubjectPrior,
-  scratch?: Scratch,
-): Promise<Matte> {
+  into?: { alpha: Float32Array; foreground: Uint8Array },
+): Matte {
   const { width: w, height: h, rgb, coverage } = canvas;
-  const small = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
-    .resize(SEGMENT_SIZE, SEGMENT_SIZE, { fit: "fill", kernel: "linear" })
-    .raw()
-    .toBuffer();
-  const coarse = segmenter.segment(new Uint8Array(small.buffer, small.byteOffset, small.length));
-
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
   const guide = downsample(rgb, w, h);
@@ -88,7 +85,7 @@ export async function computeMatte(
 
   // The coefficients are smooth, so they are interpolated up and applied to full-resolution
   // colours: the matte then follows full-resolution edges.
-  const alpha = scratch ? scratch.f32("alpha", w * h).fill(0) : new Float32Array(w * h);
+  const alpha = into ? into.alpha.fill(0) : new Float32Array(w * h);
   const span = MATTE_HIGH - MATTE_LOW;
   const fy = sh / h;
   const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw);
@@ -140,7 +137,7 @@ export async function computeMatte(
   }
 
   const alphaSmall = new Float32Array(sw * sh);
-  const foreground = scratch ? scratch.u8("foreground", rgb.length) : new Uint8Array(rgb.length);
+  const foreground = into?.foreground ?? new Uint8Array(rgb.length);
   foreground.set(rgb);
   decontaminate(rgb, foreground, alpha, w, h, guide, blockClass, alphaSmall);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };

@@ -4,9 +4,16 @@
 import sharp from "sharp";
 import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
 import { createFaceDetector, pickSubject, type Face, type FaceDetector, type Point } from "./face-detector";
-import { createSegmenter, type Segmenter } from "./segmenter";
+import { createSegmenter, SEGMENT_SIZE, type Segmenter } from "./segmenter";
 import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG } from "./framing";
-import { assertResolution, detectionCopy, openSource, renderCanvas } from "./source-image";
+import {
+  assertResolution,
+  canvasPreview,
+  detectionCopy,
+  framePreview,
+  openSource,
+  renderCanvas,
+} from "./source-image";
 import { boxBlur, computeMatte } from "./matte";
 import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
 import type { SmallPlane } from "./render";
@@ -78,15 +85,22 @@ async function runPipeline(
 
   step("framing", 0.3);
   const framing = frameHeadshot(face, aspects);
-  const canvas = await renderCanvas(src, framing, scratch);
+  // libvips renders the canvas on its threads while this thread segments a preview of the frame.
+  const rendering = renderCanvas(src, framing, scratch);
+  rendering.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  const preview = framePreview(small, framing, SEGMENT_SIZE);
+  const early = preview && segmenter.segment(preview);
+  const canvas = await rendering;
 
   step("segmenting", 0.45);
-  const matte = await computeMatte(
-    canvas,
-    segmenter,
-    { eyeX: framing.canvas.eyeX, eyeY: framing.canvas.eyeY, head: framing.headHeight },
-    scratch,
-  );
+  const coarse = early ?? segmenter.segment(await canvasPreview(canvas, SEGMENT_SIZE));
+  const prior = { eyeX: framing.canvas.eyeX, eyeY: framing.canvas.eyeY, head: framing.headHeight };
+  // The matte goes straight into the renderer's kernel memory, where the layers are built from it.
+  const renderer = scratch.renderer(canvas.width, canvas.height);
+  const matte = computeMatte(canvas, coarse, prior, {
+    alpha: renderer.alpha.view,
+    foreground: renderer.foreground.view,
+  });
 
   step("rendering", 0.6);
   const { width: w, height: h } = canvas;
@@ -110,15 +124,14 @@ async function runPipeline(
     y0: Math.max(0, Math.min(...wins.map((v) => v.top))),
     y1: Math.min(h, Math.max(...wins.map((v) => v.top + v.height))),
   };
-  const renderer = scratch.renderer(w, h);
-  renderer.build(fg, gains, matte.alpha, shadow, light, rows);
+  renderer.build(gains, shadow, light, rows);
 
-  // Encoding (libvips threads) of one style overlaps rendering (this thread) of the next; two
-  // output buffers alternate, so a buffer is reused once its style's encodes have finished.
+  // Encoding (libvips threads) overlaps rendering (this thread): a style renders into the next
+  // free output slot, waiting only if that slot's previous style is still being encoded.
   const encodes: Promise<EngineImage>[] = [];
   const inFlight: Promise<unknown>[] = [];
   for (const [n, style] of styles.entries()) {
-    const slot = n % 2 === 0 ? 0 : 1;
+    const slot = n % renderer.slots;
     await inFlight[slot];
     const rgb = renderer.render(style, rows, slot);
     const done = aspects.map((aspect) => {

@@ -1,7 +1,8 @@
 // Step 6: one style = a studio backdrop behind the matted subject plus a grade (shared/styles.ts).
 // Every grade in the catalogue (exposure, contrast, saturation, warmth, monochrome) is affine in
-// colour, so each style is a small matrix over a few per-pixel layers computed once per photo;
-// the SIMD `render` kernel (wasm/kernels.wat) applies it.
+// colour, so each style is a small matrix over a few per-pixel layers computed once per photo
+// (the premultiplied, white-balanced subject and the backdrop's light); the SIMD `render` kernel
+// (wasm/kernels.wat) applies it.
 
 import type { Style } from "@headshot/shared";
 import { bilinearTaps } from "./matte";
@@ -25,128 +26,118 @@ export interface SmallPlane {
 }
 
 type Plane = { ptr: number; view: Float32Array };
+type Bytes = { ptr: number; view: Uint8Array };
 
 /**
- * The style-independent layers of a canvas of `width` × `height` and two output buffers, in one
- * kernel instance's memory; made once per canvas size and reused across jobs.
+ * One canvas size's working set in kernel memory, made once and reused across jobs: the matte
+ * (written by computeMatte), the backdrop layers, and an output buffer per style slot. The
+ * subject layer (min(255, gain × foreground) × alpha) is computed by each render, not stored.
  */
 export class StyleRenderer {
-  /** Premultiplied subject colour (alpha × RGB, 0..255), one plane per channel. */
-  readonly subject: [Plane, Plane, Plane];
+  /** Subject opacity per pixel (the matte). */
   readonly alpha: Plane;
+  /** Decontaminated subject colours, RGB (the matte). */
+  readonly foreground: Bytes;
   /** Backdrop visibility: (1 − alpha) × contact shadow. */
   readonly backdrop: Plane;
   /** `backdrop` × radial falloff (0 at the light's centre, 1 at its radius). */
   readonly backdropFalloff: Plane;
-  private readonly outputs: [{ ptr: number; view: Uint8Array }, { ptr: number; view: Uint8Array }];
+  private readonly outputs: Bytes[];
   private readonly coef: Plane;
-  private readonly quarterOut: { ptr: number; view: Uint8Array };
+  private readonly quarterOut: Bytes;
+  private readonly shadow: Plane;
+  private readonly taps: { i0: Bytes; i1: Bytes; t: Plane; dx2: Plane };
   private readonly memory: KernelMemory;
 
+  /** `slots` output buffers, each holding one rendered style until its encodes finish. */
   constructor(
     readonly width: number,
     readonly height: number,
+    readonly slots: number,
   ) {
     if (width % 4 !== 0) throw new Error("canvas width must be a multiple of 4");
     const n = width * height;
-    this.memory = new KernelMemory();
+    const small = Math.floor(width / 4) * Math.floor(height / 4);
     const quarter = (width / 4) * Math.floor(height / 4) * 3;
-    this.memory.reset(KernelMemory.size(...Array<number>(6).fill(n * 4), n * 3, n * 3, 21 * 4, quarter));
+    const f32s = [n, n, n, 24, small, width, width];
+    // The render kernel reads 16 bytes for the last 4 pixels' 12: `foreground` is not last.
+    const u8s = [n * 3, ...Array<number>(slots).fill(n * 3), quarter, width * 4, width * 4];
+    this.memory = new KernelMemory();
+    this.memory.reset(KernelMemory.size(...f32s.map((l) => l * 4), ...u8s));
     const plane = () => this.memory.f32(n);
-    this.subject = [plane(), plane(), plane()];
     this.alpha = plane();
     this.backdrop = plane();
     this.backdropFalloff = plane();
-    this.outputs = [this.memory.u8(n * 3), this.memory.u8(n * 3)];
-    this.coef = this.memory.f32(21);
+    this.coef = this.memory.f32(24);
+    this.shadow = this.memory.f32(small);
+    this.foreground = this.memory.u8(n * 3);
+    this.outputs = Array.from({ length: slots }, () => this.memory.u8(n * 3));
     this.quarterOut = this.memory.u8(quarter);
+    this.taps = {
+      i0: this.memory.u8(width * 4),
+      i1: this.memory.u8(width * 4),
+      t: this.memory.f32(width),
+      dx2: this.memory.f32(width),
+    };
   }
 
   /**
-   * Fills the layers' `rows` from the decontaminated foreground (white-balance `gains` applied on
-   * the way) and the matte. `shadow` is a blurred, offset copy of the matte (at a reduced size);
-   * the backdrop light is centred on (cx, cy) and reaches the edge colour at `radius`, like a lit
-   * paper backdrop.
+   * Prepares a job: the white-balance `gains` every render applies to the foreground, and the
+   * backdrop layers' `rows` from `alpha` (the `build` kernel). `shadow` is a blurred, offset copy
+   * of the matte at a quarter of the canvas size; the backdrop light is centred on (cx, cy) and
+   * reaches the edge colour at `radius`, like a lit paper backdrop.
    */
   build(
-    foreground: Uint8Array,
     gains: readonly [number, number, number],
-    alpha: Float32Array,
     shadow: SmallPlane,
     light: { cx: number; cy: number; radius: number },
     rows: RowRange,
   ): void {
     const { width: w, height: h } = this;
-    const [S0, S1, S2] = this.subject.map((p) => p.view) as [Float32Array, Float32Array, Float32Array];
-    const A = this.alpha.view;
-    const backdrop = this.backdrop.view;
-    const backdropFalloff = this.backdropFalloff.view;
-    // Gains as lookup tables: min(255, gain × v).
-    const [L0, L1, L2] = gains.map((g) =>
-      Float32Array.from({ length: 256 }, (_, v) => Math.min(255, g * v)),
-    ) as [Float32Array, Float32Array, Float32Array];
-    const { data: sd, width: hw, height: hh } = shadow;
-    const fy = hh / h;
-    const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, hw);
-    const dx2 = new Float32Array(w);
+    this.coef.view.set(gains, 21);
+    const { data, width: hw, height: hh } = shadow;
+    this.shadow.view.set(data.subarray(0, this.shadow.view.length));
+    const { i0, i1, t } = bilinearTaps(w, hw);
+    new Int32Array(this.taps.i0.view.buffer, this.taps.i0.ptr, w).set(i0);
+    new Int32Array(this.taps.i1.view.buffer, this.taps.i1.ptr, w).set(i1);
+    this.taps.t.view.set(t);
     for (let x = 0; x < w; x++) {
       const dx = (x - light.cx) / light.radius;
-      dx2[x] = dx * dx;
+      this.taps.dx2.view[x] = dx * dx;
     }
-    for (let y = rows.y0; y < rows.y1; y++) {
-      const dy = (y - light.cy) / light.radius;
-      const dy2 = dy * dy;
-      const sy = Math.max(0, Math.min(hh - 1, (y + 0.5) * fy - 0.5));
-      const r0 = (sy | 0) * hw;
-      const r1 = Math.min(hh - 1, (sy | 0) + 1) * hw;
-      const wy = sy - (sy | 0);
-      for (let x = 0, i = y * w; x < w; x++, i++) {
-        const a = alpha[i]!;
-        A[i] = a;
-        // The kernel reads every layer of every pixel, so each is written, zero where unused.
-        if (a > 0) {
-          const o = i * 3;
-          S0[i] = L0[foreground[o]!]! * a;
-          S1[i] = L1[foreground[o + 1]!]! * a;
-          S2[i] = L2[foreground[o + 2]!]! * a;
-          if (a >= 1) {
-            backdrop[i] = 0;
-            backdropFalloff[i] = 0;
-            continue;
-          }
-        } else {
-          S0[i] = 0;
-          S1[i] = 0;
-          S2[i] = 0;
-        }
-        const c0 = xs0[x]!;
-        const c1 = xs1[x]!;
-        const top = sd[r0 + c0]! + (sd[r0 + c1]! - sd[r0 + c0]!) * xw[x]!;
-        const bot = sd[r1 + c0]! + (sd[r1 + c1]! - sd[r1 + c0]!) * xw[x]!;
-        const sh = top + (bot - top) * wy;
-        const t = Math.min(1, Math.sqrt(dx2[x]! + dy2));
-        const b = (1 - a) * (1 - SHADOW_STRENGTH * sh);
-        backdrop[i] = b;
-        backdropFalloff[i] = b * t * t * (3 - 2 * t);
-      }
-    }
+    this.memory.kernels.build(
+      this.alpha.ptr,
+      this.backdrop.ptr,
+      this.backdropFalloff.ptr,
+      this.shadow.ptr,
+      hw,
+      hh,
+      this.taps.i0.ptr,
+      this.taps.i1.ptr,
+      this.taps.t.ptr,
+      this.taps.dx2.ptr,
+      w,
+      rows.y0,
+      rows.y1,
+      hh / h,
+      light.cy,
+      light.radius,
+      SHADOW_STRENGTH,
+    );
   }
 
   /**
-   * Renders `rows` of one style into output buffer `slot` (0 or 1) and returns it (width × height
-   * × 3, RGB); rows outside `rows` hold stale values. A slot is overwritten by its next render.
+   * Renders `rows` of one style (after `build`) into output buffer `slot` and returns it (width × height × 3,
+   * RGB); rows outside `rows` hold stale values. A slot is overwritten by its next render.
    */
-  render(style: Style, rows: RowRange, slot: 0 | 1): Uint8Array {
+  render(style: Style, rows: RowRange, slot: number): Uint8Array {
     const { m, kA, kB, kF, k0 } = styleMatrix(style);
     const coef = this.coef.view;
     for (let c = 0; c < 3; c++)
       coef.set([m[c]![0]!, m[c]![1]!, m[c]![2]!, kA[c]!, kB[c]!, kF[c]!, k0[c]!], c * 7);
-    const [s0, s1, s2] = this.subject;
-    const out = this.outputs[slot];
+    const out = this.outputs[slot]!;
     this.memory.kernels.render(
-      s0.ptr,
-      s1.ptr,
-      s2.ptr,
+      this.foreground.ptr,
       this.alpha.ptr,
       this.backdrop.ptr,
       this.backdropFalloff.ptr,
@@ -161,10 +152,10 @@ export class StyleRenderer {
 
   /** A quarter-size copy (the mean of each 4 × 4 block) of rows [top, top + height) of output
    * `slot`; `height` is a multiple of 4. */
-  quarter(slot: 0 | 1, top: number, height: number): Uint8Array {
+  quarter(slot: number, top: number, height: number): Uint8Array {
     const stride = this.width * 3;
     this.memory.kernels.quarter(
-      this.outputs[slot].ptr + top * stride,
+      this.outputs[slot]!.ptr + top * stride,
       stride,
       this.width,
       height,

@@ -1,33 +1,27 @@
-// Per-job scratch buffers, reused across jobs: a job allocates ~70 MB of full-canvas planes, and
-// freeing them every job cost ~100 ms of garbage collection and kept RSS high. A pipeline keeps a
-// free list of these sets, so concurrent runs on one pipeline (tests) never share a buffer.
+// Per-job buffers, reused across jobs: a job needs ~80 MB of full-canvas planes, and allocating
+// them every job cost ~100 ms of garbage collection and kept RSS high. A pipeline keeps a free
+// list of these sets, so concurrent runs on one pipeline (tests) never share a buffer.
 
 import { StyleRenderer } from "./render";
 
+/** Styles rendered ahead of their encodes: 4 keeps rendering from waiting, at ~4 MB a slot. */
+const OUTPUT_SLOTS = 4;
+
 export class Scratch {
-  private readonly f32s = new Map<string, Float32Array>();
-  private readonly u8s = new Map<string, Uint8Array>();
+  private canvas?: Uint8Array;
   private styleRenderer?: StyleRenderer;
 
-  /** The style renderer (layers and outputs in kernel memory) for a canvas of this size. */
+  /** The framing canvas' RGB buffer; its contents are whatever the last job left. */
+  canvasRgb(length: number): Uint8Array {
+    if (this.canvas?.length !== length) this.canvas = new Uint8Array(length);
+    return this.canvas;
+  }
+
+  /** The style renderer (matte, layers and outputs in kernel memory) for a canvas of this size. */
   renderer(width: number, height: number): StyleRenderer {
     const r = this.styleRenderer;
     if (r?.width === width && r.height === height) return r;
-    return (this.styleRenderer = new StyleRenderer(width, height));
-  }
-
-  /** A Float32Array of `length` under `key`; its contents are whatever the last job left. */
-  f32(key: string, length: number): Float32Array {
-    let a = this.f32s.get(key);
-    if (a?.length !== length) this.f32s.set(key, (a = new Float32Array(length)));
-    return a;
-  }
-
-  /** A Uint8Array of `length` under `key`; its contents are whatever the last job left. */
-  u8(key: string, length: number): Uint8Array {
-    let a = this.u8s.get(key);
-    if (a?.length !== length) this.u8s.set(key, (a = new Uint8Array(length)));
-    return a;
+    return (this.styleRenderer = new StyleRenderer(width, height, OUTPUT_SLOTS));
   }
 }
 

@@ -5,7 +5,7 @@ import sharp, { type Metadata, type Sharp } from "sharp";
 import heif from "heic-decode";
 import { EngineError } from "./types";
 import { canvasToSource, type Framing } from "./framing";
-import type { RgbImage } from "./face-detector";
+import type { Point, RgbImage } from "./face-detector";
 import type { Scratch } from "./scratch";
 import { KernelMemory, sharedKernels } from "./wasm/kernels";
 
@@ -107,7 +107,10 @@ export function assertResolution(src: SourceImage): void {
 }
 
 /** A copy of at most DETECT_SIDE pixels; JPEG shrink-on-load makes this cheap for big photos. */
-export async function detectionCopy(src: SourceImage): Promise<RgbImage & { factor: number }> {
+/** The photo scaled down for detection; `factor` photo pixels per copy pixel. */
+export type DetectionCopy = RgbImage & { factor: number };
+
+export async function detectionCopy(src: SourceImage): Promise<DetectionCopy> {
   try {
     const { data, info } = await src
       .open()
@@ -179,24 +182,74 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
   } catch (err) {
     throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
   }
-  const T0 = performance.now();
   // Level the eyes: bilinear sampling of the region (its edge pixels repeat past the photo).
-  const mem = sharedKernels(KernelMemory.size(region.length, cw * ch * 3));
-  const input = mem.u8(region.length);
-  const output = mem.u8(cw * ch * 3);
-  input.view.set(region);
-  const at = (u: number, v: number) => {
-    const p = canvasToSource(f, u + 0.5, v + 0.5);
-    return { x: p.x * sx - 0.5 - left, y: p.y * sy - 0.5 - top };
-  };
+  const levelled = level(
+    new Uint8Array(region.buffer, region.byteOffset, region.length),
+    regW,
+    regH,
+    cw,
+    ch,
+    (u, v) => {
+      const p = canvasToSource(f, u + 0.5, v + 0.5);
+      return { x: p.x * sx - 0.5 - left, y: p.y * sy - 0.5 - top };
+    },
+  );
+  const rgb = scratch ? scratch.canvasRgb(cw * ch * 3) : new Uint8Array(cw * ch * 3);
+  rgb.set(levelled);
+  return { rgb, width: cw, height: ch, coverage: padded ? coverageOf(src, f) : null, padded };
+}
+
+/**
+ * The framing canvas squeezed to `size` × `size` (the segmentation model's input), levelled from
+ * the detection copy so segmentation can run while libvips renders the full canvas. Null when the
+ * copy has fewer pixels across the frame than `size` and than the photo itself: then the input
+ * must come from the canvas (`canvasPreview`).
+ */
+export function framePreview(copy: DetectionCopy, f: Framing, size: number): Uint8Array | null {
+  const { width: cw, height: ch } = f.canvas;
+  const acrossCopy = cw / (f.scale * copy.factor);
+  if (acrossCopy < Math.min(size, cw / f.scale)) return null;
+  return level(copy.data, copy.width, copy.height, size, size, (a, b) => {
+    const p = canvasToSource(f, ((a + 0.5) * cw) / size, ((b + 0.5) * ch) / size);
+    return { x: p.x / copy.factor - 0.5, y: p.y / copy.factor - 0.5 };
+  }).slice();
+}
+
+/** The canvas squeezed to `size` × `size` by libvips. */
+export async function canvasPreview(canvas: FramedCanvas, size: number): Promise<Uint8Array> {
+  const { width, height, rgb } = canvas;
+  const small = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(size, size, { fit: "fill", kernel: "linear" })
+    .raw()
+    .toBuffer();
+  return new Uint8Array(small.buffer, small.byteOffset, small.length);
+}
+
+/**
+ * Bilinear sampling of `src` (sw × sh RGB) into w × h RGB by the `level` kernel; `at` maps an
+ * output pixel to source pixel centres and must be affine. Taps past `src` repeat its edge pixels.
+ * The result lives in kernel memory: valid until the next kernel call.
+ */
+function level(
+  src: Uint8Array,
+  sw: number,
+  sh: number,
+  w: number,
+  h: number,
+  at: (u: number, v: number) => Point,
+): Uint8Array {
+  const mem = sharedKernels(KernelMemory.size(src.length, w * h * 3));
+  const input = mem.u8(src.length);
+  const output = mem.u8(w * h * 3);
+  input.view.set(src);
   const [o, du, dv] = [at(0, 0), at(1, 0), at(0, 1)];
   mem.kernels.level(
     input.ptr,
-    regW,
-    regH,
+    sw,
+    sh,
     output.ptr,
-    cw,
-    ch,
+    w,
+    h,
     o.x,
     o.y,
     du.x - o.x,
@@ -204,10 +257,7 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
     dv.x - o.x,
     dv.y - o.y,
   );
-  const rgb = scratch ? scratch.u8("canvas", cw * ch * 3) : new Uint8Array(cw * ch * 3);
-  rgb.set(output.view);
-  if (process.env.TLV) console.log("level", (performance.now() - T0).toFixed(1));
-  return { rgb, width: cw, height: ch, coverage: padded ? coverageOf(src, f) : null, padded };
+  return output.view;
 }
 
 /** 1 where the canvas shows the photo, fading to 0 over EDGE_FADE canvas pixels past its edge. */

@@ -25,22 +25,41 @@ describe("kernels.wasm", () => {
 });
 
 describe("render", () => {
-  it("applies each style's matrix with the ordered dither, rounded and clamped", () => {
+  it("builds the backdrop layers and applies each style's matrix with the ordered dither", () => {
     const rnd = random(1);
     const [w, h] = [64, 48];
-    const renderer = new StyleRenderer(w, h);
-    const [S0, S1, S2] = renderer.subject.map((p) => p.view);
-    const [A, B, F] = [renderer.alpha.view, renderer.backdrop.view, renderer.backdropFalloff.view];
-    for (let i = 0; i < w * h; i++) {
-      const a = rnd() < 0.3 ? 0 : rnd() < 0.5 ? 1 : rnd();
-      A[i] = a;
-      S0![i] = rnd() * 255 * a;
-      S1![i] = rnd() * 300 * a; // past 255: the clamp is exercised
-      S2![i] = rnd() * 255 * a;
-      B[i] = (1 - a) * (0.7 + 0.3 * rnd());
-      F[i] = B[i]! * rnd();
-    }
+    const renderer = new StyleRenderer(w, h, 2);
+    const A = renderer.alpha.view;
+    const fg = renderer.foreground.view;
+    for (let i = 0; i < w * h; i++) A[i] = rnd() < 0.3 ? 0 : rnd() < 0.5 ? 1 : rnd();
+    for (let i = 0; i < fg.length; i++) fg[i] = Math.floor(rnd() * 256);
+    const shadow = { data: Float32Array.from({ length: 16 * 12 }, rnd), width: 16, height: 12 };
+    const light = { cx: 30, cy: 20, radius: 50 };
+    const gains = [1.1, 0.95, 1.3] as const; // 1.3 × 255 is past 255: the clamp is exercised
     const rows = { y0: 5, y1: 40 };
+    renderer.build(gains, shadow, light, rows);
+
+    const [B, F] = [renderer.backdrop.view, renderer.backdropFalloff.view];
+    const sample = (x: number, y: number) => {
+      const clamp = (v: number, n: number) => Math.max(0, Math.min(n - 1, v));
+      const sx = clamp((x + 0.5) / 4 - 0.5, 16);
+      const sy = clamp((y + 0.5) / 4 - 0.5, 12);
+      const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+      const at = (u: number, v: number) => shadow.data[clamp(v, 12) * 16 + clamp(u, 16)]!;
+      const top = at(x0, y0) + (at(x0 + 1, y0) - at(x0, y0)) * (sx - x0);
+      const bottom = at(x0, y0 + 1) + (at(x0 + 1, y0 + 1) - at(x0, y0 + 1)) * (sx - x0);
+      return top + (bottom - top) * (sy - y0);
+    };
+    for (let y = rows.y0; y < rows.y1; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        const b = A[i]! >= 1 ? 0 : (1 - A[i]!) * (1 - 0.22 * sample(x, y));
+        const t = Math.min(1, Math.hypot(x - light.cx, y - light.cy) / light.radius);
+        expect(B[i]).toBeCloseTo(b, 5);
+        expect(F[i]).toBeCloseTo(b * t * t * (3 - 2 * t), 5);
+      }
+    }
+
     let mismatched = 0;
     for (const style of STYLES) {
       const { m, kA, kB, kF, k0 } = styleMatrix(style);
@@ -48,12 +67,13 @@ describe("render", () => {
       for (let y = rows.y0; y < rows.y1; y++) {
         for (let x = 0; x < w; x++) {
           const i = y * w + x;
+          const S = gains.map((g, k) => Math.min(255, g * fg[i * 3 + k]!) * A[i]!);
           const d = (((x * 7 + ((y * 13) & 15)) & 15) - 7.5) * 0.1;
           for (let c = 0; c < 3; c++) {
             const v =
-              m[c]![0]! * S0![i]! +
-              m[c]![1]! * S1![i]! +
-              m[c]![2]! * S2![i]! +
+              m[c]![0]! * S[0]! +
+              m[c]![1]! * S[1]! +
+              m[c]![2]! * S[2]! +
               kA[c]! * A[i]! +
               kB[c]! * B[i]! +
               kF[c]! * F[i]! +
@@ -74,8 +94,7 @@ describe("render", () => {
   it("quarters an output window into 4 × 4 block means", () => {
     const rnd = random(2);
     const [w, h] = [32, 40];
-    const renderer = new StyleRenderer(w, h);
-    renderer.subject.forEach((p) => p.view.fill(0));
+    const renderer = new StyleRenderer(w, h, 2);
     renderer.alpha.view.fill(0);
     renderer.backdropFalloff.view.fill(0);
     // A white backdrop of random brightness: the output is that brightness (± dither) per pixel.

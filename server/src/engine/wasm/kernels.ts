@@ -8,9 +8,7 @@ const module = new WebAssembly.Module(readFileSync(new URL("./kernels.wasm", imp
 
 interface Exports {
   render(
-    s0: number,
-    s1: number,
-    s2: number,
+    fg: number,
     a: number,
     b: number,
     f: number,
@@ -35,6 +33,25 @@ interface Exports {
     vy: number,
   ): void;
   quarter(src: number, stride: number, w: number, h: number, out: number): void;
+  build(
+    a: number,
+    b: number,
+    f: number,
+    shadow: number,
+    hw: number,
+    hh: number,
+    xs0: number,
+    xs1: number,
+    xw: number,
+    dx2: number,
+    w: number,
+    y0: number,
+    y1: number,
+    fy: number,
+    cy: number,
+    radius: number,
+    strength: number,
+  ): void;
   blur(src: number, tmp: number, out: number, col: number, w: number, h: number, r: number): void;
 }
 

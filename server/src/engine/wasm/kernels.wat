@@ -1,16 +1,19 @@
 ;; SIMD kernels of the studio engine (128-bit, four f32 lanes). Built into kernels.wasm by
 ;; `npm run build:wasm` (server/); a test checks the committed binary matches this source.
 ;;
-;; render: one style (render.ts). Layers are planar f32, output interleaved 8-bit RGB; per channel c
+;; render: one style (render.ts). fg is interleaved 8-bit RGB, the other layers planar f32, the
+;; output interleaved 8-bit RGB. With the premultiplied subject S_k = min(255, g_k × fg_k) × A
+;; (white-balance gains g), per channel c
 ;;   out = round(Mc·S + kAc·A + kBc·B + kFc·F + k0c + dither(x, y)), clamped to 0..255,
 ;; with dither(x, y) = ((7x + (13y & 15)) & 15) × 0.1 − 0.75, an ordered ±0.75 pattern.
 (module
   (import "env" "memory" (memory 1))
 
-  ;; $coef points at 21 f32: per channel c (R, G, B) [Mc0, Mc1, Mc2, kAc, kBc, kFc, k0c].
-  ;; Pointers are byte offsets; planes hold w × (rows) values from pixel 0; w is a multiple of 4.
+  ;; $coef points at 24 f32: per channel c (R, G, B) [Mc0, Mc1, Mc2, kAc, kBc, kFc, k0c], then
+  ;; [g0, g1, g2]. Pointers are byte offsets; planes hold w × (rows) values from pixel 0; w is a
+  ;; multiple of 4; fg is readable 4 bytes past its last pixel.
   (func (export "render")
-    (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $a i32) (param $b i32) (param $f i32)
+    (param $fg i32) (param $a i32) (param $b i32) (param $f i32)
     (param $out i32) (param $w i32) (param $y0 i32) (param $y1 i32) (param $coef i32)
     (local $m00 v128) (local $m01 v128) (local $m02 v128) (local $ka0 v128) (local $kb0 v128) (local $kf0 v128) (local $k00 v128)
     (local $m10 v128) (local $m11 v128) (local $m12 v128) (local $ka1 v128) (local $kb1 v128) (local $kf1 v128) (local $k01 v128)
@@ -19,6 +22,7 @@
     (local $xv v128) (local $dy v128) (local $d v128)
     (local $vs0 v128) (local $vs1 v128) (local $vs2 v128) (local $va v128) (local $vb v128) (local $vf v128)
     (local $r v128) (local $g v128) (local $bl v128) (local $px v128)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $rgb v128)
     (local.set $m00 (v128.load32_splat offset=0 (local.get $coef)))
     (local.set $m01 (v128.load32_splat offset=4 (local.get $coef)))
     (local.set $m02 (v128.load32_splat offset=8 (local.get $coef)))
@@ -40,6 +44,9 @@
     (local.set $kb2 (v128.load32_splat offset=72 (local.get $coef)))
     (local.set $kf2 (v128.load32_splat offset=76 (local.get $coef)))
     (local.set $k02 (v128.load32_splat offset=80 (local.get $coef)))
+    (local.set $g0 (v128.load32_splat offset=84 (local.get $coef)))
+    (local.set $g1 (v128.load32_splat offset=88 (local.get $coef)))
+    (local.set $g2 (v128.load32_splat offset=92 (local.get $coef)))
     (local.set $y (local.get $y0))
     (block $done
       (br_if $done (i32.ge_s (local.get $y) (local.get $y1)))
@@ -50,10 +57,18 @@
         (local.set $end (i32.add (local.get $i) (local.get $w)))
         (loop $pixels
           (local.set $p (i32.shl (local.get $i) (i32.const 2)))
-          (local.set $vs0 (v128.load (i32.add (local.get $s0) (local.get $p))))
-          (local.set $vs1 (v128.load (i32.add (local.get $s1) (local.get $p))))
-          (local.set $vs2 (v128.load (i32.add (local.get $s2) (local.get $p))))
           (local.set $va (v128.load (i32.add (local.get $a) (local.get $p))))
+          ;; Four pixels of fg (12 bytes) spread into one channel per i32 lane.
+          (local.set $rgb (v128.load (i32.add (local.get $fg) (i32.mul (local.get $i) (i32.const 3)))))
+          (local.set $vs0 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
+            (f32x4.mul (local.get $g0) (f32x4.convert_i32x4_u
+              (i8x16.shuffle 0 16 16 16 3 16 16 16 6 16 16 16 9 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
+          (local.set $vs1 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
+            (f32x4.mul (local.get $g1) (f32x4.convert_i32x4_u
+              (i8x16.shuffle 1 16 16 16 4 16 16 16 7 16 16 16 10 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
+          (local.set $vs2 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
+            (f32x4.mul (local.get $g2) (f32x4.convert_i32x4_u
+              (i8x16.shuffle 2 16 16 16 5 16 16 16 8 16 16 16 11 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
           (local.set $vb (v128.load (i32.add (local.get $b) (local.get $p))))
           (local.set $vf (v128.load (i32.add (local.get $f) (local.get $p))))
           (local.set $d
@@ -108,48 +123,60 @@
 
   ;; level: fills out (w × h RGB) by bilinear sampling of src (sw × sh RGB) at source pixel
   ;; (ox + u·ux + v·vx, oy + u·uy + v·vy) for output pixel (u, v); taps outside src repeat its edge
-  ;; pixels. Weights are in 1/256 and each channel is two integer lerps, rounded.
+  ;; pixels. Coordinates step in 16.16 fixed point along a row (drift under 0.01 px over 2048
+  ;; pixels), weights are in 1/256 and each channel is two integer lerps, rounded.
   (func (export "level")
     (param $src i32) (param $sw i32) (param $sh i32) (param $out i32) (param $w i32) (param $h i32)
     (param $ox f64) (param $oy f64) (param $ux f64) (param $uy f64) (param $vx f64) (param $vy f64)
-    (local $u i32) (local $v i32) (local $x f64) (local $y f64) (local $flx f64) (local $fly f64)
+    (local $u i32) (local $v i32) (local $x i32) (local $y i32) (local $dx i32) (local $dy i32)
     (local $fx i32) (local $fy i32) (local $wx i32) (local $wy i32) (local $maxX i32) (local $maxY i32)
-    (local $x0 i32) (local $x1 i32) (local $y0 i32) (local $y1 i32)
+    (local $x1 i32) (local $y1 i32) (local $stride i32)
     (local $pa i32) (local $pb i32) (local $pc i32) (local $pd i32) (local $o i32) (local $t i32)
     (local.set $maxX (i32.sub (local.get $sw) (i32.const 1)))
     (local.set $maxY (i32.sub (local.get $sh) (i32.const 1)))
+    (local.set $stride (i32.mul (local.get $sw) (i32.const 3)))
+    (local.set $dx (i32.trunc_sat_f64_s (f64.nearest (f64.mul (local.get $ux) (f64.const 65536)))))
+    (local.set $dy (i32.trunc_sat_f64_s (f64.nearest (f64.mul (local.get $uy) (f64.const 65536)))))
     (local.set $o (local.get $out))
     (block $done
       (br_if $done (i32.le_s (local.get $h) (i32.const 0)))
       (loop $rows
-        (local.set $x (f64.add (local.get $ox) (f64.mul (f64.convert_i32_s (local.get $v)) (local.get $vx))))
-        (local.set $y (f64.add (local.get $oy) (f64.mul (f64.convert_i32_s (local.get $v)) (local.get $vy))))
+        (local.set $x (i32.trunc_sat_f64_s (f64.nearest (f64.mul (f64.const 65536)
+          (f64.add (local.get $ox) (f64.mul (f64.convert_i32_s (local.get $v)) (local.get $vx)))))))
+        (local.set $y (i32.trunc_sat_f64_s (f64.nearest (f64.mul (f64.const 65536)
+          (f64.add (local.get $oy) (f64.mul (f64.convert_i32_s (local.get $v)) (local.get $vy)))))))
         (local.set $u (i32.const 0))
         (loop $pixels
-          (local.set $flx (f64.floor (local.get $x)))
-          (local.set $fly (f64.floor (local.get $y)))
-          (local.set $fx (i32.trunc_sat_f64_s (local.get $flx)))
-          (local.set $fy (i32.trunc_sat_f64_s (local.get $fly)))
-          (local.set $wx (i32.trunc_sat_f64_s (f64.mul (f64.sub (local.get $x) (local.get $flx)) (f64.const 256))))
-          (local.set $wy (i32.trunc_sat_f64_s (f64.mul (f64.sub (local.get $y) (local.get $fly)) (f64.const 256))))
-          ;; x0 = clamp(fx), x1 = clamp(fx + 1), likewise y
-          (local.set $x0 (select (i32.const 0)
-            (select (local.get $maxX) (local.get $fx) (i32.gt_s (local.get $fx) (local.get $maxX)))
-            (i32.lt_s (local.get $fx) (i32.const 0))))
-          (local.set $x1 (select (i32.const 0)
-            (select (local.get $maxX) (i32.add (local.get $fx) (i32.const 1)) (i32.ge_s (local.get $fx) (local.get $maxX)))
-            (i32.lt_s (local.get $fx) (i32.const 0))))
-          (local.set $y0 (select (i32.const 0)
-            (select (local.get $maxY) (local.get $fy) (i32.gt_s (local.get $fy) (local.get $maxY)))
-            (i32.lt_s (local.get $fy) (i32.const 0))))
-          (local.set $y1 (select (i32.const 0)
-            (select (local.get $maxY) (i32.add (local.get $fy) (i32.const 1)) (i32.ge_s (local.get $fy) (local.get $maxY)))
-            (i32.lt_s (local.get $fy) (i32.const 0))))
-          (local.set $pa (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y0) (local.get $sw)) (local.get $x0)) (i32.const 3))))
-          (local.set $pb (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y0) (local.get $sw)) (local.get $x1)) (i32.const 3))))
-          (local.set $pc (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $x0)) (i32.const 3))))
-          (local.set $pd (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $x1)) (i32.const 3))))
-          ;; channel 0
+          (local.set $fx (i32.shr_s (local.get $x) (i32.const 16)))
+          (local.set $fy (i32.shr_s (local.get $y) (i32.const 16)))
+          (local.set $wx (i32.and (i32.shr_s (local.get $x) (i32.const 8)) (i32.const 255)))
+          (local.set $wy (i32.and (i32.shr_s (local.get $y) (i32.const 8)) (i32.const 255)))
+          (if (i32.and (i32.lt_u (local.get $fx) (local.get $maxX)) (i32.lt_u (local.get $fy) (local.get $maxY)))
+            (then
+              ;; All four taps inside the source (nearly every pixel).
+              (local.set $pa (i32.add (local.get $src)
+                (i32.add (i32.mul (local.get $fy) (local.get $stride)) (i32.mul (local.get $fx) (i32.const 3)))))
+              (local.set $pb (i32.add (local.get $pa) (i32.const 3)))
+              (local.set $pc (i32.add (local.get $pa) (local.get $stride)))
+              (local.set $pd (i32.add (local.get $pc) (i32.const 3))))
+            (else
+              ;; Clamp each tap to the edge: x0 = clamp(fx), x1 = clamp(fx + 1), likewise y.
+              (local.set $x1 (select (i32.const 0)
+                (select (local.get $maxX) (i32.add (local.get $fx) (i32.const 1)) (i32.ge_s (local.get $fx) (local.get $maxX)))
+                (i32.lt_s (local.get $fx) (i32.const 0))))
+              (local.set $fx (select (i32.const 0)
+                (select (local.get $maxX) (local.get $fx) (i32.gt_s (local.get $fx) (local.get $maxX)))
+                (i32.lt_s (local.get $fx) (i32.const 0))))
+              (local.set $y1 (select (i32.const 0)
+                (select (local.get $maxY) (i32.add (local.get $fy) (i32.const 1)) (i32.ge_s (local.get $fy) (local.get $maxY)))
+                (i32.lt_s (local.get $fy) (i32.const 0))))
+              (local.set $fy (select (i32.const 0)
+                (select (local.get $maxY) (local.get $fy) (i32.gt_s (local.get $fy) (local.get $maxY)))
+                (i32.lt_s (local.get $fy) (i32.const 0))))
+              (local.set $pa (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $sw)) (local.get $fx)) (i32.const 3))))
+              (local.set $pb (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $sw)) (local.get $x1)) (i32.const 3))))
+              (local.set $pc (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $fx)) (i32.const 3))))
+              (local.set $pd (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $x1)) (i32.const 3))))))
           (local.set $t (i32.add (i32.shl (i32.load8_u offset=0 (local.get $pa)) (i32.const 8))
             (i32.mul (i32.sub (i32.load8_u offset=0 (local.get $pb)) (i32.load8_u offset=0 (local.get $pa))) (local.get $wx))))
           (i32.store8 offset=0 (local.get $o)
@@ -164,7 +191,6 @@
                     (local.get $wy)))
                 (i32.const 32768))
               (i32.const 16)))
-          ;; channel 1
           (local.set $t (i32.add (i32.shl (i32.load8_u offset=1 (local.get $pa)) (i32.const 8))
             (i32.mul (i32.sub (i32.load8_u offset=1 (local.get $pb)) (i32.load8_u offset=1 (local.get $pa))) (local.get $wx))))
           (i32.store8 offset=1 (local.get $o)
@@ -179,7 +205,6 @@
                     (local.get $wy)))
                 (i32.const 32768))
               (i32.const 16)))
-          ;; channel 2
           (local.set $t (i32.add (i32.shl (i32.load8_u offset=2 (local.get $pa)) (i32.const 8))
             (i32.mul (i32.sub (i32.load8_u offset=2 (local.get $pb)) (i32.load8_u offset=2 (local.get $pa))) (local.get $wx))))
           (i32.store8 offset=2 (local.get $o)
@@ -195,8 +220,8 @@
                 (i32.const 32768))
               (i32.const 16)))
           (local.set $o (i32.add (local.get $o) (i32.const 3)))
-          (local.set $x (f64.add (local.get $x) (local.get $ux)))
-          (local.set $y (f64.add (local.get $y) (local.get $uy)))
+          (local.set $x (i32.add (local.get $x) (local.get $dx)))
+          (local.set $y (i32.add (local.get $y) (local.get $dy)))
           (local.set $u (i32.add (local.get $u) (i32.const 1)))
           (br_if $pixels (i32.lt_s (local.get $u) (local.get $w))))
         (local.set $v (i32.add (local.get $v) (i32.const 1)))
@@ -377,4 +402,67 @@
             (f32.store (i32.add (local.get $row) (local.get $q)) (f32.demote_f64 (f64.mul (local.get $sum) (local.get $k))))))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br_if $vrows (i32.lt_s (local.get $y) (local.get $h))))))
+
+  ;; build: the backdrop layers of rows [y0, y1) (render.ts' StyleRenderer.build): with a = alpha,
+  ;; B = (1 − a)(1 − strength × shadow), F = B × smoothstep(min(1, √(dx² + dy²))); B = F = 0
+  ;; where a = 1.
+  ;; shadow is hw × hh f32, sampled bilinearly with per-column taps xs0, xs1 (i32) and xw (f32)
+  ;; and the row position (y + 0.5) × fy − 0.5; dx2 (f32) holds ((x − cx) / radius)² per column.
+  ;; f64 arithmetic on f32 loads, as the JavaScript it replaced did.
+  (func (export "build")
+    (param $a i32) (param $b i32) (param $f i32)
+    (param $sd i32) (param $hw i32) (param $hh i32) (param $xs0 i32) (param $xs1 i32) (param $xw i32) (param $dx2 i32)
+    (param $w i32) (param $y0 i32) (param $y1 i32) (param $fy f64)
+    (param $cy f64) (param $radius f64) (param $strength f64)
+    (local $y i32) (local $x i32) (local $i i32) (local $p i32) (local $q i32)
+    (local $dy f64) (local $dy2 f64) (local $sy f64) (local $r0 i32) (local $r1 i32) (local $wy f64)
+    (local $alpha f64) (local $c0 i32) (local $c1 i32) (local $t0 f64) (local $t1 f64) (local $wx f64)
+    (local $top f64) (local $bot f64) (local $sh f64) (local $t f64) (local $bk f64)
+    (local.set $y (local.get $y0))
+    (block $done
+      (br_if $done (i32.ge_s (local.get $y) (local.get $y1)))
+      (loop $rows
+        (local.set $dy (f64.div (f64.sub (f64.convert_i32_s (local.get $y)) (local.get $cy)) (local.get $radius)))
+        (local.set $dy2 (f64.mul (local.get $dy) (local.get $dy)))
+        (local.set $sy (f64.max (f64.const 0) (f64.min (f64.convert_i32_s (i32.sub (local.get $hh) (i32.const 1)))
+          (f64.sub (f64.mul (f64.add (f64.convert_i32_s (local.get $y)) (f64.const 0.5)) (local.get $fy)) (f64.const 0.5)))))
+        (local.set $r0 (i32.mul (i32.trunc_f64_s (local.get $sy)) (local.get $hw)))
+        (local.set $r1 (i32.mul (call $min (i32.sub (local.get $hh) (i32.const 1)) (i32.add (i32.trunc_f64_s (local.get $sy)) (i32.const 1)))
+          (local.get $hw)))
+        (local.set $wy (f64.sub (local.get $sy) (f64.convert_i32_s (i32.trunc_f64_s (local.get $sy)))))
+        (local.set $x (i32.const 0))
+        (local.set $i (i32.mul (local.get $y) (local.get $w)))
+        (loop $pixels
+          (local.set $p (i32.shl (local.get $i) (i32.const 2)))
+          (local.set $alpha (f64.promote_f32 (f32.load (i32.add (local.get $a) (local.get $p)))))
+          (block $next
+            (if (f64.ge (local.get $alpha) (f64.const 1))
+              (then
+                (f32.store (i32.add (local.get $b) (local.get $p)) (f32.const 0))
+                (f32.store (i32.add (local.get $f) (local.get $p)) (f32.const 0))
+                (br $next)))
+            (local.set $q (i32.shl (local.get $x) (i32.const 2)))
+            (local.set $c0 (i32.load (i32.add (local.get $xs0) (local.get $q))))
+            (local.set $c1 (i32.load (i32.add (local.get $xs1) (local.get $q))))
+            (local.set $wx (f64.promote_f32 (f32.load (i32.add (local.get $xw) (local.get $q)))))
+            (local.set $t0 (f64.promote_f32 (f32.load (i32.add (local.get $sd) (i32.shl (i32.add (local.get $r0) (local.get $c0)) (i32.const 2))))))
+            (local.set $t1 (f64.promote_f32 (f32.load (i32.add (local.get $sd) (i32.shl (i32.add (local.get $r0) (local.get $c1)) (i32.const 2))))))
+            (local.set $top (f64.add (local.get $t0) (f64.mul (f64.sub (local.get $t1) (local.get $t0)) (local.get $wx))))
+            (local.set $t0 (f64.promote_f32 (f32.load (i32.add (local.get $sd) (i32.shl (i32.add (local.get $r1) (local.get $c0)) (i32.const 2))))))
+            (local.set $t1 (f64.promote_f32 (f32.load (i32.add (local.get $sd) (i32.shl (i32.add (local.get $r1) (local.get $c1)) (i32.const 2))))))
+            (local.set $bot (f64.add (local.get $t0) (f64.mul (f64.sub (local.get $t1) (local.get $t0)) (local.get $wx))))
+            (local.set $sh (f64.add (local.get $top) (f64.mul (f64.sub (local.get $bot) (local.get $top)) (local.get $wy))))
+            (local.set $t (f64.min (f64.const 1) (f64.sqrt (f64.add
+              (f64.promote_f32 (f32.load (i32.add (local.get $dx2) (local.get $q)))) (local.get $dy2)))))
+            (local.set $bk (f64.mul (f64.sub (f64.const 1) (local.get $alpha))
+              (f64.sub (f64.const 1) (f64.mul (local.get $strength) (local.get $sh)))))
+            (f32.store (i32.add (local.get $b) (local.get $p)) (f32.demote_f64 (local.get $bk)))
+            (f32.store (i32.add (local.get $f) (local.get $p)) (f32.demote_f64
+              (f64.mul (f64.mul (f64.mul (local.get $bk) (local.get $t)) (local.get $t))
+                (f64.sub (f64.const 3) (f64.mul (f64.const 2) (local.get $t)))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (br_if $pixels (i32.lt_s (local.get $x) (local.get $w))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $rows (i32.lt_s (local.get $y) (local.get $y1))))))
 )
