@@ -1,7 +1,7 @@
 // Step 6: one style = a studio backdrop behind the matted subject plus a grade (shared/styles.ts).
 // Every grade in the catalogue (exposure, contrast, saturation, warmth, monochrome) is affine in
-// colour, so each style is a small matrix over a few per-pixel layers computed once per photo
-// (the premultiplied, white-balanced subject and the backdrop's light); the SIMD `render` kernel
+// colour, so each style is a small matrix over a few per-pixel layers (the premultiplied,
+// white-balanced subject, alpha and the backdrop's light); the SIMD `render` kernel
 // (wasm/kernels.wat) applies it.
 
 import type { Style } from "@headshot/shared";
@@ -27,6 +27,7 @@ export interface SmallPlane {
 
 type Plane = { ptr: number; view: Float32Array };
 type Bytes = { ptr: number; view: Uint8Array };
+type Words = { ptr: number; view: Int32Array };
 
 /**
  * One canvas size's working set in kernel memory, made once and reused across jobs: the matte
@@ -46,7 +47,7 @@ export class StyleRenderer {
   private readonly coef: Plane;
   private readonly quarterOut: Bytes;
   private readonly shadow: Plane;
-  private readonly taps: { i0: Bytes; i1: Bytes; t: Plane; dx2: Plane };
+  private readonly taps: { i0: Words; i1: Words; t: Plane; dx2: Plane };
   private readonly memory: KernelMemory;
 
   /** `slots` output buffers, each holding one rendered style until its encodes finish. */
@@ -59,23 +60,23 @@ export class StyleRenderer {
     const n = width * height;
     const small = Math.floor(width / 4) * Math.floor(height / 4);
     const quarter = (width / 4) * Math.floor(height / 4) * 3;
-    const f32s = [n, n, n, 24, small, width, width];
-    // The render kernel reads 16 bytes for the last 4 pixels' 12: `foreground` is not last.
-    const u8s = [n * 3, ...Array<number>(slots).fill(n * 3), quarter, width * 4, width * 4];
+    const words = [n, n, n, 24, small, width, width, width, width]; // 4-byte elements
+    const bytes = [n * 3, ...Array<number>(slots).fill(n * 3), quarter];
     this.memory = new KernelMemory();
-    this.memory.reset(KernelMemory.size(...f32s.map((l) => l * 4), ...u8s));
+    this.memory.reset(KernelMemory.size(...words.map((l) => l * 4), ...bytes));
     const plane = () => this.memory.f32(n);
     this.alpha = plane();
     this.backdrop = plane();
     this.backdropFalloff = plane();
     this.coef = this.memory.f32(24);
     this.shadow = this.memory.f32(small);
+    // The render kernel reads 16 bytes for the last 4 pixels' 12: `foreground` must not be last.
     this.foreground = this.memory.u8(n * 3);
     this.outputs = Array.from({ length: slots }, () => this.memory.u8(n * 3));
     this.quarterOut = this.memory.u8(quarter);
     this.taps = {
-      i0: this.memory.u8(width * 4),
-      i1: this.memory.u8(width * 4),
+      i0: this.memory.i32(width),
+      i1: this.memory.i32(width),
       t: this.memory.f32(width),
       dx2: this.memory.f32(width),
     };
@@ -98,8 +99,8 @@ export class StyleRenderer {
     const { data, width: hw, height: hh } = shadow;
     this.shadow.view.set(data.subarray(0, this.shadow.view.length));
     const { i0, i1, t } = bilinearTaps(w, hw);
-    new Int32Array(this.taps.i0.view.buffer, this.taps.i0.ptr, w).set(i0);
-    new Int32Array(this.taps.i1.view.buffer, this.taps.i1.ptr, w).set(i1);
+    this.taps.i0.view.set(i0);
+    this.taps.i1.view.set(i1);
     this.taps.t.view.set(t);
     for (let x = 0; x < w; x++) {
       const dx = (x - light.cx) / light.radius;

@@ -106,10 +106,10 @@ export function assertResolution(src: SourceImage): void {
   }
 }
 
-/** A copy of at most DETECT_SIDE pixels; JPEG shrink-on-load makes this cheap for big photos. */
 /** The photo scaled down for detection; `factor` photo pixels per copy pixel. */
 export type DetectionCopy = RgbImage & { factor: number };
 
+/** A copy of at most DETECT_SIDE pixels; JPEG shrink-on-load makes this cheap for big photos. */
 export async function detectionCopy(src: SourceImage): Promise<DetectionCopy> {
   try {
     const { data, info } = await src

@@ -3,7 +3,7 @@
 import { Alert, Button, Rows, Text, Title } from "@canva/app-ui-kit";
 import type { DeleteMeResponse, MeResponse } from "@headshot/shared";
 import { useState } from "react";
-import { FormattedMessage, useIntl } from "react-intl";
+import { defineMessages, FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
 import { openExternalUrl } from "../../canva/payments";
 import { ErrorAlert } from "../../errors/error-alert";
@@ -150,6 +150,27 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
   );
 }
 
+/** What the export summary counts, in the order it lists them. */
+const HELD = ["jobs", "outputs", "ledger", "consents"] as const;
+const heldCounts = defineMessages({
+  jobs: {
+    defaultMessage: "{count, plural, one {# generation} other {# generations}}",
+    description: "Data export summary: number of generation jobs held",
+  },
+  outputs: {
+    defaultMessage: "{count, plural, one {# headshot} other {# headshots}}",
+    description: "Data export summary: number of generated headshots held",
+  },
+  ledger: {
+    defaultMessage: "{count, plural, one {# credit entry} other {# credit entries}}",
+    description: "Data export summary: number of credit ledger entries held",
+  },
+  consents: {
+    defaultMessage: "{count, plural, one {# consent record} other {# consent records}}",
+    description: "Data export summary: number of consent records held",
+  },
+});
+
 function ExportResult({ summary }: { summary: ExportSummary }) {
   const intl = useIntl();
   return (
@@ -161,42 +182,11 @@ function ExportResult({ summary }: { summary: ExportSummary }) {
       })}
     >
       <Rows spacing="1u">
-        <Text size="small">
-          {intl.formatMessage(
-            {
-              defaultMessage: "{count, plural, one {# generation} other {# generations}}",
-              description: "Data export summary: number of generation jobs held",
-            },
-            { count: summary.counts.jobs },
-          )}
-        </Text>
-        <Text size="small">
-          {intl.formatMessage(
-            {
-              defaultMessage: "{count, plural, one {# headshot} other {# headshots}}",
-              description: "Data export summary: number of generated headshots held",
-            },
-            { count: summary.counts.outputs },
-          )}
-        </Text>
-        <Text size="small">
-          {intl.formatMessage(
-            {
-              defaultMessage: "{count, plural, one {# credit entry} other {# credit entries}}",
-              description: "Data export summary: number of credit ledger entries held",
-            },
-            { count: summary.counts.ledger },
-          )}
-        </Text>
-        <Text size="small">
-          {intl.formatMessage(
-            {
-              defaultMessage: "{count, plural, one {# consent record} other {# consent records}}",
-              description: "Data export summary: number of consent records held",
-            },
-            { count: summary.counts.consents },
-          )}
-        </Text>
+        {HELD.map((kind) => (
+          <Text key={kind} size="small">
+            {intl.formatMessage(heldCounts[kind], { count: summary.counts[kind] })}
+          </Text>
+        ))}
         <Text size="small">
           {intl.formatMessage({
             defaultMessage:

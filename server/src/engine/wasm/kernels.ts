@@ -89,6 +89,11 @@ export class KernelMemory {
     return { ptr, view: new Float32Array(this.memory.buffer, ptr, length) };
   }
 
+  i32(length: number): { ptr: number; view: Int32Array } {
+    const ptr = this.take(length * 4);
+    return { ptr, view: new Int32Array(this.memory.buffer, ptr, length) };
+  }
+
   u8(length: number): { ptr: number; view: Uint8Array } {
     const ptr = this.take(length);
     return { ptr, view: new Uint8Array(this.memory.buffer, ptr, length) };
