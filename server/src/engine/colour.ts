@@ -117,53 +117,76 @@ export function whiteBalanceGains(rgb: Uint8Array, skin: Gains | null): Gains {
  * Frequency-separation smoothing inside the face ellipse: the image is split into a blurred base
  * and detail; small detail on skin-coloured pixels is reduced, edges (eyes, brows, lips) are kept.
  */
-export function smoothSkin(
-  rgb: Uint8Array,
-  w: number,
-  h: number,
-  face: { cx: number; cy: number; rx: number; ry: number },
-): void {
+export function smoothSkin(rgb: Uint8Array, w: number, h: number, face: Ellipse): void {
   const x0 = Math.max(0, Math.floor(face.cx - face.rx));
   const x1 = Math.min(w, Math.ceil(face.cx + face.rx));
   const y0 = Math.max(0, Math.floor(face.cy - face.ry));
   const y1 = Math.min(h, Math.ceil(face.cy + face.ry));
-  const bw = x1 - x0;
-  const bh = y1 - y0;
-  if (bw < 8 || bh < 8) return;
+  const box = { x0, y0, width: x1 - x0, height: y1 - y0 };
+  if (box.width < 8 || box.height < 8) return;
   const radius = Math.max(2, Math.round(face.rx * 0.02));
-  // Synchronous: the planes are module temporaries (only the first bw × bh values are used).
-  const n = bw * bh;
-  const p = tempF32("skin.plane", n);
+  // Synchronous: the planes are module temporaries (only the first width × height values are used).
+  const n = box.width * box.height;
+  const channels = [0, 1, 2].map((k) => tempF32(`skin.plane${k}`, n)) as Planes;
+  splitChannels(rgb, w, box, channels);
   const mid = tempF32("skin.mid", n);
-  const planes = [0, 1, 2].map((k) => {
-    for (let y = 0; y < bh; y++)
-      for (let x = 0; x < bw; x++) p[y * bw + x] = rgb[((y + y0) * w + x + x0) * 3 + k]!;
-    // Two box passes approximate a Gaussian.
-    return boxBlur(boxBlur(p, bw, bh, radius, mid), bw, bh, radius, tempF32(`skin.base${k}`, n));
-  });
-  for (let y = 0; y < bh; y++) {
-    const ny = (y + y0 - face.cy) / face.ry;
-    for (let x = 0; x < bw; x++) {
-      const nx = (x + x0 - face.cx) / face.rx;
+  // Two box passes approximate a Gaussian.
+  const base = channels.map((c, k) =>
+    boxBlur(
+      boxBlur(c, box.width, box.height, radius, mid),
+      box.width,
+      box.height,
+      radius,
+      tempF32(`skin.base${k}`, n),
+    ),
+  ) as Planes;
+  reduceDetail(rgb, w, face, box, base);
+}
+
+interface Ellipse {
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+}
+type Box = { x0: number; y0: number; width: number; height: number };
+type Planes = [Float32Array, Float32Array, Float32Array];
+
+/** The `box` of interleaved RGB `rgb` (`w` pixels wide) as three planes. */
+function splitChannels(rgb: Uint8Array, w: number, box: Box, [c0, c1, c2]: Planes): void {
+  for (let y = 0, j = 0; y < box.height; y++) {
+    for (let o = ((y + box.y0) * w + box.x0) * 3, end = o + box.width * 3; o < end; o += 3, j++) {
+      c0[j] = rgb[o]!;
+      c1[j] = rgb[o + 1]!;
+      c2[j] = rgb[o + 2]!;
+    }
+  }
+}
+
+/** Moves skin pixels inside the ellipse towards the blurred `base` (planes over `box`). */
+function reduceDetail(rgb: Uint8Array, w: number, face: Ellipse, box: Box, [b0, b1, b2]: Planes): void {
+  for (let y = 0; y < box.height; y++) {
+    const ny = (y + box.y0 - face.cy) / face.ry;
+    for (let x = 0; x < box.width; x++) {
+      const nx = (x + box.x0 - face.cx) / face.rx;
       const d = nx * nx + ny * ny;
       if (d >= 1) continue;
-      const o = ((y + y0) * w + x + x0) * 3;
+      const o = ((y + box.y0) * w + x + box.x0) * 3;
       const R = rgb[o]!,
         G = rgb[o + 1]!,
         B = rgb[o + 2]!;
       if (!isSkin(R, G, B)) continue;
-      const j = y * bw + x;
-      const detail = Math.max(
-        Math.abs(R - planes[0]![j]!),
-        Math.abs(G - planes[1]![j]!),
-        Math.abs(B - planes[2]![j]!),
-      );
+      const j = y * box.width + x;
+      const base0 = b0[j]!,
+        base1 = b1[j]!,
+        base2 = b2[j]!;
+      const detail = Math.max(Math.abs(R - base0), Math.abs(G - base1), Math.abs(B - base2));
       if (detail >= DETAIL_KEEP) continue;
       // Fade out towards the ellipse's rim and for larger detail.
       const k = SMOOTHING * (1 - d * d) * (1 - detail / DETAIL_KEEP);
-      rgb[o] = R + (planes[0]![j]! - R) * k + 0.5;
-      rgb[o + 1] = G + (planes[1]![j]! - G) * k + 0.5;
-      rgb[o + 2] = B + (planes[2]![j]! - B) * k + 0.5;
+      rgb[o] = R + (base0 - R) * k + 0.5;
+      rgb[o + 1] = G + (base1 - G) * k + 0.5;
+      rgb[o + 2] = B + (base2 - B) * k + 0.5;
     }
   }
 }

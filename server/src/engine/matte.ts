@@ -85,7 +85,34 @@ export function computeMatte(
 
   // The coefficients are smooth, so they are interpolated up and applied to full-resolution
   // colours: the matte then follows full-resolution edges.
-  const alpha = into ? into.alpha.fill(0) : new Float32Array(w * h);
+  const alpha = into?.alpha ?? new Float32Array(w * h);
+  applyCoefficients(alpha, rgb, w, h, [ar, ag, ab, bb], blockClass);
+  if (coverage) {
+    // Past the photo's edge the subject fades out: those blocks are no longer uniform.
+    for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! * coverage[i]!;
+    blockClass.fill(MIXED);
+  }
+
+  const alphaSmall = new Float32Array(sw * sh);
+  const foreground = into?.foreground ?? new Uint8Array(rgb.length);
+  foreground.set(rgb);
+  const model = colourModel(rgb, alpha, w, h, guide, blockClass, alphaSmall);
+  refineEdges(rgb, foreground, alpha, w, h, blockClass, model);
+  return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
+}
+
+/** Alpha per pixel from the quarter-resolution guided-filter coefficients, interpolated
+ * bilinearly and applied to the pixel's colour; CLEAR and SOLID blocks are filled directly. */
+function applyCoefficients(
+  alpha: Float32Array,
+  rgb: Uint8Array,
+  w: number,
+  h: number,
+  [ar, ag, ab, bb]: readonly [Float32Array, Float32Array, Float32Array, Float32Array],
+  blockClass: Uint8Array,
+): void {
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
   const span = MATTE_HIGH - MATTE_LOW;
   const fy = sh / h;
   const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw);
@@ -99,7 +126,8 @@ export function computeMatte(
       const xEnd = Math.min(w, bx * SUB + SUB);
       const cls = blockClass[brow + Math.min(sw - 1, bx)]!;
       if (cls !== MIXED) {
-        if (cls === SOLID) alpha.fill(1, y * w + bx * SUB, y * w + xEnd);
+        const value = cls === SOLID ? 1 : 0;
+        for (let i = y * w + bx * SUB; i < y * w + xEnd; i++) alpha[i] = value;
         continue;
       }
       for (let x = bx * SUB; x < xEnd; x++) {
@@ -130,17 +158,6 @@ export function computeMatte(
       }
     }
   }
-  if (coverage) {
-    // Past the photo's edge the subject fades out: those blocks are no longer uniform.
-    for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! * coverage[i]!;
-    blockClass.fill(MIXED);
-  }
-
-  const alphaSmall = new Float32Array(sw * sh);
-  const foreground = into?.foreground ?? new Uint8Array(rgb.length);
-  foreground.set(rgb);
-  decontaminate(rgb, foreground, alpha, w, h, guide, blockClass, alphaSmall);
-  return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
 }
 
 const smoothstep = (lo: number, hi: number, v: number) => {
@@ -166,39 +183,42 @@ export function applySubjectPrior(
   s: SubjectPrior,
 ): void {
   const soft = 0.1;
-  // Signed distance-like measure (head heights) outside a silhouette: ≤ 0 inside.
-  const outside = (
-    u: number,
-    v: number,
-    rx: number,
-    ry: number,
-    neck: number,
-    grow: number,
-    wide: number,
-  ) => {
-    const e = Math.hypot(u / rx, (v + 0.1) / ry);
-    const head = (e - 1) * Math.min(rx, ry);
-    if (v < 0.2) return head;
-    // Half-width of the body from `neck` at v = 0.2 to `wide` at v = 0.2 + grow.
-    const half = neck + (wide - neck) * Math.min(1, (v - 0.2) / grow);
-    return Math.min(head, Math.abs(u) - half);
-  };
   for (let y = 0; y < h; y++) {
     const v = ((y + 0.5) * step - s.eyeY) / s.head;
     for (let x = 0; x < w; x++) {
       const u = ((x + 0.5) * step - s.eyeX) / s.head;
       const i = y * w + x;
-      const outline = 1 - smoothstep(-soft, soft, outside(u, v, 0.85, 0.98, 0.55, 0.8, 1.35));
+      const outline = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.85, 0.98, 0.55, 0.8, 1.35));
       if (outline <= 0) {
         p[i] = 0;
         continue;
       }
-      const core = 1 - smoothstep(-soft, soft, outside(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
+      const core = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
       const pi = p[i]!;
       const sure = smoothstep(OUTER_CONFIDENCE[0], OUTER_CONFIDENCE[1], pi);
       p[i] = pi * outline * (core + (1 - core) * sure);
     }
   }
+}
+
+/** Signed distance-like measure (head heights) outside a silhouette: ≤ 0 inside. */
+function outsideSilhouette(
+  u: number,
+  v: number,
+  rx: number,
+  ry: number,
+  neck: number,
+  grow: number,
+  wide: number,
+) {
+  const eu = u / rx;
+  const ev = (v + 0.1) / ry;
+  const e = Math.sqrt(eu * eu + ev * ev);
+  const head = (e - 1) * Math.min(rx, ry);
+  if (v < 0.2) return head;
+  // Half-width of the body from `neck` at v = 0.2 to `wide` at v = 0.2 + grow.
+  const half = neck + (wide - neck) * Math.min(1, (v - 0.2) / grow);
+  return Math.min(head, Math.abs(u) - half);
 }
 
 function classifyBlocks(
@@ -246,116 +266,176 @@ function classifyBlocks(
   }
 }
 
-/**
- * Re-estimates the colour of semi-transparent pixels: with I = αF + (1-α)B and local averages of
- * foreground and background colours, F = (I - (1-α)B)/α, blended towards the local foreground
- * average where α is too small for the division to be trusted. Only MIXED blocks hold such pixels;
- * uniform blocks contribute their mean colour (the guide) to the estimates without a pixel loop.
- * Fills `alphaSmall` with each block's mean opacity on the way.
- */
-function decontaminate(
+/** Local colour estimates at block resolution: foreground and background mean colours (RGB
+ * planes) and whether any confident pixel is near (`ok`, 1 or 0). */
+interface ColourModel {
+  fg: [Float32Array, Float32Array, Float32Array];
+  bg: [Float32Array, Float32Array, Float32Array];
+  fOk: Uint8Array;
+  bOk: Uint8Array;
+}
+
+/** Local colour model: confident foreground (α > 0.9) and background (α < 0.1) colours summed
+ * per block (uniform blocks vote with their mean colour, the guide, without a pixel loop) and
+ * blurred over COLOUR_RADIUS blocks into local means. Fills `alphaSmall` on the way. */
+function colourModel(
   rgb: Uint8Array,
-  out: Uint8Array,
   alpha: Float32Array,
   w: number,
   h: number,
   guide: [Float32Array, Float32Array, Float32Array],
   blockClass: Uint8Array,
   alphaSmall: Float32Array,
-): void {
+): ColourModel {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
   const n = sw * sh;
   // Synchronous: the planes are module temporaries (zeroed here; blurs write whole planes).
-  const zeroed = (key: string) => tempF32(`decon.${key}`, n).fill(0, 0, n);
-  const fgWeight = zeroed("fw");
-  const bgWeight = zeroed("bw");
-  const fgSum = [zeroed("f0"), zeroed("f1"), zeroed("f2")];
-  const bgSum = [zeroed("b0"), zeroed("b1"), zeroed("b2")];
+  const plane = (key: string) => tempF32(`decon.${key}`, n).fill(0, 0, n);
+  const votes: Votes = {
+    fgWeight: plane("fw"),
+    fgSum: [plane("f0"), plane("f1"), plane("f2")],
+    bgWeight: plane("bw"),
+    bgSum: [plane("b0"), plane("b1"), plane("b2")],
+    alphaSmall,
+  };
+  sumUniformBlocks(guide, blockClass, votes);
+  sumMixedBlocks(rgb, alpha, w, sw, sh, blockClass, votes);
+  const { fgWeight, fgSum, bgWeight, bgSum } = votes;
+  const blur = (src: Float32Array, key: string) =>
+    boxBlur(src, sw, sh, COLOUR_RADIUS, tempF32(`decon.blur.${key}`, n));
+  const fw = blur(fgWeight, "fw");
+  const bw = blur(bgWeight, "bw");
+  const fg = fgSum.map((s, k) => normalise(blur(s, `f${k}`), fw, n)) as ColourModel["fg"];
+  const bg = bgSum.map((s, k) => normalise(blur(s, `b${k}`), bw, n)) as ColourModel["bg"];
+  return { fg, bg, fOk: present(fw, n), bOk: present(bw, n) };
+}
+
+/** Per block: the count and colour sums of confident foreground and background pixels, and the
+ * mean opacity. */
+interface Votes {
+  fgWeight: Float32Array;
+  fgSum: [Float32Array, Float32Array, Float32Array];
+  bgWeight: Float32Array;
+  bgSum: [Float32Array, Float32Array, Float32Array];
+  alphaSmall: Float32Array;
+}
+
+/** Uniform blocks vote with their mean colour (the guide) and all their pixels. */
+function sumUniformBlocks(
+  [g0, g1, g2]: readonly [Float32Array, Float32Array, Float32Array],
+  blockClass: Uint8Array,
+  { fgWeight, fgSum: [f0, f1, f2], bgWeight, bgSum: [b0, b1, b2], alphaSmall }: Votes,
+): void {
   const blockPixels = SUB * SUB;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < blockClass.length; j++) {
     const cls = blockClass[j]!;
-    if (cls === MIXED) continue;
-    const weight = cls === SOLID ? fgWeight : bgWeight;
-    const sums = cls === SOLID ? fgSum : bgSum;
-    weight[j] = blockPixels;
-    for (let k = 0; k < 3; k++) sums[k]![j] = guide[k]![j]! * 255 * blockPixels;
-    alphaSmall[j] = cls === SOLID ? 1 : 0;
+    if (cls === SOLID) {
+      fgWeight[j] = blockPixels;
+      f0[j] = g0[j]! * 255 * blockPixels;
+      f1[j] = g1[j]! * 255 * blockPixels;
+      f2[j] = g2[j]! * 255 * blockPixels;
+      alphaSmall[j] = 1;
+    } else if (cls === CLEAR) {
+      bgWeight[j] = blockPixels;
+      b0[j] = g0[j]! * 255 * blockPixels;
+      b1[j] = g1[j]! * 255 * blockPixels;
+      b2[j] = g2[j]! * 255 * blockPixels;
+      alphaSmall[j] = 0;
+    }
   }
-  // Only confident pixels vote, so the estimates are not mixtures themselves.
+}
+
+/** In MIXED blocks only confident pixels vote, so the estimates are not mixtures themselves. */
+function sumMixedBlocks(
+  rgb: Uint8Array,
+  alpha: Float32Array,
+  w: number,
+  sw: number,
+  sh: number,
+  blockClass: Uint8Array,
+  { fgWeight, fgSum: [fs0, fs1, fs2], bgWeight, bgSum: [bs0, bs1, bs2], alphaSmall }: Votes,
+): void {
   for (let by = 0; by < sh; by++) {
     for (let bx = 0; bx < sw; bx++) {
       const j = by * sw + bx;
       if (blockClass[j] !== MIXED) continue;
       let sumA = 0;
+      let nf = 0,
+        f0 = 0,
+        f1 = 0,
+        f2 = 0,
+        nb = 0,
+        b0 = 0,
+        b1 = 0,
+        b2 = 0;
       for (let y = by * SUB; y < by * SUB + SUB; y++) {
         for (let x = bx * SUB, i = y * w + x; x < bx * SUB + SUB; x++, i++) {
           const al = alpha[i]!;
           sumA += al;
+          const o = i * 3;
           if (al > 0.9) {
-            fgWeight[j] = fgWeight[j]! + 1;
-            for (let k = 0; k < 3; k++) fgSum[k]![j] = fgSum[k]![j]! + rgb[i * 3 + k]!;
+            nf++;
+            f0 += rgb[o]!;
+            f1 += rgb[o + 1]!;
+            f2 += rgb[o + 2]!;
           } else if (al < 0.1) {
-            bgWeight[j] = bgWeight[j]! + 1;
-            for (let k = 0; k < 3; k++) bgSum[k]![j] = bgSum[k]![j]! + rgb[i * 3 + k]!;
+            nb++;
+            b0 += rgb[o]!;
+            b1 += rgb[o + 1]!;
+            b2 += rgb[o + 2]!;
           }
         }
       }
-      alphaSmall[j] = sumA / blockPixels;
+      fgWeight[j] = nf;
+      fs0[j] = f0;
+      fs1[j] = f1;
+      fs2[j] = f2;
+      bgWeight[j] = nb;
+      bs0[j] = b0;
+      bs1[j] = b1;
+      bs2[j] = b2;
+      alphaSmall[j] = sumA / (SUB * SUB);
     }
   }
-  const blur = (src: Float32Array, key: string) =>
-    boxBlur(src, sw, sh, COLOUR_RADIUS, tempF32(`decon.blur.${key}`, n));
-  const fw = blur(fgWeight, "fw");
-  const bw = blur(bgWeight, "bw");
-  const fgBlur = fgSum.map((s, k) => blur(s, `f${k}`));
-  const bgBlur = bgSum.map((s, k) => blur(s, `b${k}`));
-  // Local mean colours (0 where no confident pixel is near; the weights say so).
-  const mean = (sums: Float32Array[], weight: Float32Array) =>
-    sums.map((s) => {
-      for (let j = 0; j < n; j++) s[j] = weight[j]! > 1e-3 ? s[j]! / weight[j]! : 0;
-      return s;
-    });
-  const fg = mean(fgBlur, fw);
-  const bg = mean(bgBlur, bw);
-  const fOk = new Uint8Array(n);
-  const bOk = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    fOk[j] = fw[j]! > 1e-3 ? 1 : 0;
-    bOk[j] = bw[j]! > 1e-3 ? 1 : 0;
-  }
+}
 
-  // The estimates are sampled bilinearly (pixel-centre aligned), so nothing steps at block edges.
+/** `sums / weight` in place (the first `n`): local mean colours, 0 where no confident pixel is near. */
+function normalise(sums: Float32Array, weight: Float32Array, n: number): Float32Array {
+  for (let j = 0; j < n; j++) sums[j] = weight[j]! > 1e-3 ? sums[j]! / weight[j]! : 0;
+  return sums;
+}
+
+/** 1 where `weight` (the first `n`) counts any pixel, else 0. */
+function present(weight: Float32Array, n: number): Uint8Array {
+  const ok = new Uint8Array(n);
+  for (let j = 0; j < n; j++) ok[j] = weight[j]! > 1e-3 ? 1 : 0;
+  return ok;
+}
+
+/**
+ * Edge refinement and decontamination of the semi-transparent pixels (all in MIXED blocks) from
+ * the local colour model, sampled bilinearly (pixel-centre aligned, so nothing steps at block
+ * edges). Decontamination re-estimates the colour: with I = αF + (1-α)B and the local foreground
+ * and background means, F = (I - (1-α)B)/α, blended towards the local foreground mean where α is
+ * too small for the division to be trusted.
+ */
+function refineEdges(
+  rgb: Uint8Array,
+  out: Uint8Array,
+  alpha: Float32Array,
+  w: number,
+  h: number,
+  blockClass: Uint8Array,
+  { fg, bg, fOk, bOk }: ColourModel,
+): void {
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
   const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw, 1 / SUB);
-  const F = [0, 0, 0];
-  const B = [0, 0, 0];
-  /** Weighted mean of the valid ones among 4 samples into `dst`; false if none is valid. */
-  const sample = (
-    dst: number[],
-    planes: Float32Array[],
-    ok: Uint8Array,
-    j00: number,
-    j01: number,
-    j10: number,
-    j11: number,
-    w00: number,
-    w01: number,
-    w10: number,
-    w11: number,
-  ) => {
-    const a = ok[j00]! * w00,
-      b = ok[j01]! * w01,
-      c = ok[j10]! * w10,
-      d = ok[j11]! * w11;
-    const sum = a + b + c + d;
-    if (sum < 1e-3) return false;
-    for (let k = 0; k < 3; k++) {
-      const p = planes[k]!;
-      dst[k] = (p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d) / sum;
-    }
-    return true;
-  };
-
+  const F = new Float64Array(3);
+  const B = new Float64Array(3);
+  const weights = new Float64Array(4);
+  const taps = new Int32Array(4);
   for (let y = 0; y < h; y++) {
     const brow = Math.min(sh - 1, (y / SUB) | 0) * sw;
     const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) / SUB - 0.5));
@@ -373,16 +453,16 @@ function decontaminate(
       if (al <= 0.01 || al >= 0.99) continue;
       const o = i * 3;
       const wx = xw[x]!;
-      const w00 = (1 - wx) * (1 - wy),
-        w01 = wx * (1 - wy),
-        w10 = (1 - wx) * wy,
-        w11 = wx * wy;
-      const j00 = r0 + xs0[x]!,
-        j01 = r0 + xs1[x]!,
-        j10 = r1 + xs0[x]!,
-        j11 = r1 + xs1[x]!;
-      const hasF = sample(F, fg, fOk, j00, j01, j10, j11, w00, w01, w10, w11);
-      const hasB = sample(B, bg, bOk, j00, j01, j10, j11, w00, w01, w10, w11);
+      weights[0] = (1 - wx) * (1 - wy);
+      weights[1] = wx * (1 - wy);
+      weights[2] = (1 - wx) * wy;
+      weights[3] = wx * wy;
+      taps[0] = r0 + xs0[x]!;
+      taps[1] = r0 + xs1[x]!;
+      taps[2] = r1 + xs0[x]!;
+      taps[3] = r1 + xs1[x]!;
+      const hasF = sampleValid(F, fg, fOk, taps, weights);
+      const hasB = sampleValid(B, bg, bOk, taps, weights);
       if (!hasF) for (let k = 0; k < 3; k++) F[k] = rgb[o + k]!;
       if (!hasB) for (let k = 0; k < 3; k++) B[k] = rgb[o + k]!;
       if (hasF && hasB) {
@@ -416,6 +496,31 @@ function decontaminate(
   }
 }
 
+/** Weighted mean into `dst` of the valid ones among the four samples at `taps`; false if none. */
+function sampleValid(
+  dst: Float64Array,
+  planes: readonly [Float32Array, Float32Array, Float32Array],
+  ok: Uint8Array,
+  taps: Int32Array,
+  weights: Float64Array,
+): boolean {
+  const j00 = taps[0]!,
+    j01 = taps[1]!,
+    j10 = taps[2]!,
+    j11 = taps[3]!;
+  const a = ok[j00]! * weights[0]!,
+    b = ok[j01]! * weights[1]!,
+    c = ok[j10]! * weights[2]!,
+    d = ok[j11]! * weights[3]!;
+  const sum = a + b + c + d;
+  if (sum < 1e-3) return false;
+  for (let k = 0; k < 3; k++) {
+    const p = planes[k]!;
+    dst[k] = (p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d) / sum;
+  }
+  return true;
+}
+
 /** Guided filter coefficients (a_r, a_g, a_b, b), already box-averaged, at the guide's size. */
 function guidedCoefficients(
   I: [Float32Array, Float32Array, Float32Array],
@@ -429,14 +534,8 @@ function guidedCoefficients(
   // Every plane, the result's too, is a module temporary: valid until the next call, which is
   // enough for computeMatte (it uses the coefficients before its next await).
   const prod = tempF32("guide.prod", n);
-  const blurOf = (key: string, x: Float32Array, y?: Float32Array) => {
-    let src = x;
-    if (y) {
-      for (let i = 0; i < n; i++) prod[i] = x[i]! * y[i]!;
-      src = prod;
-    }
-    return boxBlur(src, w, h, r, tempF32(`guide.${key}`, n));
-  };
+  const blurOf = (key: string, x: Float32Array, y?: Float32Array) =>
+    boxBlur(y ? multiply(prod, x, y, n) : x, w, h, r, tempF32(`guide.${key}`, n));
   const mR = blurOf("mR", R);
   const mG = blurOf("mG", G);
   const mB = blurOf("mB", B);
@@ -454,20 +553,37 @@ function guidedCoefficients(
   const aG = tempF32("guide.aG", n);
   const aB = tempF32("guide.aB", n);
   const b = tempF32("guide.b", n);
+  solveCoefficients([mR, mG, mB, mP, mRP, mGP, mBP, vRR, vRG, vRB, vGG, vGB, vBB], [aR, aG, aB, b], n);
+  const out = (key: string, x: Float32Array) => boxBlur(x, w, h, r, tempF32(`guide.out.${key}`, n));
+  return [out("aR", aR), out("aG", aG), out("aB", aB), out("b", b)];
+}
+
+/** Elementwise `x · y` of the first `n` values into `dst`. */
+function multiply(dst: Float32Array, x: Float32Array, y: Float32Array, n: number): Float32Array {
+  for (let i = 0; i < n; i++) dst[i] = x[i]! * y[i]!;
+  return dst;
+}
+
+/** Per window (the first `n`), the least-squares a (3 channels) and b from the box-averaged moments. */
+function solveCoefficients(
+  [mR, mG, mB, mP, mRP, mGP, mBP, vRR, vRG, vRB, vGG, vGB, vBB]: readonly Float32Array[],
+  [aR, aG, aB, b]: readonly [Float32Array, Float32Array, Float32Array, Float32Array],
+  n: number,
+): void {
   for (let i = 0; i < n; i++) {
-    const mr = mR[i]!,
-      mg = mG[i]!,
-      mb = mB[i]!,
-      mp = mP[i]!;
-    const cr = mRP[i]! - mr * mp,
-      cg = mGP[i]! - mg * mp,
-      cb = mBP[i]! - mb * mp;
-    const rr = vRR[i]! - mr * mr + GUIDE_EPS,
-      rg = vRG[i]! - mr * mg,
-      rb = vRB[i]! - mr * mb;
-    const gg = vGG[i]! - mg * mg + GUIDE_EPS,
-      gb = vGB[i]! - mg * mb,
-      bbv = vBB[i]! - mb * mb + GUIDE_EPS;
+    const mr = mR![i]!,
+      mg = mG![i]!,
+      mb = mB![i]!,
+      mp = mP![i]!;
+    const cr = mRP![i]! - mr * mp,
+      cg = mGP![i]! - mg * mp,
+      cb = mBP![i]! - mb * mp;
+    const rr = vRR![i]! - mr * mr + GUIDE_EPS,
+      rg = vRG![i]! - mr * mg,
+      rb = vRB![i]! - mr * mb;
+    const gg = vGG![i]! - mg * mg + GUIDE_EPS,
+      gb = vGB![i]! - mg * mb,
+      bbv = vBB![i]! - mb * mb + GUIDE_EPS;
     // Inverse of the symmetric 3×3 covariance by cofactors.
     const i00 = gg * bbv - gb * gb,
       i01 = rb * gb - rg * bbv,
@@ -484,8 +600,6 @@ function guidedCoefficients(
     aB[i] = ab;
     b[i] = mp - ar * mr - ag * mg - ab * mb;
   }
-  const out = (key: string, x: Float32Array) => boxBlur(x, w, h, r, tempF32(`guide.out.${key}`, n));
-  return [out("aR", aR), out("aG", aG), out("aB", aB), out("b", b)];
 }
 
 /** SUB×SUB-averaged RGB planes in 0..1. */
