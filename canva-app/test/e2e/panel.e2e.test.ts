@@ -140,6 +140,11 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await page.getByRole("tab", { name: "History" }).click();
     await page.getByText(/Kept until/).waitFor();
     await shot(page, "07-history");
+    await page.getByRole("button", { name: "Delete these headshots now" }).click();
+    await page.getByText("Delete these headshots now?").waitFor();
+    await shot(page, "07-history-delete-confirm");
+    await page.getByRole("button", { name: "Keep them" }).click();
+    await page.getByRole("button", { name: "Delete these headshots now" }).waitFor();
 
     await page.getByRole("tab", { name: "Account" }).click();
     await page.getByText(/You have 0 Headshot Studio credits/).waitFor();

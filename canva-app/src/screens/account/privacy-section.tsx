@@ -7,6 +7,7 @@ import { defineMessages, FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
 import { openExternalUrl } from "../../canva/payments";
 import { ErrorAlert } from "../../errors/error-alert";
+import { ConfirmDelete } from "../confirm-delete";
 import { summariseExport } from "./export-summary";
 import type { ExportSummary } from "./export-summary";
 
@@ -102,15 +103,13 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
       {exported.status === "error" && <ErrorAlert error={exported.error} />}
 
       {erase.status === "confirming" || erase.status === "deleting" ? (
-        <Rows spacing="1u">
-          <Alert
-            tone="critical"
-            title={intl.formatMessage({
-              defaultMessage: "Delete all your data now?",
-              description: "Erasure confirmation title",
-            })}
-          >
-            {me.billing.mode === "credits"
+        <ConfirmDelete
+          title={intl.formatMessage({
+            defaultMessage: "Delete all your data now?",
+            description: "Erasure confirmation title",
+          })}
+          body={
+            me.billing.mode === "credits"
               ? intl.formatMessage(
                   {
                     defaultMessage:
@@ -123,23 +122,20 @@ export function PrivacySection({ me, onErased }: { me: MeResponse; onErased: () 
                   defaultMessage:
                     "This permanently deletes, right away: all your headshots and their files, your generation history and your consent record. This can't be undone.",
                   description: "Erasure confirmation in Canva Premium mode: exactly what is deleted",
-                })}
-          </Alert>
-          <Button
-            variant="primary"
-            stretch
-            loading={erase.status === "deleting"}
-            onClick={() => void deleteEverything()}
-          >
-            {intl.formatMessage({
-              defaultMessage: "Yes, delete everything",
-              description: "Button: confirm erasure",
-            })}
-          </Button>
-          <Button variant="secondary" stretch onClick={() => setErase({ status: "idle" })}>
-            {intl.formatMessage({ defaultMessage: "Keep my data", description: "Button: cancel erasure" })}
-          </Button>
-        </Rows>
+                })
+          }
+          confirmLabel={intl.formatMessage({
+            defaultMessage: "Yes, delete everything",
+            description: "Button: confirm erasure",
+          })}
+          keepLabel={intl.formatMessage({
+            defaultMessage: "Keep my data",
+            description: "Button: cancel erasure",
+          })}
+          deleting={erase.status === "deleting"}
+          onConfirm={() => void deleteEverything()}
+          onKeep={() => setErase({ status: "idle" })}
+        />
       ) : (
         <Button variant="secondary" stretch onClick={() => setErase({ status: "confirming" })}>
           {intl.formatMessage({ defaultMessage: "Delete my data", description: "Button: start erasure" })}

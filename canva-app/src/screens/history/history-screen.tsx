@@ -1,5 +1,5 @@
 // The History tab: headshots not yet expired, newest first, each set with its expiry date; click
-// or drag to reuse one, or delete a set now rather than waiting for the 30 days.
+// or drag to reuse one, or delete a set now (after a confirmation) rather than waiting 30 days.
 import { Button, LoadingIndicator, Rows, Text, Title } from "@canva/app-ui-kit";
 import type { Job } from "@headshot/shared";
 import { useCallback, useEffect, useState } from "react";
@@ -7,6 +7,7 @@ import { FormattedDate, FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
 import { addHeadshotToDesign } from "../../canva/insert";
 import { ErrorAlert } from "../../errors/error-alert";
+import { ConfirmDelete } from "../confirm-delete";
 import { HeadshotGrid } from "../results/headshot-grid";
 
 type HistoryState =
@@ -37,13 +38,8 @@ export function HistoryScreen() {
   }, [load]);
 
   const remove = async (job: Job) => {
-    if (state.status !== "ready") return;
-    try {
-      await api.deleteJob(job.id);
-      setState({ ...state, jobs: state.jobs.filter((j) => j.id !== job.id) });
-    } catch (error) {
-      setState({ status: "error", error });
-    }
+    await api.deleteJob(job.id);
+    setState((s) => (s.status === "ready" ? { ...s, jobs: s.jobs.filter((j) => j.id !== job.id) } : s));
   };
 
   if (state.status === "loading") return <LoadingIndicator />;
@@ -75,12 +71,7 @@ export function HistoryScreen() {
             />
           </Text>
           <HeadshotGrid outputs={job.outputs} onUse={addHeadshotToDesign} />
-          <Button variant="tertiary" onClick={() => void remove(job)}>
-            {intl.formatMessage({
-              defaultMessage: "Delete these headshots now",
-              description: "Button: delete one set of headshots before it expires",
-            })}
-          </Button>
+          <DeleteSet count={job.outputs.length} onDelete={() => remove(job)} />
         </Rows>
       ))}
       {state.nextCursor && (
@@ -99,6 +90,62 @@ export function HistoryScreen() {
           })}
         </Button>
       )}
+    </Rows>
+  );
+}
+
+type DeleteState = { status: "idle" | "confirming" | "deleting" } | { status: "error"; error: unknown };
+
+/** Deleting a set can't be undone, so the button asks first; a failure keeps the set and says so. */
+function DeleteSet({ count, onDelete }: { count: number; onDelete: () => Promise<void> }) {
+  const intl = useIntl();
+  const [state, setState] = useState<DeleteState>({ status: "idle" });
+  if (state.status === "idle") {
+    return (
+      <Button variant="tertiary" onClick={() => setState({ status: "confirming" })}>
+        {intl.formatMessage({
+          defaultMessage: "Delete these headshots now",
+          description: "Button: delete one set of headshots before it expires",
+        })}
+      </Button>
+    );
+  }
+  const confirm = async () => {
+    setState({ status: "deleting" });
+    try {
+      await onDelete(); // on success the set leaves the list, and this control with it
+    } catch (error) {
+      setState({ status: "error", error });
+    }
+  };
+  return (
+    <Rows spacing="1u">
+      <ConfirmDelete
+        title={intl.formatMessage({
+          defaultMessage: "Delete these headshots now?",
+          description: "Title: confirm deleting one set of headshots",
+        })}
+        body={intl.formatMessage(
+          {
+            defaultMessage:
+              "{count, plural, one {This headshot is} other {These # headshots are}} deleted right away and can't be recovered. Copies you already added to designs stay there.",
+            description: "Body: confirm deleting one set of headshots",
+          },
+          { count },
+        )}
+        confirmLabel={intl.formatMessage({
+          defaultMessage: "Yes, delete them",
+          description: "Button: confirm deleting one set of headshots",
+        })}
+        keepLabel={intl.formatMessage({
+          defaultMessage: "Keep them",
+          description: "Button: cancel deleting one set of headshots",
+        })}
+        deleting={state.status === "deleting"}
+        onConfirm={() => void confirm()}
+        onKeep={() => setState({ status: "idle" })}
+      />
+      {state.status === "error" && <ErrorAlert error={state.error} />}
     </Rows>
   );
 }
