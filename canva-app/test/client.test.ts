@@ -1,10 +1,11 @@
 // The API client: Canva SDK errors from the token call become ApiErrors the screens and the
-// poller understand, and consent is given to the policy version the server names.
+// poller understand, consent is given to the policy version the server names, and a request
+// with no answer gives up instead of spinning forever.
 import { CanvaError } from "@canva/error";
 import type { ErrorCode } from "@canva/error";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/api/api-error";
-import { createApiClient } from "../src/api/client";
+import { createApiClient, REQUEST_TIMEOUT_MS, UPLOAD_TIMEOUT_MS } from "../src/api/client";
 import { newIdempotencyKey } from "../src/api/idempotency-key";
 import { describeError } from "../src/errors/error-messages";
 import { aMe } from "./helpers";
@@ -36,6 +37,73 @@ describe("api client", () => {
     await api.giveConsent("7");
     const init = (fetchFn.mock.calls[0] as unknown as [string, RequestInit])[1];
     expect(JSON.parse(init.body as string)).toMatchObject({ policyVersion: "7" });
+  });
+});
+
+/** A server that never answers: like a real fetch, it gives up only when the signal aborts. */
+function silentFetch() {
+  return vi.fn(
+    (_url: string, init: RequestInit) =>
+      new Promise<Response>((_, reject) =>
+        init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))),
+      ),
+  );
+}
+
+describe("request deadline", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("a request with no answer fails as NETWORK after REQUEST_TIMEOUT_MS", async () => {
+    vi.useFakeTimers();
+    const { api } = clientWithToken(async () => "token", silentFetch());
+    const result = api.me().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS - 1);
+    expect(await Promise.race([result, "pending"])).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await result).toMatchObject({ code: "NETWORK", transient: true });
+  });
+
+  it("covers the body too: headers then a stalled body still time out", async () => {
+    vi.useFakeTimers();
+    const stalledBody = vi.fn(
+      async (_url: string, init: RequestInit) =>
+        ({
+          ok: true,
+          json: () =>
+            new Promise((_, reject) =>
+              init.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+            ),
+        }) as unknown as Response,
+    );
+    const { api } = clientWithToken(async () => "token", stalledBody);
+    const result = api.listJobs().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS);
+    expect(await result).toMatchObject({ code: "NETWORK" });
+  });
+
+  it("gives the photo upload longer, and a fast answer clears the timer", async () => {
+    vi.useFakeTimers();
+    const { api } = clientWithToken(async () => "token", silentFetch());
+    const upload = api
+      .createHeadshots({
+        photo: new Blob(["x"]),
+        fileName: "me.jpg",
+        styles: ["studio-grey"],
+        aspects: ["1:1"],
+        idempotencyKey: "k",
+      })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS);
+    expect(await Promise.race([upload, "pending"])).toBe("pending");
+    await vi.advanceTimersByTimeAsync(UPLOAD_TIMEOUT_MS - REQUEST_TIMEOUT_MS);
+    expect(await upload).toMatchObject({ code: "NETWORK" });
+
+    const { api: fast } = clientWithToken(
+      async () => "token",
+      vi.fn(async () => Response.json(aMe())),
+    );
+    await fast.me();
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 

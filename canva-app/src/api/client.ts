@@ -14,6 +14,11 @@ import type { Aspect, ConsentState, Job, StyleId } from "@headshot/shared";
 import type { z } from "zod";
 import { ApiError, fromCanvaError } from "./api-error";
 
+/** A request with no complete answer by then fails as NETWORK (the screens offer Try again)
+ * instead of spinning forever; the photo upload gets longer, for slow connections. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const UPLOAD_TIMEOUT_MS = 120_000;
+
 export interface ApiClientOptions {
   baseUrl: string;
   /** A fresh Canva user token per request (SPEC §5.1: reuse nothing beyond one request). */
@@ -35,40 +40,54 @@ export interface CreateHeadshotsRequest {
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: ApiClientOptions) {
-  async function request(
+  /** One exchange with a fresh token: the response and `read` of its body within `timeoutMs`. */
+  async function request<T>(
     method: string,
     path: string,
-    init: { body?: BodyInit; headers?: Record<string, string> } = {},
-  ) {
+    read: (response: Response) => Promise<T>,
+    init: { body?: BodyInit; headers?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<T> {
     let token: string;
     try {
       token = await getToken();
     } catch (err) {
       throw fromCanvaError(err);
     }
-    let response: Response;
+    const timeoutMs = init.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
-      response = await fetchFn(`${baseUrl}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, ...init.headers },
-        body: init.body ?? null,
-      });
+      let response: Response;
+      try {
+        response = await fetchFn(`${baseUrl}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, ...init.headers },
+          body: init.body ?? null,
+          signal: deadline.signal,
+        });
+      } catch (err) {
+        throw new ApiError("NETWORK", err instanceof Error ? err.message : "Network error");
+      }
+      if (!response.ok) throw await toApiError(response);
+      return await read(response);
     } catch (err) {
-      throw new ApiError("NETWORK", err instanceof Error ? err.message : "Network error");
+      if (deadline.signal.aborted) throw new ApiError("NETWORK", `no answer within ${timeoutMs / 1000} s`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
     }
-    if (!response.ok) throw await toApiError(response);
-    return response;
   }
 
   async function json<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) {
-    const response = await request(
+    const parse = async (response: Response) => schema.parse(await response.json()) as z.infer<S>;
+    return request(
       method,
       path,
+      parse,
       body === undefined
         ? {}
         : { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } },
     );
-    return schema.parse(await response.json()) as z.infer<S>;
   }
 
   return {
@@ -89,8 +108,8 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
       for (const aspect of input.aspects) form.append("aspects", aspect);
       const headers: Record<string, string> = { "Idempotency-Key": input.idempotencyKey };
       if (input.premiumUsageId) headers["Canva-Premium-Usage-Id"] = input.premiumUsageId;
-      const response = await request("POST", "/v1/headshots", { body: form, headers });
-      return JobResponse.parse(await response.json()).job;
+      const parse = async (response: Response) => JobResponse.parse(await response.json()).job;
+      return request("POST", "/v1/headshots", parse, { body: form, headers, timeoutMs: UPLOAD_TIMEOUT_MS });
     },
 
     getJob: async (id: string): Promise<Job> =>
@@ -103,7 +122,7 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
       (await json(JobResponse, "POST", `/v1/headshots/${encodeURIComponent(id)}/cancel`)).job,
 
     deleteJob: async (id: string): Promise<void> => {
-      await request("DELETE", `/v1/headshots/${encodeURIComponent(id)}`);
+      await request("DELETE", `/v1/headshots/${encodeURIComponent(id)}`, async () => undefined);
     },
 
     packs: async () => (await json(PacksResponse, "GET", "/v1/billing/packs")).packs,
@@ -113,7 +132,7 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
 
     /** The export document; its schema belongs to the server, so the panel reads it loosely. */
     exportMyData: async (): Promise<Record<string, unknown>> =>
-      (await (await request("GET", "/v1/me/export")).json()) as Record<string, unknown>,
+      request("GET", "/v1/me/export", async (response) => (await response.json()) as Record<string, unknown>),
 
     deleteMe: () => json(DeleteMeResponse, "DELETE", "/v1/me"),
   };
