@@ -1,9 +1,10 @@
 // The panel: who the user is (GET /v1/me), consent first, then three tabs — Create, History,
-// Account. The balance is re-read whenever the panel regains focus, so credits bought in the
-// browser show up on return.
+// Account. The balance is re-read when the panel regains focus, so credits bought in the browser
+// show up on return (at most once per FOCUS_REFRESH_MS: focus also returns on every click from the
+// design back into the panel).
 import { Box, LoadingIndicator, Rows, Tab, TabList, TabPanel, TabPanels, Tabs } from "@canva/app-ui-kit";
 import type { MeResponse } from "@headshot/shared";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useIntl } from "react-intl";
 import { useApi } from "./api/api-context";
 import { ErrorAlert } from "./errors/error-alert";
@@ -17,6 +18,9 @@ type MeState =
   { status: "loading" } | { status: "error"; error: unknown } | { status: "ready"; me: MeResponse };
 type TabId = "create" | "history" | "account";
 
+/** Focus within this long of the last read (or during one) does not read again. */
+export const FOCUS_REFRESH_MS = 10_000;
+
 export function App({ wait }: { wait?: Sleep }) {
   const intl = useIntl();
   const api = useApi();
@@ -24,17 +28,25 @@ export function App({ wait }: { wait?: Sleep }) {
   const [tab, setTab] = useState<TabId>("create");
   const [historyVisit, setHistoryVisit] = useState(0);
 
+  const lastRead = useRef<{ at: number; pending: boolean }>({ at: 0, pending: false });
+
   const refresh = useCallback(async () => {
+    lastRead.current = { at: Date.now(), pending: true };
     try {
       setMe({ status: "ready", me: await api.me() });
     } catch (error) {
       setMe((current) => (current.status === "ready" ? current : { status: "error", error }));
+    } finally {
+      lastRead.current = { at: Date.now(), pending: false };
     }
   }, [api]);
 
   useEffect(() => {
     void refresh();
-    const onFocus = () => void refresh();
+    const onFocus = () => {
+      const { at, pending } = lastRead.current;
+      if (!pending && Date.now() - at >= FOCUS_REFRESH_MS) void refresh();
+    };
     window.addEventListener("focus", onFocus);
     return () => window.removeEventListener("focus", onFocus);
   }, [refresh]);

@@ -4,7 +4,7 @@ import { getPlatformInfo, requestOpenExternalUrl } from "@canva/platform";
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { App } from "../src/app";
+import { App, FOCUS_REFRESH_MS } from "../src/app";
 import { AccountScreen } from "../src/screens/account/account-screen";
 import { aMe, fakeApi, isDisabled, renderWithProviders } from "./helpers";
 
@@ -41,15 +41,27 @@ describe("buying credits", () => {
     expect(await screen.findByText(/Your balance updates here when you come back/)).toBeTruthy();
   });
 
-  it("re-reads the balance when the user comes back to the panel", async () => {
-    const me = vi.fn(async () => aMe({ balance: 0 }));
-    renderWithProviders(<App />, fakeApi({ me }));
-    expect(await screen.findByText(/Uses 1 of|Add a photo/)).toBeTruthy();
-    const calls = me.mock.calls.length;
+  it("re-reads the balance when the user comes back to the panel, not on every click back", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const me = vi.fn(async () => aMe({ balance: 0 }));
+      renderWithProviders(<App />, fakeApi({ me }));
+      expect(await screen.findByText(/Uses 1 of|Add a photo/)).toBeTruthy();
+      const calls = me.mock.calls.length;
 
-    window.dispatchEvent(new Event("focus"));
+      // Focus right after the first read (a click from the design back into the panel): no read.
+      window.dispatchEvent(new Event("focus"));
+      expect(me.mock.calls.length).toBe(calls);
 
-    expect(me.mock.calls.length).toBe(calls + 1);
+      // Back from the browser's checkout, later: the balance is read again.
+      vi.setSystemTime(Date.now() + FOCUS_REFRESH_MS);
+      window.dispatchEvent(new Event("focus"));
+      expect(me.mock.calls.length).toBe(calls + 1);
+      window.dispatchEvent(new Event("focus"));
+      expect(me.mock.calls.length).toBe(calls + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
