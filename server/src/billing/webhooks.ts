@@ -28,8 +28,23 @@ import {
 } from "./purchase-rules";
 import type { StripeClient } from "./stripe-client";
 
-/** `credits_undeliverable`: applied, but the buyer was erased, so the credits paid for went to nobody. */
-export type WebhookOutcome = "applied" | "credits_undeliverable" | "duplicate" | "ignored";
+/**
+ * `refunded_erased_buyer`: applied, but the buyer was erased, so the credits paid for could reach
+ * nobody and the payment was refunded; `credits_undeliverable`: the same with no payment intent to
+ * refund (never the case for a Checkout payment).
+ */
+export type WebhookOutcome =
+  "applied" | "refunded_erased_buyer" | "credits_undeliverable" | "duplicate" | "ignored";
+
+/** A purchase entitling an erased buyer to credits nobody can receive. */
+export interface UndeliverablePurchase {
+  purchaseId: string;
+  paymentIntentId: string | null;
+}
+
+/** Gives an erased buyer's payment back. Called inside the event's transaction: a failure rolls
+ * the event back, and Stripe delivers it again. */
+export type RefundErasedBuyer = (purchase: { purchaseId: string; paymentIntentId: string }) => Promise<void>;
 
 const SIGNATURE_TOLERANCE_S = 300;
 // Namespace of the per-payment-intent advisory locks (any constant unused elsewhere).
@@ -43,8 +58,8 @@ interface EventContext {
   now: Date;
 }
 
-/** Applies the event; true when it entitles an erased buyer to credits nobody can receive. */
-type Effect = (tx: Tx, ctx: EventContext) => Promise<boolean>;
+/** Applies the event; the purchase when it entitles an erased buyer to credits nobody can receive. */
+type Effect = (tx: Tx, ctx: EventContext) => Promise<UndeliverablePurchase | null>;
 
 /** The event, if the signature over the raw body is valid and at most 5 minutes old. */
 export function verifyStripeEvent(
@@ -65,6 +80,7 @@ export async function handleStripeEvent(
   db: Database,
   event: Stripe.Event,
   clock: Clock,
+  refundErasedBuyer: RefundErasedBuyer,
 ): Promise<WebhookOutcome> {
   const effect = effectOf(event);
   if (!effect) return "ignored";
@@ -77,8 +93,12 @@ export async function handleStripeEvent(
       .returning({ id: processedWebhookEvents.id });
     if (!first) return "duplicate";
     const undeliverable = await effect(tx, { eventId: event.id, type: event.type, now: clock.now() });
-    // Answered 200 all the same: Stripe retrying can't bring the buyer back. The route logs it.
-    return undeliverable ? "credits_undeliverable" : "applied";
+    if (!undeliverable) return "applied";
+    const { purchaseId, paymentIntentId } = undeliverable;
+    // Without a payment intent there is nothing to refund; Stripe retrying can't bring the buyer back.
+    if (!paymentIntentId) return "credits_undeliverable";
+    await refundErasedBuyer({ purchaseId, paymentIntentId });
+    return "refunded_erased_buyer";
   });
 }
 
@@ -119,7 +139,7 @@ async function onSession(
   session: Stripe.Checkout.Session,
   outcome: SessionOutcome,
   ctx: EventContext,
-): Promise<boolean> {
+): Promise<UndeliverablePurchase | null> {
   const paymentIntentId = idOf(session.payment_intent);
   if (paymentIntentId) await lockPayment(tx, paymentIntentId);
   const purchaseId = session.metadata?.purchaseId;
@@ -131,7 +151,7 @@ async function onSession(
     ),
   );
   // A session some other integration on the same Stripe account created: not ours to fulfil.
-  if (!purchase) return false;
+  if (!purchase) return null;
 
   let facts = factsOf(purchase);
   if (paymentIntentId && !purchase.stripePaymentIntentId) {
@@ -154,9 +174,9 @@ async function onPaymentFacts(
   paymentIntentId: string | null,
   incoming: Partial<PaymentFacts>,
   ctx: EventContext,
-): Promise<boolean> {
+): Promise<UndeliverablePurchase | null> {
   // Every Checkout payment has a payment intent; a charge without one was not sold by us.
-  if (!paymentIntentId) return false;
+  if (!paymentIntentId) return null;
   await lockPayment(tx, paymentIntentId);
   const purchase = await lockPurchase(tx, eq(purchases.stripePaymentIntentId, paymentIntentId));
   if (purchase) {
@@ -171,12 +191,12 @@ async function onPaymentFacts(
     .insert(stripePaymentFacts)
     .values({ paymentIntentId, ...merged })
     .onConflictDoUpdate({ target: stripePaymentFacts.paymentIntentId, set: merged });
-  return false;
+  return null;
 }
 
 /**
  * Writes the purchase's new state and moves the buyer's credits to what it now entitles them to;
- * true when the buyer was erased and the purchase now entitles them to credits they don't hold.
+ * returns the purchase when the buyer was erased and it now entitles them to credits they don't hold.
  */
 async function settle(
   tx: Tx,
@@ -185,7 +205,7 @@ async function settle(
   facts: PaymentFacts,
   ctx: EventContext,
   links: Partial<PurchaseRow> = {},
-): Promise<boolean> {
+): Promise<UndeliverablePurchase | null> {
   const target = entitledCredits({
     payment,
     credits: purchase.credits,
@@ -214,7 +234,12 @@ async function settle(
       updatedAt: ctx.now,
     })
     .where(eq(purchases.id, purchase.id));
-  return erased && target > counters.creditsGranted - counters.creditsRevoked - counters.creditsShortfall;
+  const held = counters.creditsGranted - counters.creditsRevoked - counters.creditsShortfall;
+  if (!erased || target <= held) return null;
+  return {
+    purchaseId: purchase.id,
+    paymentIntentId: links.stripePaymentIntentId ?? purchase.stripePaymentIntentId,
+  };
 }
 
 /**

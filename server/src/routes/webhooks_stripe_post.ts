@@ -1,7 +1,7 @@
 // POST /webhooks/stripe: Stripe events, signature-verified on the raw body (SPEC §4, §8.1).
 // Outside /v1, so no Canva auth: the signature is the authentication.
 import { createRoute, z } from "@hono/zod-openapi";
-import { handleStripeEvent, verifyStripeEvent } from "../billing";
+import { erasedBuyerRefunds, handleStripeEvent, verifyStripeEvent } from "../billing";
 import { ApiError } from "../http/api-error";
 import { errorResponses, type App } from "../http/openapi";
 
@@ -37,7 +37,7 @@ export function registerWebhooksStripePost(app: App) {
       c.req.header("Stripe-Signature"),
       config.STRIPE_WEBHOOK_SECRET,
     );
-    const outcome = await handleStripeEvent(db, event, clock);
+    const outcome = await handleStripeEvent(db, event, clock, erasedBuyerRefunds(stripe));
     logger.info(
       { requestId: c.get("requestId"), eventId: event.id, type: event.type, outcome },
       "stripe webhook",

@@ -1,5 +1,5 @@
-// A loopback fake of the one Stripe call we make (POST /v1/checkout/sessions), because no
-// stripe-mock runs here: it records each request and answers like Stripe does.
+// A loopback fake of the Stripe calls we make (POST /v1/checkout/sessions, POST /v1/refunds),
+// because no stripe-mock runs here: it records each request and answers like Stripe does.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -15,15 +15,16 @@ export interface FakeStripe {
   /** http://127.0.0.1:<port>, for STRIPE_API_BASE. */
   url: string;
   requests: RecordedRequest[];
-  /** The next request is answered with this status and a Stripe error body. */
-  failNext(status: number): void;
+  /** The next request is answered with this status and a Stripe error body (with `code`). */
+  failNext(status: number, code?: string): void;
   close(): Promise<void>;
 }
 
 export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: RecordedRequest[] = [];
-  let failure: number | undefined;
+  let failure: { status: number; code: string | undefined } | undefined;
   let sessions = 0;
+  let refunds = 0;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -39,9 +40,21 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         res.end(JSON.stringify(body));
       };
       if (failure) {
-        const status = failure;
+        const { status, code } = failure;
         failure = undefined;
-        return send(status, { error: { type: "api_error", message: "The fake is failing on purpose." } });
+        const type = status < 500 ? "invalid_request_error" : "api_error";
+        return send(status, { error: { type, code, message: "The fake is failing on purpose." } });
+      }
+      if (req.method === "POST" && req.url === "/v1/refunds") {
+        refunds += 1;
+        return send(200, {
+          id: `re_fake${refunds}`,
+          object: "refund",
+          payment_intent: form.payment_intent,
+          reason: form.reason ?? null,
+          metadata: form.metadata ?? {},
+          status: "succeeded",
+        });
       }
       if (req.method !== "POST" || req.url !== "/v1/checkout/sessions") {
         return send(404, {
@@ -75,8 +88,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    failNext: (status) => {
-      failure = status;
+    failNext: (status, code) => {
+      failure = { status, code };
     },
     close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -346,7 +346,14 @@ describe(`credits for a buyer who no longer exists, on ${TEST_DRIVER}`, () => {
     await expect(credit(b.userId, -1000)).rejects.toMatchObject({ code: "INSUFFICIENT_CREDITS" });
   });
 
-  it("records a paid checkout for an erased buyer as paid, grants nothing, keeps no email, answers 200", async () => {
+  /** The refunds the fake Stripe was asked for, for this purchase. */
+  const refundsOf = (b: Bought) =>
+    h.stripe.requests.filter(
+      (r) =>
+        r.path === "/v1/refunds" && (r.form.metadata as Record<string, string>).purchaseId === b.purchaseId,
+    );
+
+  it("records a paid checkout for an erased buyer as paid, grants nothing, keeps no email, refunds the payment", async () => {
     const b = await checkout(h);
     await h.services.db.delete(users).where(eq(users.id, b.userId));
 
@@ -359,7 +366,52 @@ describe(`credits for a buyer who no longer exists, on ${TEST_DRIVER}`, () => {
       stripeCustomerId: null,
     });
     expect(await ledgerOf(b)).toEqual([]);
-    expect(h.logs()).toContain('"outcome":"credits_undeliverable"');
+    const [refund, ...more] = refundsOf(b);
+    expect(more).toEqual([]);
+    expect(refund?.form).toMatchObject({
+      payment_intent: b.paymentIntentId,
+      metadata: { cause: "buyer_erased" },
+    });
+    expect(refund?.headers["idempotency-key"]).toBe(`refund-erased-buyer-${b.purchaseId}`);
+    expect(h.logs()).toContain('"outcome":"refunded_erased_buyer"');
+
+    // Stripe's refund event then settles the purchase as refunded; no second refund is asked for.
+    await ok(refundEvent(b, 900));
+    expect(await purchaseRow(h, b.purchaseId)).toMatchObject({
+      status: "refunded",
+      amountRefundedCents: 900,
+    });
+    expect(refundsOf(b)).toHaveLength(1);
+  });
+
+  it("when Stripe refuses the refund, answers 503 and keeps the event for Stripe's retry", async () => {
+    const b = await checkout(h);
+    await h.services.db.delete(users).where(eq(users.id, b.userId));
+    const event = sessionEvent("checkout.session.completed", b);
+
+    h.stripe.failNext(500);
+    expect((await deliver(h, event)).status).toBe(503);
+    const recorded = await h.services.db
+      .select()
+      .from(processedWebhookEvents)
+      .where(eq(processedWebhookEvents.id, event.id));
+    expect(recorded).toEqual([]);
+    expect(await purchaseRow(h, b.purchaseId)).toMatchObject({
+      status: "pending",
+      stripePaymentIntentId: null,
+    });
+
+    await ok(event);
+    expect(await purchaseRow(h, b.purchaseId)).toMatchObject({ status: "paid" });
+    expect(refundsOf(b)).toHaveLength(2); // the refused attempt and the one that went through
+  });
+
+  it("a payment refunded already (by hand) counts as given back", async () => {
+    const b = await checkout(h);
+    await h.services.db.delete(users).where(eq(users.id, b.userId));
+    h.stripe.failNext(400, "charge_already_refunded");
+    await ok(sessionEvent("checkout.session.completed", b));
+    expect(await purchaseRow(h, b.purchaseId)).toMatchObject({ status: "paid" });
   });
 });
 
