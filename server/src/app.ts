@@ -16,6 +16,7 @@ import { registerBillingPages } from "./routes/billing_pages";
 import { registerExportsGet } from "./routes/exports_get";
 import { registerFilesGet } from "./routes/files_get";
 import { registerHealth } from "./routes/health";
+import { registerMetricsGet } from "./routes/metrics_get";
 import { registerOpenApi } from "./routes/openapi";
 import { registerReportPage } from "./routes/report_page";
 import { registerV1BillingCheckoutPost } from "./routes/v1_billing_checkout_post";
@@ -101,6 +102,7 @@ export function createApp(services: Services): App {
   app.use("/v1/*", currentUser());
 
   registerHealth(app);
+  registerMetricsGet(app);
   registerOpenApi(app);
   registerV1MeGet(app);
   app.on("POST", "/v1/consent", limitPrivacy);

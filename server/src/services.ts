@@ -13,6 +13,7 @@ import { createStudioEngine } from "./engine/pool";
 import type { Engine } from "./engine/types";
 import { createJobRunner, type JobRunner } from "./jobs/runner";
 import { createLogger, type Logger } from "./logger";
+import { createMetrics, type Metrics } from "./metrics/metrics";
 import { createRateLimiter, createRateLimitStore, type RateLimiter } from "./rate-limit";
 import { createStorage } from "./storage";
 import type { Storage } from "./storage/storage";
@@ -35,6 +36,8 @@ export interface Services {
   devIssuer: DevIssuer | undefined;
   /** This process, as named in the instances table and on the jobs it runs. */
   instanceId: string;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
 }
 
 export interface ServiceOverrides {
@@ -71,7 +74,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
   const storage = overrides.storage ?? createStorage(config);
   const engine = overrides.engine ?? (await createEngine(config));
-  const runner = createJobRunner({ db: database.db, engine, storage, clock, logger, config });
+  const metrics = createMetrics(() => ({ ...engine.stats(), inFlight: runner.inFlight() }));
+  const runner = createJobRunner({ db: database.db, engine, storage, clock, logger, config, metrics });
 
   return {
     config,
@@ -91,6 +95,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     }),
     devIssuer,
     instanceId: `${process.pid}-${randomUUID()}`,
+    metrics,
   };
 }
 

@@ -4,4 +4,4 @@ export { CANCEL_PATH, createCheckout, requireCreditsMode, SUCCESS_PATH } from ".
 export { requirePremiumAction } from "./premium";
 export { erasedBuyerRefunds } from "./refunds";
 export { createStripeClient, type StripeClient } from "./stripe-client";
-export { handleStripeEvent, verifyStripeEvent, type WebhookOutcome } from "./webhooks";
+export { handleStripeEvent, verifyStripeEvent, type WebhookOutcome, type WebhookResult } from "./webhooks";

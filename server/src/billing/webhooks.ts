@@ -56,6 +56,13 @@ interface EventContext {
   eventId: string;
   type: Stripe.Event["type"];
   now: Date;
+  /** Credits granted by purchase entries while applying the event (for the metrics). */
+  creditsSold: number;
+}
+
+export interface WebhookResult {
+  outcome: WebhookOutcome;
+  creditsSold: number;
 }
 
 /** Applies the event; the purchase when it entitles an erased buyer to credits nobody can receive. */
@@ -81,10 +88,11 @@ export async function handleStripeEvent(
   event: Stripe.Event,
   clock: Clock,
   refundErasedBuyer: RefundErasedBuyer,
-): Promise<WebhookOutcome> {
+): Promise<WebhookResult> {
   const effect = effectOf(event);
-  if (!effect) return "ignored";
-  return db.transaction(async (tx) => {
+  if (!effect) return { outcome: "ignored", creditsSold: 0 };
+  const ctx: EventContext = { eventId: event.id, type: event.type, now: clock.now(), creditsSold: 0 };
+  const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
     // A concurrent duplicate waits here on the primary key until the first commits, then skips.
     const [first] = await tx
       .insert(processedWebhookEvents)
@@ -92,7 +100,7 @@ export async function handleStripeEvent(
       .onConflictDoNothing()
       .returning({ id: processedWebhookEvents.id });
     if (!first) return "duplicate";
-    const undeliverable = await effect(tx, { eventId: event.id, type: event.type, now: clock.now() });
+    const undeliverable = await effect(tx, ctx);
     if (!undeliverable) return "applied";
     const { purchaseId, paymentIntentId } = undeliverable;
     // Without a payment intent there is nothing to refund; Stripe retrying can't bring the buyer back.
@@ -100,6 +108,7 @@ export async function handleStripeEvent(
     await refundErasedBuyer({ purchaseId, paymentIntentId });
     return "refunded_erased_buyer";
   });
+  return { outcome, creditsSold: ctx.creditsSold };
 }
 
 function effectOf(event: Stripe.Event): Effect | undefined {
@@ -259,6 +268,7 @@ async function moveCredits(tx: Tx, purchase: PurchaseRow, userId: string, target
       const kind = ctx.type === "charge.dispute.closed" ? "dispute_reversal" : "purchase";
       await applyLedgerEntry(tx, { ...entry, kind, delta: delta - forgiven });
       creditsGranted += delta - forgiven;
+      if (kind === "purchase") ctx.creditsSold += delta - forgiven;
     }
   } else if (delta < 0) {
     const kind = ctx.type === "charge.refunded" ? "purchase_refund" : "dispute";

@@ -11,6 +11,7 @@ import { jobs, outputs } from "../db/schema";
 import { countFunnelEvent } from "../domain/funnel";
 import { EngineError, type Engine, type EngineResult } from "../engine/types";
 import type { Logger } from "../logger";
+import type { Metrics } from "../metrics/metrics";
 import type { Storage } from "../storage/storage";
 import { outputKeys } from "../storage/storage";
 import { ACTIVE_JOB_STATUSES, endJobWithRefund, recordProgress, type JobRow } from "./jobs";
@@ -22,6 +23,7 @@ export interface RunnerDeps {
   clock: Clock;
   logger: Logger;
   config: Pick<Config, "OUTPUT_RETENTION_DAYS">;
+  metrics: Pick<Metrics, "generationSeconds">;
 }
 
 const STORING_PROGRESS = 0.92;
@@ -60,7 +62,7 @@ const SHUTDOWN_OUTCOME = {
 } as const;
 
 export function createJobRunner(deps: RunnerDeps): JobRunner {
-  const { db, engine, clock, logger } = deps;
+  const { db, engine, clock, logger, metrics } = deps;
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let reserved = 0;
 
@@ -94,6 +96,10 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
     }
     if (await storeOutputs(deps, job, result)) {
       await countFunnelEvent(db, "generation_succeeded", clock.now()).catch(() => {});
+      for (const [stage, ms] of Object.entries(result.metadata.stageMs)) {
+        metrics.generationSeconds.observe({ stage }, ms / 1000);
+      }
+      metrics.generationSeconds.observe({ stage: "total" }, (performance.now() - started) / 1000);
       logger.info({ jobId: job.id, ms: Math.round(performance.now() - started) }, "job succeeded");
     } else {
       // Canceled, swept or erased while rendering: the files are gone again; refund if still due.

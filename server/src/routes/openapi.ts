@@ -8,6 +8,11 @@ export function registerOpenApi(app: App) {
     bearerFormat: "JWT",
     description: "A Canva user token from auth.getCanvaUserToken()",
   });
+  app.openAPIRegistry.registerComponent("securitySchemes", "metricsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "METRICS_TOKEN, for GET /metrics",
+  });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -22,7 +22,7 @@ const route = createRoute({
 
 export function registerWebhooksStripePost(app: App) {
   app.openapi(route, async (c) => {
-    const { config, db, clock, logger, stripe } = c.get("services");
+    const { config, db, clock, logger, metrics, stripe } = c.get("services");
     if (!stripe || !config.STRIPE_WEBHOOK_SECRET) {
       // Not 2xx: Stripe keeps retrying for days, so events survive until the keys are configured.
       throw new ApiError("UNAVAILABLE", "Stripe webhooks are not configured on this server.", {
@@ -37,7 +37,9 @@ export function registerWebhooksStripePost(app: App) {
       c.req.header("Stripe-Signature"),
       config.STRIPE_WEBHOOK_SECRET,
     );
-    const outcome = await handleStripeEvent(db, event, clock, erasedBuyerRefunds(stripe));
+    const { outcome, creditsSold } = await handleStripeEvent(db, event, clock, erasedBuyerRefunds(stripe));
+    metrics.webhookEvents.inc({ type: event.type, outcome });
+    metrics.creditsSold.inc(creditsSold);
     logger.info(
       { requestId: c.get("requestId"), eventId: event.id, type: event.type, outcome },
       "stripe webhook",

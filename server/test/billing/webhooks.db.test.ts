@@ -70,6 +70,30 @@ describe(`POST /webhooks/stripe on ${TEST_DRIVER}`, () => {
     expect(await ledgerBalance(h.services.db, b.userId)).toBe(10);
   });
 
+  it("counts credits sold and each event's outcome for GET /metrics", async () => {
+    const { registry } = h.services.metrics;
+    const value = async (name: string, labels: Record<string, string> = {}) => {
+      const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+      const match = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+      return match?.value ?? 0;
+    };
+    const applied = { type: "checkout.session.completed", outcome: "applied" };
+    const duplicate = { ...applied, outcome: "duplicate" };
+    const [sold, appliedBefore, duplicateBefore] = await Promise.all([
+      value("headshot_credits_sold_total"),
+      value("headshot_stripe_webhook_events_total", applied),
+      value("headshot_stripe_webhook_events_total", duplicate),
+    ]);
+    const b = await checkout(h);
+    const event = sessionEvent("checkout.session.completed", b);
+    await ok(event);
+    await ok(event);
+
+    expect(await value("headshot_credits_sold_total")).toBe(sold + 10);
+    expect(await value("headshot_stripe_webhook_events_total", applied)).toBe(appliedBefore + 1);
+    expect(await value("headshot_stripe_webhook_events_total", duplicate)).toBe(duplicateBefore + 1);
+  });
+
   it("applies the same event delivered 10 times at once exactly once", async () => {
     const b = await checkout(h);
     const event = sessionEvent("checkout.session.completed", b);

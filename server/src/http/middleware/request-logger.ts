@@ -1,5 +1,6 @@
 // requestLogger: one JSON line per request with the route pattern (never the raw path, which may
-// hold a file token), status and duration. No headers, no bodies, no client IP.
+// hold a file token), status and duration, and the same duration in the latency histogram of
+// GET /metrics. No headers, no bodies, no client IP.
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { HonoEnv } from "../env";
@@ -8,14 +9,12 @@ export const requestLogger = (): MiddlewareHandler<HonoEnv> =>
   async function requestLogger(c, next) {
     const started = performance.now();
     await next();
-    c.get("services").logger.info(
-      {
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        route: routePath(c, -1),
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
+    const seconds = (performance.now() - started) / 1000;
+    const { logger, metrics } = c.get("services");
+    const labels = { method: c.req.method, route: routePath(c, -1), status: c.res.status };
+    metrics.requestSeconds.observe(labels, seconds);
+    logger.info(
+      { requestId: c.get("requestId"), ...labels, ms: Math.round(seconds * 10_000) / 10 },
       "request",
     );
   };

@@ -1,0 +1,65 @@
+// Prometheus metrics (SPEC §11): request latency by route, generation latency by stage, queue
+// depth, credits sold and webhook outcomes. One registry per Services (tests build their own);
+// served by GET /metrics behind METRICS_TOKEN.
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { EngineStats } from "../engine/types";
+
+export interface Metrics {
+  registry: Registry;
+  /** Seconds per request, by method, route pattern (never the raw path) and status. */
+  requestSeconds: Histogram<"method" | "route" | "status">;
+  /** Seconds per engine stage of each successful generation, and `total`. */
+  generationSeconds: Histogram<"stage">;
+  creditsSold: Counter;
+  webhookEvents: Counter<"type" | "outcome">;
+}
+
+/** Jobs on this instance: accepted and not finished (`inFlight`), and the engine's view. */
+export type JobCounts = EngineStats & { inFlight: number };
+
+/** `jobCounts` is read at each scrape: queue depth is what autoscaling watches (SPEC §11). */
+export function createMetrics(jobCounts: () => JobCounts): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  new Gauge({
+    name: "headshot_generation_jobs",
+    help: "Generation jobs on this instance: in_flight (accepted, not finished), the engine's running and queued, and its capacity",
+    labelNames: ["state"],
+    registers,
+    collect() {
+      const { inFlight, running, queued, capacity } = jobCounts();
+      this.set({ state: "in_flight" }, inFlight);
+      this.set({ state: "running" }, running);
+      this.set({ state: "queued" }, queued);
+      this.set({ state: "capacity" }, capacity);
+    },
+  });
+  return {
+    registry,
+    requestSeconds: new Histogram({
+      name: "headshot_http_request_duration_seconds",
+      help: "HTTP request latency by method, route pattern and status",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    generationSeconds: new Histogram({
+      name: "headshot_generation_stage_duration_seconds",
+      help: "Engine time per stage of successful generations (stage=total: the whole job)",
+      labelNames: ["stage"],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    creditsSold: new Counter({
+      name: "headshot_credits_sold_total",
+      help: "Credits granted by Stripe purchases on this instance's webhooks",
+      registers,
+    }),
+    webhookEvents: new Counter({
+      name: "headshot_stripe_webhook_events_total",
+      help: "Stripe webhook events by type and outcome",
+      labelNames: ["type", "outcome"],
+      registers,
+    }),
+  };
+}
