@@ -1,5 +1,5 @@
-// Object storage for generated outputs (SPEC §11): one small interface, a local-disk
-// implementation for the embedded default; S3 comes with scale-out. Photos are never stored.
+// Object storage for generated outputs (SPEC §11): one small interface, implemented on local disk
+// (the embedded default) and on S3-compatible buckets. Photos are never stored.
 
 export interface StoredObject {
   data: Uint8Array;
