@@ -63,6 +63,16 @@ describe("request deadline", () => {
     expect(await result).toMatchObject({ code: "NETWORK", transient: true });
   });
 
+  it("covers Canva's token call too: a hung token call fails as NETWORK", async () => {
+    vi.useFakeTimers();
+    const fetchFn = vi.fn();
+    const { api } = clientWithToken(() => new Promise<string>(() => {}), fetchFn);
+    const result = api.me().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(REQUEST_TIMEOUT_MS);
+    expect(await result).toMatchObject({ code: "NETWORK" });
+    expect(fetchFn).not.toHaveBeenCalled();
+  });
+
   it("covers the body too: headers then a stalled body still time out", async () => {
     vi.useFakeTimers();
     const stalledBody = vi.fn(

@@ -40,23 +40,24 @@ export interface CreateHeadshotsRequest {
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: ApiClientOptions) {
-  /** One exchange with a fresh token: the response and `read` of its body within `timeoutMs`. */
+  /** One exchange within `timeoutMs`: a fresh token, the response and `read` of its body. */
   async function request<T>(
     method: string,
     path: string,
     read: (response: Response) => Promise<T>,
     init: { body?: BodyInit; headers?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<T> {
-    let token: string;
-    try {
-      token = await getToken();
-    } catch (err) {
-      throw fromCanvaError(err);
-    }
     const timeoutMs = init.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
+      let token: string;
+      try {
+        // The SDK's token call can't be aborted; the deadline stops waiting for it.
+        token = await untilAborted(getToken(), deadline.signal);
+      } catch (err) {
+        throw fromCanvaError(err);
+      }
       let response: Response;
       try {
         response = await fetchFn(`${baseUrl}${path}`, {
@@ -136,6 +137,16 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
 
     deleteMe: () => json(DeleteMeResponse, "DELETE", "/v1/me"),
   };
+}
+
+/** `work`, or a rejection as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) =>
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+    ),
+  ]);
 }
 
 async function toApiError(response: Response): Promise<ApiError> {

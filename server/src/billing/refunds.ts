@@ -1,29 +1,52 @@
 // The refund for a buyer erased before their payment's webhook arrived (SPEC §8.1, §9): the credits
 // it bought can reach nobody, so the money goes back to the card it came from.
+//
+// No idempotency key: a refund without an amount takes what is left of the charge, so a repeat
+// (Stripe's redelivery, a timeout that did go through) finds nothing left, and events about one
+// payment are serialised by its lock. A key would also make Stripe replay a failure for 24 hours.
 import Stripe from "stripe";
 import { ApiError } from "../http/api-error";
 import type { StripeClient } from "./stripe-client";
 import type { RefundErasedBuyer } from "./webhooks";
+
+/** The call runs inside the event's transaction, holding the payment's locks: keep it short. */
+const REFUND_TIMEOUT_MS = 10_000;
 
 export function erasedBuyerRefunds(stripe: StripeClient): RefundErasedBuyer {
   return async ({ purchaseId, paymentIntentId }) => {
     try {
       await stripe.refunds.create(
         { payment_intent: paymentIntentId, metadata: { purchaseId, cause: "buyer_erased" } },
-        // Several events about one payment, or Stripe's redelivery, ask for one refund.
-        { idempotencyKey: `refund-erased-buyer-${purchaseId}` },
+        { timeout: REFUND_TIMEOUT_MS },
       );
+      return { refunded: true };
     } catch (err) {
       // Refunded already (by hand in the dashboard, say): nothing is left to give back.
-      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "charge_already_refunded")
-        return;
-      throw new ApiError(
-        "UNAVAILABLE",
-        "Stripe did not take the refund for an erased buyer; the event will be retried.",
-        {
-          cause: err,
-        },
-      );
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "charge_already_refunded") {
+        return { refunded: true };
+      }
+      if (transient(err)) {
+        throw new ApiError(
+          "UNAVAILABLE",
+          "Stripe could not refund an erased buyer just now; the event will be retried.",
+          {
+            cause: err,
+          },
+        );
+      }
+      // Refused for good (a disputed charge, a missing permission): retrying can't help.
+      const reason = err instanceof Stripe.errors.StripeError ? (err.code ?? err.type) : String(err);
+      return { refunded: false, reason };
     }
   };
+}
+
+/** Worth Stripe delivering the event again: no answer, Stripe's own failure, or a rate limit. */
+function transient(err: unknown): boolean {
+  return (
+    err instanceof Stripe.errors.StripeConnectionError ||
+    err instanceof Stripe.errors.StripeAPIError ||
+    err instanceof Stripe.errors.StripeRateLimitError ||
+    (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 500) >= 500)
+  );
 }

@@ -30,11 +30,12 @@ import type { StripeClient } from "./stripe-client";
 
 /**
  * `refunded_erased_buyer`: applied, but the buyer was erased, so the credits paid for could reach
- * nobody and the payment was refunded; `credits_undeliverable`: the same with no payment intent to
- * refund (never the case for a Checkout payment).
+ * nobody and the payment was refunded. `refund_failed`: the same, but Stripe refused the refund
+ * for good (a person must refund by hand); `credits_undeliverable`: no payment intent to refund
+ * (never the case for a Checkout payment).
  */
 export type WebhookOutcome =
-  "applied" | "refunded_erased_buyer" | "credits_undeliverable" | "duplicate" | "ignored";
+  "applied" | "refunded_erased_buyer" | "refund_failed" | "credits_undeliverable" | "duplicate" | "ignored";
 
 /** A purchase entitling an erased buyer to credits nobody can receive. */
 export interface UndeliverablePurchase {
@@ -42,9 +43,13 @@ export interface UndeliverablePurchase {
   paymentIntentId: string | null;
 }
 
-/** Gives an erased buyer's payment back. Called inside the event's transaction: a failure rolls
- * the event back, and Stripe delivers it again. */
-export type RefundErasedBuyer = (purchase: { purchaseId: string; paymentIntentId: string }) => Promise<void>;
+/** Gives an erased buyer's payment back. Called inside the event's transaction: a transient
+ * failure throws, rolling the event back for Stripe to deliver again; a refusal for good returns
+ * its reason, and the event commits. */
+export type RefundErasedBuyer = (purchase: {
+  purchaseId: string;
+  paymentIntentId: string;
+}) => Promise<{ refunded: true } | { refunded: false; reason: string }>;
 
 const SIGNATURE_TOLERANCE_S = 300;
 // Namespace of the per-payment-intent advisory locks (any constant unused elsewhere).
@@ -63,6 +68,8 @@ interface EventContext {
 export interface WebhookResult {
   outcome: WebhookOutcome;
   creditsSold: number;
+  /** With `refund_failed`: the purchase and Stripe's reason, for the person who refunds by hand. */
+  refundFailure?: { purchaseId: string; reason: string };
 }
 
 /** Applies the event; the purchase when it entitles an erased buyer to credits nobody can receive. */
@@ -92,23 +99,24 @@ export async function handleStripeEvent(
   const effect = effectOf(event);
   if (!effect) return { outcome: "ignored", creditsSold: 0 };
   const ctx: EventContext = { eventId: event.id, type: event.type, now: clock.now(), creditsSold: 0 };
-  const outcome = await db.transaction(async (tx): Promise<WebhookOutcome> => {
+  return db.transaction(async (tx): Promise<WebhookResult> => {
+    const result = (outcome: WebhookOutcome) => ({ outcome, creditsSold: ctx.creditsSold });
     // A concurrent duplicate waits here on the primary key until the first commits, then skips.
     const [first] = await tx
       .insert(processedWebhookEvents)
       .values({ id: event.id, source: "stripe", type: event.type, processedAt: clock.now() })
       .onConflictDoNothing()
       .returning({ id: processedWebhookEvents.id });
-    if (!first) return "duplicate";
+    if (!first) return result("duplicate");
     const undeliverable = await effect(tx, ctx);
-    if (!undeliverable) return "applied";
+    if (!undeliverable) return result("applied");
     const { purchaseId, paymentIntentId } = undeliverable;
     // Without a payment intent there is nothing to refund; Stripe retrying can't bring the buyer back.
-    if (!paymentIntentId) return "credits_undeliverable";
-    await refundErasedBuyer({ purchaseId, paymentIntentId });
-    return "refunded_erased_buyer";
+    if (!paymentIntentId) return result("credits_undeliverable");
+    const refund = await refundErasedBuyer({ purchaseId, paymentIntentId });
+    if (refund.refunded) return result("refunded_erased_buyer");
+    return { ...result("refund_failed"), refundFailure: { purchaseId, reason: refund.reason } };
   });
-  return { outcome, creditsSold: ctx.creditsSold };
 }
 
 function effectOf(event: Stripe.Event): Effect | undefined {

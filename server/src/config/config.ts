@@ -110,7 +110,7 @@ const EnvSchema = z.object({
   REMOTE_ENGINE_MODEL: optionalString,
   REMOTE_ENGINE_WEBHOOK_SECRET: optionalString,
 
-  METRICS_TOKEN: optionalString,
+  METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
 });
 
@@ -155,6 +155,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (production && !e.PUBLIC_BASE_URL) problems.push("PUBLIC_BASE_URL: required in production");
   if (e.STORAGE === "s3" && !e.S3_BUCKET) problems.push("S3_BUCKET: required when STORAGE=s3");
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    // One without the other would silently fall back to the AWS default credential chain.
+    problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither");
+  }
   if (e.ENGINE === "remote" && !e.REMOTE_ENGINE_URL) {
     problems.push("REMOTE_ENGINE_URL: required when ENGINE=remote");
   }

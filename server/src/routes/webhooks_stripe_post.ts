@@ -37,13 +37,21 @@ export function registerWebhooksStripePost(app: App) {
       c.req.header("Stripe-Signature"),
       config.STRIPE_WEBHOOK_SECRET,
     );
-    const { outcome, creditsSold } = await handleStripeEvent(db, event, clock, erasedBuyerRefunds(stripe));
-    metrics.webhookEvents.inc({ type: event.type, outcome });
-    metrics.creditsSold.inc(creditsSold);
-    logger.info(
-      { requestId: c.get("requestId"), eventId: event.id, type: event.type, outcome },
-      "stripe webhook",
+    const { outcome, creditsSold, refundFailure } = await handleStripeEvent(
+      db,
+      event,
+      clock,
+      erasedBuyerRefunds(stripe),
     );
+    // Types we ignore are counted together: a subscription to every event type adds no series.
+    metrics.webhookEvents.inc({ type: outcome === "ignored" ? "other" : event.type, outcome });
+    metrics.creditsSold.inc(creditsSold);
+    const line = { requestId: c.get("requestId"), eventId: event.id, type: event.type, outcome };
+    if (refundFailure) {
+      logger.error({ ...line, ...refundFailure }, "stripe webhook: refund the erased buyer by hand");
+    } else {
+      logger.info(line, "stripe webhook");
+    }
     return c.json({ received: true as const }, 200);
   });
 }

@@ -42,6 +42,9 @@ export function createS3Storage(options: S3Options): Storage {
     do {
       const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      // A partial list would leave files behind in deletePrefix (an erasure): fail instead.
+      if (page.IsTruncated && !page.NextContinuationToken)
+        throw new Error(`S3 listing of ${prefix} ended early`);
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
     return keys.sort();
@@ -77,7 +80,13 @@ export function createS3Storage(options: S3Options): Storage {
         if (!data) return undefined;
         return { data, contentType: object.ContentType ?? "application/octet-stream" };
       } catch (err) {
-        if (err instanceof NoSuchKey) return undefined;
+        // Some S3-compatible servers answer a plain 404 rather than NoSuchKey.
+        if (
+          err instanceof NoSuchKey ||
+          (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+        ) {
+          return undefined;
+        }
         throw err;
       }
     },

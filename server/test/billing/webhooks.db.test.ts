@@ -396,7 +396,6 @@ describe(`credits for a buyer who no longer exists, on ${TEST_DRIVER}`, () => {
       payment_intent: b.paymentIntentId,
       metadata: { cause: "buyer_erased" },
     });
-    expect(refund?.headers["idempotency-key"]).toBe(`refund-erased-buyer-${b.purchaseId}`);
     expect(h.logs()).toContain('"outcome":"refunded_erased_buyer"');
 
     // Stripe's refund event then settles the purchase as refunded; no second refund is asked for.
@@ -428,6 +427,31 @@ describe(`credits for a buyer who no longer exists, on ${TEST_DRIVER}`, () => {
     await ok(event);
     expect(await purchaseRow(h, b.purchaseId)).toMatchObject({ status: "paid" });
     expect(refundsOf(b)).toHaveLength(2); // the refused attempt and the one that went through
+  });
+
+  it("a refund Stripe refuses for good commits the event and asks a person to refund by hand", async () => {
+    const b = await checkout(h);
+    await h.services.db.delete(users).where(eq(users.id, b.userId));
+    const event = sessionEvent("checkout.session.completed", b);
+    h.stripe.failNext(400, "charge_disputed");
+    await ok(event);
+
+    expect(await purchaseRow(h, b.purchaseId)).toMatchObject({ status: "paid", creditsGranted: 0 });
+    const recorded = await h.services.db
+      .select()
+      .from(processedWebhookEvents)
+      .where(eq(processedWebhookEvents.id, event.id));
+    expect(recorded).toHaveLength(1);
+    const line = h
+      .logs()
+      .split("\n")
+      .find((l) => l.includes(event.id));
+    expect(JSON.parse(line!)).toMatchObject({
+      level: 50,
+      outcome: "refund_failed",
+      purchaseId: b.purchaseId,
+      reason: "charge_disputed",
+    });
   });
 
   it("a payment refunded already (by hand) counts as given back", async () => {

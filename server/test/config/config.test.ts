@@ -42,6 +42,8 @@ describe("loadConfig", () => {
     expect(problems({ RATE_LIMITS: "generation=lots" })[0]).toMatch(/^RATE_LIMITS:/);
     expect(problems({ CORS_EXTRA_ORIGINS: "not a url" })[0]).toMatch(/^CORS_EXTRA_ORIGINS/);
     expect(problems({ FILE_URL_SECRET: "short" })[0]).toMatch(/^FILE_URL_SECRET:/);
+    expect(problems({ METRICS_TOKEN: "guessable" })[0]).toMatch(/^METRICS_TOKEN: must be at least 32/);
+    expect(problems({ S3_ACCESS_KEY_ID: "AKIAONLY" })[0]).toMatch(/^S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY/);
   });
 
   it("lists every problem at once", () => {

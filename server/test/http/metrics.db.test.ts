@@ -6,7 +6,7 @@ import { TEST_DRIVER } from "../support/database";
 import { createHarness, type Harness } from "../support/harness";
 import { consentingUser, fixture, upload, waitForEnd } from "../jobs/helpers";
 
-const TOKEN = "metrics-scrape-token-0123456789";
+const TOKEN = "metrics-scrape-token-0123456789abcdef";
 let h: Harness;
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@ import type { Job } from "@headshot/shared";
 import { useCallback, useEffect, useState } from "react";
 import { FormattedDate, FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
+import { ApiError } from "../../api/api-error";
 import { addHeadshotToDesign } from "../../canva/insert";
 import { ErrorAlert } from "../../errors/error-alert";
 import { ConfirmDelete } from "../confirm-delete";
@@ -20,12 +21,18 @@ export function HistoryScreen() {
   const api = useApi();
   const [state, setState] = useState<HistoryState>({ status: "loading" });
 
+  /** The first page (no cursor), or the next one appended to the sets listed by then. */
   const load = useCallback(
-    async (cursor: string | null, previous: Job[]) => {
+    async (cursor: string | null) => {
       try {
         const page = await api.listJobs(cursor);
-        const jobs = [...previous, ...page.jobs.filter((j) => j.outputs.length > 0)];
-        setState({ status: "ready", jobs, nextCursor: page.nextCursor, loadingMore: false });
+        const fresh = page.jobs.filter((j) => j.outputs.length > 0);
+        setState((s) => ({
+          status: "ready",
+          jobs: cursor && s.status === "ready" ? [...s.jobs, ...fresh] : fresh,
+          nextCursor: page.nextCursor,
+          loadingMore: false,
+        }));
       } catch (error) {
         setState({ status: "error", error });
       }
@@ -34,17 +41,22 @@ export function HistoryScreen() {
   );
 
   useEffect(() => {
-    void load(null, []);
+    void load(null);
   }, [load]);
 
   const remove = async (job: Job) => {
-    await api.deleteJob(job.id);
+    try {
+      await api.deleteJob(job.id);
+    } catch (error) {
+      // Gone already (deleted from another device, or expired meanwhile): that is what was asked.
+      if (!(error instanceof ApiError && error.code === "NOT_FOUND")) throw error;
+    }
     setState((s) => (s.status === "ready" ? { ...s, jobs: s.jobs.filter((j) => j.id !== job.id) } : s));
   };
 
   if (state.status === "loading") return <LoadingIndicator />;
   if (state.status === "error") {
-    return <ErrorAlert error={state.error} actions={{ retry: () => void load(null, []) }} />;
+    return <ErrorAlert error={state.error} actions={{ retry: () => void load(null) }} />;
   }
   if (state.jobs.length === 0) {
     return (
@@ -81,7 +93,7 @@ export function HistoryScreen() {
           loading={state.loadingMore}
           onClick={() => {
             setState({ ...state, loadingMore: true });
-            void load(state.nextCursor, state.jobs);
+            void load(state.nextCursor);
           }}
         >
           {intl.formatMessage({
