@@ -42,7 +42,7 @@ export function validationError(err: ZodError): ApiError {
   });
 }
 
-export function errorResponse(c: Context<HonoEnv>, error: ApiError): Response {
+export function errorResponse<E extends HonoEnv>(c: Context<E>, error: ApiError): Response {
   const body: ErrorBody = {
     error: {
       code: error.code,

@@ -3,10 +3,11 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { App } from "../http/openapi";
-import { toApiError } from "../http/on-error";
+import { errorResponse, toApiError } from "../http/on-error";
 import type { SupportEnv } from "../support/console-env";
 import { consolePage, csrfProtection, supportSession } from "../support/middleware";
 import { renderPage } from "../support/views/layout";
+import { registerSupportApi, SUPPORT_API_PREFIX } from "./support_api";
 import { registerSupportLogin } from "./support_login";
 import { registerSupportQueue } from "./support_queue";
 import { registerSupportRequestActions } from "./support_request_actions";
@@ -26,6 +27,7 @@ export function registerSupportConsole(app: App) {
   registerSupportRequestActions(support);
   registerSupportUsers(support);
   registerSupportUserAccount(support);
+  registerSupportApi(support);
 
   support.onError((err, c) => {
     const error = toApiError(err);
@@ -35,6 +37,7 @@ export function registerSupportConsole(app: App) {
         "console error",
       );
     }
+    if (c.req.path.startsWith(SUPPORT_API_PREFIX)) return errorResponse(c, error);
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return renderPage(
       c,

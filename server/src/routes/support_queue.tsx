@@ -1,7 +1,7 @@
 // GET /support: the request queue — open requests overdue first, with days left and whether the
 // acknowledgement is late — and the most recently closed ones.
 import type { SupportApp } from "../support/console-env";
-import { acknowledgementDue, daysLeft } from "../support/deadlines";
+import { deadlineState } from "../support/deadlines";
 import { listClosedRequests, listOpenRequests, type PrivacyRequest } from "../support/requests";
 import { day, renderPage } from "../support/views/layout";
 
@@ -51,9 +51,8 @@ function RequestTable({
       </thead>
       <tbody>
         {requests.map((r) => {
-          const left = daysLeft(r.dueAt, now);
-          const overdue = !closed && r.dueAt <= now;
-          const ackLate = r.status === "received" && acknowledgementDue(r.receivedAt) <= now;
+          const { daysLeft: left, overdue: late, acknowledgementLate: ackLate } = deadlineState(r, now);
+          const overdue = !closed && late;
           return (
             <tr class={overdue ? "overdue" : undefined} data-request-id={r.id}>
               <td>

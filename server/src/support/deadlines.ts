@@ -41,3 +41,15 @@ export function acknowledgementDue(receivedAt: Date): Date {
 export function daysLeft(dueAt: Date, now: Date): number {
   return Math.ceil((dueAt.getTime() - now.getTime()) / DAY);
 }
+
+/** Where an open request stands against its deadlines: what the queue shows. */
+export function deadlineState(
+  request: { dueAt: Date; receivedAt: Date; status: string },
+  now: Date,
+): { daysLeft: number; overdue: boolean; acknowledgementLate: boolean } {
+  return {
+    daysLeft: daysLeft(request.dueAt, now),
+    overdue: request.dueAt <= now,
+    acknowledgementLate: request.status === "received" && acknowledgementDue(request.receivedAt) <= now,
+  };
+}

@@ -33,7 +33,9 @@ export const supportSession = (): MiddlewareHandler<SupportEnv> =>
     const cookie = getCookie(c, SESSION_COOKIE);
     const session = cookie ? await loadSession(db, cookie, clock.now()) : undefined;
     if (!session) {
-      if (c.req.method === "GET") return c.redirect(LOGIN_PATH, 302);
+      // Pages send people to the login form; the JSON API (/support/api/) answers 401.
+      if (c.req.method === "GET" && !c.req.path.startsWith("/support/api/"))
+        return c.redirect(LOGIN_PATH, 302);
       throw new ApiError("UNAUTHORIZED", "Your session has ended. Please sign in again.");
     }
     c.set("session", session);
