@@ -1,9 +1,10 @@
 // Crash safety (SPEC §6.2): each process beats in the instances table; a sweep (at start-up and
 // every 10 s, on any instance) fails and refunds the queued or processing jobs of an instance that
 // went silent for 30 s — their photos died with that process's memory, so they can never run.
+// The running keeper beats and sweeps by the database's clock, shared by every instance, so a
+// server whose own clock is off can't make a live instance look silent.
 import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
-import type { Clock } from "../clock";
-import type { Database } from "../db/client";
+import { rowsOf, type Database } from "../db/client";
 import { instances, jobs } from "../db/schema";
 import type { Logger } from "../logger";
 import { ACTIVE_JOB_STATUSES, endJobWithRefund } from "./jobs";
@@ -85,21 +86,21 @@ export interface InstanceKeeper {
  */
 export async function startInstanceKeeper(deps: {
   db: Database;
-  clock: Clock;
   logger: Logger;
   instanceId: string;
   exclusive: boolean;
 }): Promise<InstanceKeeper> {
-  const { db, clock, logger, instanceId } = deps;
+  const { db, logger, instanceId } = deps;
   if (deps.exclusive) {
     await db
       .update(instances)
-      .set({ stoppedAt: clock.now() })
+      .set({ stoppedAt: await databaseNow(db) })
       .where(and(ne(instances.id, instanceId), isNull(instances.stoppedAt)));
   }
   const tick = async () => {
-    await heartbeat(db, instanceId, clock.now());
-    const swept = await sweepDeadInstances(db, clock.now());
+    const now = await databaseNow(db);
+    await heartbeat(db, instanceId, now);
+    const swept = await sweepDeadInstances(db, now);
     if (swept > 0) logger.warn({ swept }, "failed and refunded jobs of instances that stopped");
   };
   await tick();
@@ -112,7 +113,14 @@ export async function startInstanceKeeper(deps: {
     async stop() {
       clearInterval(timer);
       await current;
-      await markStopped(db, instanceId, clock.now());
+      await markStopped(db, instanceId, await databaseNow(db));
     },
   };
+}
+
+/** The database server's current time. */
+export async function databaseNow(db: Database): Promise<Date> {
+  const [row] = rowsOf<{ now: Date | string }>(await db.execute(sql`select now() as now`));
+  if (!row) throw new Error("the database did not tell the time");
+  return new Date(row.now);
 }

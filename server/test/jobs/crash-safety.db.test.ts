@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody, JobResponse } from "@headshot/shared";
 import { creditLedger, instances, jobs, users } from "../../src/db/schema";
 import { applyLedgerEntry } from "../../src/domain/credits";
-import { heartbeat, sweepDeadInstances } from "../../src/jobs/instances";
+import { databaseNow, heartbeat, startInstanceKeeper, sweepDeadInstances } from "../../src/jobs/instances";
 import { createHarness, type Harness } from "../support/harness";
 import { scriptedEngine } from "../support/engines";
 import { balance, consentingUser, fixture, getJob, upload } from "./helpers";
@@ -92,6 +92,25 @@ describe("sweep of dead instances", () => {
     expect(await sweepDeadInstances(h.services.db, now)).toBe(2);
     expect(await balance(h, ghost.user)).toBe(3);
     expect(await balance(h, stopped.user)).toBe(3);
+  });
+});
+
+describe("the running keeper", () => {
+  it("beats and sweeps by the database's clock: a server whose clock runs an hour ahead kills nothing alive", async () => {
+    const db = h.services.db;
+    await heartbeat(db, "live-elsewhere", await databaseNow(db));
+    const alive = await chargedJobs("live-elsewhere", 1, "processing");
+    h.clock.advance(3_600_000); // this server's clock: an hour ahead of everyone else's
+    const keeper = await startInstanceKeeper({
+      ...h.services,
+      instanceId: "skewed-server",
+      exclusive: false,
+    });
+    await keeper.stop();
+    const [job] = await db.select().from(jobs).where(eq(jobs.id, alive.ids[0]!));
+    expect(job?.status).toBe("processing");
+    const [own] = await db.select().from(instances).where(eq(instances.id, "skewed-server"));
+    expect(Math.abs(own!.heartbeatAt.getTime() - Date.now())).toBeLessThan(60_000);
   });
 });
 
