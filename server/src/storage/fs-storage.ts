@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { assertSafeKey, type Storage, type StoredObject } from "./storage";
+import { assertDirectoryPrefix, assertSafeKey, type Storage, type StoredObject } from "./storage";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".jpg": "image/jpeg",
@@ -75,8 +75,7 @@ export function createFsStorage(root: string): Storage {
     },
 
     async deletePrefix(prefix) {
-      // Only a whole directory: a partial name ("outputs/ab") must never take its neighbours.
-      if (!prefix.endsWith("/")) throw new Error(`not a directory prefix: ${prefix}`);
+      assertDirectoryPrefix(prefix);
       await rm(fileOf(prefix.slice(0, -1)), { recursive: true, force: true });
     },
 

@@ -10,7 +10,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import type { Config } from "../config/config";
-import { assertSafeKey, type Storage, type StoredObject } from "./storage";
+import { assertDirectoryPrefix, assertSafeKey, type Storage, type StoredObject } from "./storage";
 
 /** DeleteObjects takes at most this many keys per call. */
 const DELETE_BATCH = 1000;
@@ -99,8 +99,7 @@ export function createS3Storage(options: S3Options): Storage {
     list,
 
     async deletePrefix(prefix) {
-      // Only a whole "directory": a partial name ("outputs/ab") must never take its neighbours.
-      if (!prefix.endsWith("/")) throw new Error(`not a directory prefix: ${prefix}`);
+      assertDirectoryPrefix(prefix);
       await remove(await list(prefix));
     },
 

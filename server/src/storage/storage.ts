@@ -35,6 +35,12 @@ export const userPrefix = (userId: string) => `outputs/${userId}/`;
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
+/** Only a whole directory may go at once: a partial name ("outputs/ab") must never take its
+ * neighbours ("outputs/abc/…"). */
+export function assertDirectoryPrefix(prefix: string): void {
+  if (!prefix.endsWith("/")) throw new Error(`not a directory prefix: ${prefix}`);
+}
+
 /** Keys are ours, but a bad one must never escape the storage root. */
 export function assertSafeKey(key: string): void {
   if (!KEY.test(key) || key.split("/").some((part) => part === ".." || part === "." || part === "")) {
