@@ -232,37 +232,57 @@ function classifyBlocks(
 ): void {
   // q ≥ Σ_k min(0, a_k) + b for any guide colour in 0..1 (and ≤ with max); bilinear weights are
   // convex, so the neighbourhood's per-term minima and maxima bound every interpolated pixel.
+  // The 3×3 minima and maxima are separable: first over each column's three rows, then across.
+  const terms = [ar, ag, ab, bb];
+  const lo = terms.map((_, k) => tempF32(`classify.lo${k}`, sw));
+  const hi = terms.map((_, k) => tempF32(`classify.hi${k}`, sw));
   for (let y = 0; y < sh; y++) {
-    for (let x = 0; x < sw; x++) {
-      let rLo = 0,
-        rHi = 0,
-        gLo = 0,
-        gHi = 0,
-        bLo = 0,
-        bHi = 0;
-      let cLo = Infinity,
-        cHi = -Infinity;
-      for (let v = Math.max(0, y - 1); v <= Math.min(sh - 1, y + 1); v++) {
-        for (let u = Math.max(0, x - 1); u <= Math.min(sw - 1, x + 1); u++) {
-          const j = v * sw + u;
-          const r = ar[j]!,
-            g = ag[j]!,
-            b = ab[j]!,
-            c = bb[j]!;
-          if (r < rLo) rLo = r;
-          if (r > rHi) rHi = r;
-          if (g < gLo) gLo = g;
-          if (g > gHi) gHi = g;
-          if (b < bLo) bLo = b;
-          if (b > bHi) bHi = b;
-          if (c < cLo) cLo = c;
-          if (c > cHi) cHi = c;
-        }
-      }
-      const lo = rLo + gLo + bLo + cLo - BLOCK_MARGIN;
-      const hi = rHi + gHi + bHi + cHi + BLOCK_MARGIN;
-      out[y * sw + x] = hi <= MATTE_LOW ? CLEAR : lo >= MATTE_HIGH ? SOLID : MIXED;
-    }
+    const v0 = Math.max(0, y - 1) * sw;
+    const v1 = y * sw;
+    const v2 = Math.min(sh - 1, y + 1) * sw;
+    for (let k = 0; k < 4; k++) columnBounds(terms[k]!, v0, v1, v2, sw, lo[k]!, hi[k]!);
+    classifyRow(out, y * sw, sw, lo, hi);
+  }
+}
+
+/** Per column x: the minimum and maximum of `t` at offsets v0, v1, v2 (three rows) + x. */
+function columnBounds(
+  t: Float32Array,
+  v0: number,
+  v1: number,
+  v2: number,
+  sw: number,
+  lo: Float32Array,
+  hi: Float32Array,
+): void {
+  for (let x = 0; x < sw; x++) {
+    const a = t[v0 + x]!,
+      b = t[v1 + x]!,
+      c = t[v2 + x]!;
+    lo[x] = Math.min(a, b, c);
+    hi[x] = Math.max(a, b, c);
+  }
+}
+
+/** Classes of one row of blocks from its column bounds (the colour terms' minima clipped at 0
+ * from above, maxima at 0 from below: q's bound over a guide colour in 0..1). */
+function classifyRow(out: Uint8Array, row: number, sw: number, lo: Float32Array[], hi: Float32Array[]): void {
+  const [rl, gl, bl, cl] = lo as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const [rh, gh, bh, ch] = hi as [Float32Array, Float32Array, Float32Array, Float32Array];
+  for (let x = 0; x < sw; x++) {
+    const u0 = Math.max(0, x - 1);
+    const u2 = Math.min(sw - 1, x + 1);
+    const rLo = Math.min(0, rl[u0]!, rl[x]!, rl[u2]!);
+    const gLo = Math.min(0, gl[u0]!, gl[x]!, gl[u2]!);
+    const bLo = Math.min(0, bl[u0]!, bl[x]!, bl[u2]!);
+    const cLo = Math.min(cl[u0]!, cl[x]!, cl[u2]!);
+    const rHi = Math.max(0, rh[u0]!, rh[x]!, rh[u2]!);
+    const gHi = Math.max(0, gh[u0]!, gh[x]!, gh[u2]!);
+    const bHi = Math.max(0, bh[u0]!, bh[x]!, bh[u2]!);
+    const cHi = Math.max(ch[u0]!, ch[x]!, ch[u2]!);
+    const low = rLo + gLo + bLo + cLo - BLOCK_MARGIN;
+    const high = rHi + gHi + bHi + cHi + BLOCK_MARGIN;
+    out[row + x] = high <= MATTE_LOW ? CLEAR : low >= MATTE_HIGH ? SOLID : MIXED;
   }
 }
 

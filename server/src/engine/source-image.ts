@@ -1,6 +1,7 @@
 // Step 1 of the pipeline: validate and decode the uploaded photo with sharp (libvips), applying
 // EXIF orientation; a shrink-on-load copy for detection and a framed crop at output scale.
 
+import { closeSync, constants, openSync, statfsSync, writeSync } from "node:fs";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import heif from "heic-decode";
 import { EngineError } from "./types";
@@ -30,6 +31,12 @@ export interface SourceImage {
   height: number;
   /** A fresh, auto-oriented sharp pipeline on the photo. */
   open(): Sharp;
+  /**
+   * Calls `use` with pipelines on the photo decoded at half size by libjpeg (scaled within its
+   * inverse DCT: about half a full decode's work). Null, without calling `use`, where that is not
+   * possible: the photo is not a JPEG, or there is no anonymous RAM file (`withRamFile`) here.
+   */
+  withHalfDecode<T>(use: (open: () => Sharp) => Promise<T>): Promise<T | null>;
 }
 
 export async function openSource(photo: Uint8Array): Promise<SourceImage> {
@@ -46,7 +53,55 @@ export async function openSource(photo: Uint8Array): Promise<SourceImage> {
   const swap = (meta.orientation ?? 1) >= 5;
   const width = swap ? meta.height : meta.width;
   const height = swap ? meta.width : meta.height;
-  return { width, height, open: () => sharp(photo, { failOn: "error" }).autoOrient() };
+  const open = (input: Uint8Array | string) => sharp(input, { failOn: "error" }).autoOrient();
+  return {
+    width,
+    height,
+    open: () => open(photo),
+    // libvips takes load options only with a file name: `[shrink=2]` asks libjpeg for half size.
+    withHalfDecode: async (use) =>
+      meta.format === "jpeg" ? withRamFile(photo, (file) => use(() => open(`${file}[shrink=2]`))) : null,
+  };
+}
+
+/** open(2) flag for an unnamed file in a directory's filesystem (Linux ≥ 3.11). */
+const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
+const TMPFS_MAGIC = 0x01021994;
+const RAM_DIR = "/dev/shm";
+let ramFiles: boolean | undefined;
+
+/**
+ * Calls `use` with a path at which libvips can read `bytes`: an anonymous file in RAM — opened
+ * with O_TMPFILE on tmpfs, so it never has a name in any directory and is gone when closed or when
+ * the process dies; the path is this process' descriptor. The photo stays in memory (SPEC §6.1).
+ * Null, without calling `use`, where there is no such file (not Linux, no tmpfs /dev/shm, full).
+ */
+export async function withRamFile<T>(
+  bytes: Uint8Array,
+  use: (path: string) => Promise<T>,
+): Promise<T | null> {
+  try {
+    ramFiles ??= process.platform === "linux" && statfsSync(RAM_DIR).type === TMPFS_MAGIC;
+  } catch {
+    ramFiles = false;
+  }
+  if (!ramFiles) return null;
+  let fd: number;
+  try {
+    fd = openSync(RAM_DIR, O_TMPFILE | constants.O_RDWR, 0o600);
+  } catch {
+    return null;
+  }
+  try {
+    try {
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    } catch {
+      return null; // tmpfs full (a container's small /dev/shm): decode from memory instead
+    }
+    return await use(`/proc/self/fd/${fd}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** HEIF by its `ftyp` box: a HEIF brand (major or compatible) and no AVIF brand. */
@@ -93,7 +148,12 @@ async function openHeif(photo: Uint8Array): Promise<SourceImage> {
       throw new EngineError("CORRUPT_IMAGE", "heif: unexpected pixel data");
     const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const raw = { raw: { width: decoded.width, height: decoded.height, channels: 4 as const } };
-    return { width: decoded.width, height: decoded.height, open: () => sharp(pixels, raw) };
+    return {
+      width: decoded.width,
+      height: decoded.height,
+      open: () => sharp(pixels, raw),
+      withHalfDecode: async () => null,
+    };
   } finally {
     images.dispose();
   }
@@ -168,17 +228,24 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
   const regW = Math.max(1, Math.ceil(clampX(Math.max(...xs) + 2)) - left);
   const regH = Math.max(1, Math.ceil(clampY(Math.max(...ys) + 2)) - top);
   const padded = corners.some((p) => p.x < 0 || p.y < 0 || p.x > src.width || p.y > src.height);
-  let pipeline = src.open().resize(sw, sh, { fit: "fill", kernel: "lanczos3" });
-  // Enlarged photos get an unsharp mask scaled to the enlargement so they don't look soft.
-  if (f.scale > 1.2) pipeline = pipeline.sharpen({ sigma: Math.min(2, 0.45 * f.scale), m1: 0.6, m2: 1.6 });
-  let region: Buffer;
-  try {
-    region = await pipeline
+  const decode = (open: () => Sharp) => {
+    let pipeline = open().resize(sw, sh, { fit: "fill", kernel: "lanczos3" });
+    // Enlarged photos get an unsharp mask scaled to the enlargement so they don't look soft.
+    if (f.scale > 1.2) pipeline = pipeline.sharpen({ sigma: Math.min(2, 0.45 * f.scale), m1: 0.6, m2: 1.6 });
+    return pipeline
       .extract({ left, top, width: regW, height: regH })
       .removeAlpha()
       .toColourspace("srgb")
       .raw()
       .toBuffer();
+  };
+  // sharp has libjpeg shrink on load except for shrink factors in [2, 3) (its guard against
+  // libjpeg's rounding) — the usual 12 MP case — where it would decode at full size.
+  const shrink = Math.min(src.width / sw, src.height / sh);
+  let region: Buffer;
+  try {
+    region =
+      (shrink >= 2 && shrink < 3 ? await src.withHalfDecode(decode) : null) ?? (await decode(src.open));
   } catch (err) {
     throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
   }
@@ -238,8 +305,9 @@ function level(
   h: number,
   at: (u: number, v: number) => Point,
 ): Uint8Array {
-  const mem = sharedKernels(KernelMemory.size(src.length, w * h * 3));
-  const input = mem.u8(src.length);
+  // The kernel reads up to 8 bytes past the input.
+  const mem = sharedKernels(KernelMemory.size(src.length + 8, w * h * 3));
+  const input = mem.u8(src.length + 8);
   const output = mem.u8(w * h * 3);
   input.view.set(src);
   const [o, du, dv] = [at(0, 0), at(1, 0), at(0, 1)];

@@ -31,7 +31,8 @@ describe("render", () => {
     const renderer = new StyleRenderer(w, h, 2);
     const A = renderer.alpha.view;
     const fg = renderer.foreground.view;
-    for (let i = 0; i < w * h; i++) A[i] = rnd() < 0.3 ? 0 : rnd() < 0.5 ? 1 : rnd();
+    // The left 16 columns transparent (the kernel's backdrop-only path), the rest mixed.
+    for (let i = 0; i < w * h; i++) A[i] = i % w < 16 || rnd() < 0.3 ? 0 : rnd() < 0.5 ? 1 : rnd();
     for (let i = 0; i < fg.length; i++) fg[i] = Math.floor(rnd() * 256);
     const shadow = { data: Float32Array.from({ length: 16 * 12 }, rnd), width: 16, height: 12 };
     const light = { cx: 30, cy: 20, radius: 50 };
@@ -121,8 +122,8 @@ describe("level", () => {
   it("samples bilinearly along an affine map, repeating edge pixels past the source", () => {
     const rnd = random(3);
     const [sw, sh, w, h] = [40, 30, 36, 28];
-    const mem = sharedKernels(KernelMemory.size(sw * sh * 3, w * h * 3));
-    const src = mem.u8(sw * sh * 3);
+    const mem = sharedKernels(KernelMemory.size(sw * sh * 3 + 8, w * h * 3));
+    const src = mem.u8(sw * sh * 3 + 8);
     const out = mem.u8(w * h * 3);
     for (let i = 0; i < src.view.length; i++) src.view[i] = Math.floor(rnd() * 256);
     // A 12° rotation that reaches past every edge of the source.

@@ -58,17 +58,6 @@
         (loop $pixels
           (local.set $p (i32.shl (local.get $i) (i32.const 2)))
           (local.set $va (v128.load (i32.add (local.get $a) (local.get $p))))
-          ;; Four pixels of fg (12 bytes) spread into one channel per i32 lane.
-          (local.set $rgb (v128.load (i32.add (local.get $fg) (i32.mul (local.get $i) (i32.const 3)))))
-          (local.set $vs0 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
-            (f32x4.mul (local.get $g0) (f32x4.convert_i32x4_u
-              (i8x16.shuffle 0 16 16 16 3 16 16 16 6 16 16 16 9 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
-          (local.set $vs1 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
-            (f32x4.mul (local.get $g1) (f32x4.convert_i32x4_u
-              (i8x16.shuffle 1 16 16 16 4 16 16 16 7 16 16 16 10 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
-          (local.set $vs2 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
-            (f32x4.mul (local.get $g2) (f32x4.convert_i32x4_u
-              (i8x16.shuffle 2 16 16 16 5 16 16 16 8 16 16 16 11 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
           (local.set $vb (v128.load (i32.add (local.get $b) (local.get $p))))
           (local.set $vf (v128.load (i32.add (local.get $f) (local.get $p))))
           (local.set $d
@@ -78,30 +67,54 @@
                   (v128.and (i32x4.add (local.get $xv) (local.get $dy)) (v128.const i32x4 15 15 15 15)))
                 (v128.const f32x4 0.1 0.1 0.1 0.1))
               (v128.const f32x4 0.75 0.75 0.75 0.75)))
-          (local.set $r
-            (f32x4.add
-              (f32x4.add
-                (f32x4.add (f32x4.mul (local.get $m00) (local.get $vs0)) (f32x4.mul (local.get $m01) (local.get $vs1)))
-                (f32x4.add (f32x4.mul (local.get $m02) (local.get $vs2)) (f32x4.mul (local.get $ka0) (local.get $va))))
-              (f32x4.add
+          (if (v128.any_true (local.get $va))
+            (then
+              ;; Four pixels of fg (12 bytes) spread into one channel per i32 lane.
+              (local.set $rgb (v128.load (i32.add (local.get $fg) (i32.mul (local.get $i) (i32.const 3)))))
+              (local.set $vs0 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
+                (f32x4.mul (local.get $g0) (f32x4.convert_i32x4_u
+                  (i8x16.shuffle 0 16 16 16 3 16 16 16 6 16 16 16 9 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
+              (local.set $vs1 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
+                (f32x4.mul (local.get $g1) (f32x4.convert_i32x4_u
+                  (i8x16.shuffle 1 16 16 16 4 16 16 16 7 16 16 16 10 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
+              (local.set $vs2 (f32x4.mul (local.get $va) (f32x4.min (v128.const f32x4 255 255 255 255)
+                (f32x4.mul (local.get $g2) (f32x4.convert_i32x4_u
+                  (i8x16.shuffle 2 16 16 16 5 16 16 16 8 16 16 16 11 16 16 16 (local.get $rgb) (v128.const i32x4 0 0 0 0)))))))
+              (local.set $r
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.add (f32x4.mul (local.get $m00) (local.get $vs0)) (f32x4.mul (local.get $m01) (local.get $vs1)))
+                    (f32x4.add (f32x4.mul (local.get $m02) (local.get $vs2)) (f32x4.mul (local.get $ka0) (local.get $va))))
+                  (f32x4.add
+                    (f32x4.add (f32x4.mul (local.get $kb0) (local.get $vb)) (f32x4.mul (local.get $kf0) (local.get $vf)))
+                    (f32x4.add (local.get $k00) (local.get $d)))))
+              (local.set $g
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.add (f32x4.mul (local.get $m10) (local.get $vs0)) (f32x4.mul (local.get $m11) (local.get $vs1)))
+                    (f32x4.add (f32x4.mul (local.get $m12) (local.get $vs2)) (f32x4.mul (local.get $ka1) (local.get $va))))
+                  (f32x4.add
+                    (f32x4.add (f32x4.mul (local.get $kb1) (local.get $vb)) (f32x4.mul (local.get $kf1) (local.get $vf)))
+                    (f32x4.add (local.get $k01) (local.get $d)))))
+              (local.set $bl
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.add (f32x4.mul (local.get $m20) (local.get $vs0)) (f32x4.mul (local.get $m21) (local.get $vs1)))
+                    (f32x4.add (f32x4.mul (local.get $m22) (local.get $vs2)) (f32x4.mul (local.get $ka2) (local.get $va))))
+                  (f32x4.add
+                    (f32x4.add (f32x4.mul (local.get $kb2) (local.get $vb)) (f32x4.mul (local.get $kf2) (local.get $vf)))
+                    (f32x4.add (local.get $k02) (local.get $d))))))
+            (else
+              ;; Four transparent pixels: the subject terms are zero, only the backdrop's remain.
+              (local.set $r (f32x4.add
                 (f32x4.add (f32x4.mul (local.get $kb0) (local.get $vb)) (f32x4.mul (local.get $kf0) (local.get $vf)))
-                (f32x4.add (local.get $k00) (local.get $d)))))
-          (local.set $g
-            (f32x4.add
-              (f32x4.add
-                (f32x4.add (f32x4.mul (local.get $m10) (local.get $vs0)) (f32x4.mul (local.get $m11) (local.get $vs1)))
-                (f32x4.add (f32x4.mul (local.get $m12) (local.get $vs2)) (f32x4.mul (local.get $ka1) (local.get $va))))
-              (f32x4.add
+                (f32x4.add (local.get $k00) (local.get $d))))
+              (local.set $g (f32x4.add
                 (f32x4.add (f32x4.mul (local.get $kb1) (local.get $vb)) (f32x4.mul (local.get $kf1) (local.get $vf)))
-                (f32x4.add (local.get $k01) (local.get $d)))))
-          (local.set $bl
-            (f32x4.add
-              (f32x4.add
-                (f32x4.add (f32x4.mul (local.get $m20) (local.get $vs0)) (f32x4.mul (local.get $m21) (local.get $vs1)))
-                (f32x4.add (f32x4.mul (local.get $m22) (local.get $vs2)) (f32x4.mul (local.get $ka2) (local.get $va))))
-              (f32x4.add
+                (f32x4.add (local.get $k01) (local.get $d))))
+              (local.set $bl (f32x4.add
                 (f32x4.add (f32x4.mul (local.get $kb2) (local.get $vb)) (f32x4.mul (local.get $kf2) (local.get $vf)))
-                (f32x4.add (local.get $k02) (local.get $d)))))
+                (f32x4.add (local.get $k02) (local.get $d))))))
           ;; Round half to even, saturate to 0..255, then interleave R, G, B of the four pixels.
           (local.set $px
             (i8x16.narrow_i16x8_u
@@ -124,14 +137,18 @@
   ;; level: fills out (w × h RGB) by bilinear sampling of src (sw × sh RGB) at source pixel
   ;; (ox + u·ux + v·vx, oy + u·uy + v·vy) for output pixel (u, v); taps outside src repeat its edge
   ;; pixels. Coordinates step in 16.16 fixed point along a row (drift under 0.01 px over 2048
-  ;; pixels), weights are in 1/256 and each channel is two integer lerps, rounded.
+  ;; pixels), weights are in 1/256 and each channel is two integer lerps, rounded. The three
+  ;; channels of a pixel are computed together, one per i32 lane. src must be followed by 8
+  ;; readable bytes.
   (func (export "level")
     (param $src i32) (param $sw i32) (param $sh i32) (param $out i32) (param $w i32) (param $h i32)
     (param $ox f64) (param $oy f64) (param $ux f64) (param $uy f64) (param $vx f64) (param $vy f64)
     (local $u i32) (local $v i32) (local $x i32) (local $y i32) (local $dx i32) (local $dy i32)
-    (local $fx i32) (local $fy i32) (local $wx i32) (local $wy i32) (local $maxX i32) (local $maxY i32)
+    (local $fx i32) (local $fy i32) (local $maxX i32) (local $maxY i32)
     (local $x1 i32) (local $y1 i32) (local $stride i32)
-    (local $pa i32) (local $pb i32) (local $pc i32) (local $pd i32) (local $o i32) (local $t i32)
+    (local $pa i32) (local $pc i32) (local $o i32)
+    (local $ab v128) (local $cd v128) (local $wx v128) (local $wy v128)
+    (local $ta v128) (local $tb v128) (local $top v128) (local $bottom v128)
     (local.set $maxX (i32.sub (local.get $sw) (i32.const 1)))
     (local.set $maxY (i32.sub (local.get $sh) (i32.const 1)))
     (local.set $stride (i32.mul (local.get $sw) (i32.const 3)))
@@ -149,18 +166,19 @@
         (loop $pixels
           (local.set $fx (i32.shr_s (local.get $x) (i32.const 16)))
           (local.set $fy (i32.shr_s (local.get $y) (i32.const 16)))
-          (local.set $wx (i32.and (i32.shr_s (local.get $x) (i32.const 8)) (i32.const 255)))
-          (local.set $wy (i32.and (i32.shr_s (local.get $y) (i32.const 8)) (i32.const 255)))
+          (local.set $wx (i32x4.splat (i32.and (i32.shr_s (local.get $x) (i32.const 8)) (i32.const 255))))
+          (local.set $wy (i32x4.splat (i32.and (i32.shr_s (local.get $y) (i32.const 8)) (i32.const 255))))
           (if (i32.and (i32.lt_u (local.get $fx) (local.get $maxX)) (i32.lt_u (local.get $fy) (local.get $maxY)))
             (then
-              ;; All four taps inside the source (nearly every pixel).
+              ;; All four taps inside the source (nearly every pixel): the left and right taps of a
+              ;; row are adjacent, one 8-byte load each.
               (local.set $pa (i32.add (local.get $src)
                 (i32.add (i32.mul (local.get $fy) (local.get $stride)) (i32.mul (local.get $fx) (i32.const 3)))))
-              (local.set $pb (i32.add (local.get $pa) (i32.const 3)))
-              (local.set $pc (i32.add (local.get $pa) (local.get $stride)))
-              (local.set $pd (i32.add (local.get $pc) (i32.const 3))))
+              (local.set $ab (v128.load64_zero (local.get $pa)))
+              (local.set $cd (v128.load64_zero (i32.add (local.get $pa) (local.get $stride)))))
             (else
-              ;; Clamp each tap to the edge: x0 = clamp(fx), x1 = clamp(fx + 1), likewise y.
+              ;; Clamp each tap to the edge: x0 = clamp(fx), x1 = clamp(fx + 1), likewise y; gather
+              ;; the right taps into bytes 3..5 as the fast path has them.
               (local.set $x1 (select (i32.const 0)
                 (select (local.get $maxX) (i32.add (local.get $fx) (i32.const 1)) (i32.ge_s (local.get $fx) (local.get $maxX)))
                 (i32.lt_s (local.get $fx) (i32.const 0))))
@@ -173,52 +191,37 @@
               (local.set $fy (select (i32.const 0)
                 (select (local.get $maxY) (local.get $fy) (i32.gt_s (local.get $fy) (local.get $maxY)))
                 (i32.lt_s (local.get $fy) (i32.const 0))))
-              (local.set $pa (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $sw)) (local.get $fx)) (i32.const 3))))
-              (local.set $pb (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $fy) (local.get $sw)) (local.get $x1)) (i32.const 3))))
-              (local.set $pc (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $fx)) (i32.const 3))))
-              (local.set $pd (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $y1) (local.get $sw)) (local.get $x1)) (i32.const 3))))))
-          (local.set $t (i32.add (i32.shl (i32.load8_u offset=0 (local.get $pa)) (i32.const 8))
-            (i32.mul (i32.sub (i32.load8_u offset=0 (local.get $pb)) (i32.load8_u offset=0 (local.get $pa))) (local.get $wx))))
-          (i32.store8 offset=0 (local.get $o)
-            (i32.shr_s
-              (i32.add
-                (i32.add (i32.shl (local.get $t) (i32.const 8))
-                  (i32.mul
-                    (i32.sub
-                      (i32.add (i32.shl (i32.load8_u offset=0 (local.get $pc)) (i32.const 8))
-                        (i32.mul (i32.sub (i32.load8_u offset=0 (local.get $pd)) (i32.load8_u offset=0 (local.get $pc))) (local.get $wx)))
-                      (local.get $t))
-                    (local.get $wy)))
-                (i32.const 32768))
+              (local.set $pa (i32.add (local.get $src) (i32.mul (local.get $fy) (local.get $stride))))
+              (local.set $pc (i32.add (local.get $src) (i32.mul (local.get $y1) (local.get $stride))))
+              (local.set $fx (i32.mul (local.get $fx) (i32.const 3)))
+              (local.set $x1 (i32.mul (local.get $x1) (i32.const 3)))
+              (local.set $ab (i8x16.shuffle 0 1 2 16 17 18 6 7 8 9 10 11 12 13 14 15
+                (v128.load32_zero (i32.add (local.get $pa) (local.get $fx)))
+                (v128.load32_zero (i32.add (local.get $pa) (local.get $x1)))))
+              (local.set $cd (i8x16.shuffle 0 1 2 16 17 18 6 7 8 9 10 11 12 13 14 15
+                (v128.load32_zero (i32.add (local.get $pc) (local.get $fx)))
+                (v128.load32_zero (i32.add (local.get $pc) (local.get $x1)))))))
+          ;; top = (a << 8) + (b − a)·wx, likewise bottom from c and d; out = ((top << 8) +
+          ;; (bottom − top)·wy + 2^15) >> 16, one channel per lane.
+          (local.set $ta (i8x16.shuffle 0 16 16 16 1 16 16 16 2 16 16 16 16 16 16 16 (local.get $ab) (v128.const i32x4 0 0 0 0)))
+          (local.set $tb (i8x16.shuffle 3 16 16 16 4 16 16 16 5 16 16 16 16 16 16 16 (local.get $ab) (v128.const i32x4 0 0 0 0)))
+          (local.set $top (i32x4.add (i32x4.shl (local.get $ta) (i32.const 8))
+            (i32x4.mul (i32x4.sub (local.get $tb) (local.get $ta)) (local.get $wx))))
+          (local.set $ta (i8x16.shuffle 0 16 16 16 1 16 16 16 2 16 16 16 16 16 16 16 (local.get $cd) (v128.const i32x4 0 0 0 0)))
+          (local.set $tb (i8x16.shuffle 3 16 16 16 4 16 16 16 5 16 16 16 16 16 16 16 (local.get $cd) (v128.const i32x4 0 0 0 0)))
+          (local.set $bottom (i32x4.add (i32x4.shl (local.get $ta) (i32.const 8))
+            (i32x4.mul (i32x4.sub (local.get $tb) (local.get $ta)) (local.get $wx))))
+          (local.set $ta
+            (i32x4.shr_s
+              (i32x4.add
+                (i32x4.add (i32x4.shl (local.get $top) (i32.const 8))
+                  (i32x4.mul (i32x4.sub (local.get $bottom) (local.get $top)) (local.get $wy)))
+                (v128.const i32x4 32768 32768 32768 32768))
               (i32.const 16)))
-          (local.set $t (i32.add (i32.shl (i32.load8_u offset=1 (local.get $pa)) (i32.const 8))
-            (i32.mul (i32.sub (i32.load8_u offset=1 (local.get $pb)) (i32.load8_u offset=1 (local.get $pa))) (local.get $wx))))
-          (i32.store8 offset=1 (local.get $o)
-            (i32.shr_s
-              (i32.add
-                (i32.add (i32.shl (local.get $t) (i32.const 8))
-                  (i32.mul
-                    (i32.sub
-                      (i32.add (i32.shl (i32.load8_u offset=1 (local.get $pc)) (i32.const 8))
-                        (i32.mul (i32.sub (i32.load8_u offset=1 (local.get $pd)) (i32.load8_u offset=1 (local.get $pc))) (local.get $wx)))
-                      (local.get $t))
-                    (local.get $wy)))
-                (i32.const 32768))
-              (i32.const 16)))
-          (local.set $t (i32.add (i32.shl (i32.load8_u offset=2 (local.get $pa)) (i32.const 8))
-            (i32.mul (i32.sub (i32.load8_u offset=2 (local.get $pb)) (i32.load8_u offset=2 (local.get $pa))) (local.get $wx))))
-          (i32.store8 offset=2 (local.get $o)
-            (i32.shr_s
-              (i32.add
-                (i32.add (i32.shl (local.get $t) (i32.const 8))
-                  (i32.mul
-                    (i32.sub
-                      (i32.add (i32.shl (i32.load8_u offset=2 (local.get $pc)) (i32.const 8))
-                        (i32.mul (i32.sub (i32.load8_u offset=2 (local.get $pd)) (i32.load8_u offset=2 (local.get $pc))) (local.get $wx)))
-                      (local.get $t))
-                    (local.get $wy)))
-                (i32.const 32768))
-              (i32.const 16)))
+          ;; Lane k's low byte is channel k.
+          (local.set $ta (i8x16.shuffle 0 4 8 12 0 0 0 0 0 0 0 0 0 0 0 0 (local.get $ta) (local.get $ta)))
+          (v128.store16_lane 0 (local.get $o) (local.get $ta))
+          (v128.store8_lane offset=2 2 (local.get $o) (local.get $ta))
           (local.set $o (i32.add (local.get $o) (i32.const 3)))
           (local.set $x (i32.add (local.get $x) (local.get $dx)))
           (local.set $y (i32.add (local.get $y) (local.get $dy)))
