@@ -32,12 +32,16 @@ export interface SourceImage {
   /** A fresh, auto-oriented sharp pipeline on the photo. */
   open(): Sharp;
   /**
-   * Calls `use` with pipelines on the photo decoded at half size by libjpeg (scaled within its
-   * inverse DCT: about half a full decode's work). Null, without calling `use`, where that is not
-   * possible: the photo is not a JPEG, or there is no anonymous RAM file (`withRamFile`) here.
+   * Calls `use` with pipelines on the photo decoded by libjpeg at 1/`factor` of its size (scaled
+   * within its inverse DCT: a half-size decode is about half a full decode's work). Null, without
+   * calling `use`, where that is not possible: not a JPEG, or no anonymous RAM file (`withRamFile`).
    */
-  withHalfDecode<T>(use: (open: () => Sharp) => Promise<T>): Promise<T | null>;
+  withShrinkOnLoad<T>(factor: ShrinkOnLoad, use: (open: () => Sharp) => Promise<T>): Promise<T | null>;
 }
+
+/** The scales libjpeg decodes at directly. */
+export type ShrinkOnLoad = 2 | 4 | 8;
+const SHRINK_ON_LOAD: readonly ShrinkOnLoad[] = [8, 4, 2];
 
 export async function openSource(photo: Uint8Array): Promise<SourceImage> {
   if (isHeif(photo)) return openHeif(photo);
@@ -59,8 +63,10 @@ export async function openSource(photo: Uint8Array): Promise<SourceImage> {
     height,
     open: () => open(photo),
     // libvips takes load options only with a file name: `[shrink=2]` asks libjpeg for half size.
-    withHalfDecode: async (use) =>
-      meta.format === "jpeg" ? withRamFile(photo, (file) => use(() => open(`${file}[shrink=2]`))) : null,
+    withShrinkOnLoad: async (factor, use) =>
+      meta.format === "jpeg"
+        ? withRamFile(photo, (file) => use(() => open(`${file}[shrink=${factor}]`)))
+        : null,
   };
 }
 
@@ -68,27 +74,34 @@ export async function openSource(photo: Uint8Array): Promise<SourceImage> {
 const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
 const TMPFS_MAGIC = 0x01021994;
 const RAM_DIR = "/dev/shm";
-let ramFiles: boolean | undefined;
+let ramFilesHere: boolean | undefined;
+
+/** Whether `withRamFile` can work here: Linux with a tmpfs /dev/shm. */
+export function ramFilesAvailable(): boolean {
+  try {
+    ramFilesHere ??= process.platform === "linux" && statfsSync(RAM_DIR).type === TMPFS_MAGIC;
+  } catch {
+    ramFilesHere = false;
+  }
+  return ramFilesHere;
+}
 
 /**
- * Calls `use` with a path at which libvips can read `bytes`: an anonymous file in RAM — opened
- * with O_TMPFILE on tmpfs, so it never has a name in any directory and is gone when closed or when
- * the process dies; the path is this process' descriptor. The photo stays in memory (SPEC §6.1).
- * Null, without calling `use`, where there is no such file (not Linux, no tmpfs /dev/shm, full).
+ * Calls `use` with a path at which libvips can read `bytes`: an anonymous file in RAM, opened with
+ * O_TMPFILE | O_EXCL on tmpfs — it has no name in any directory and can never be given one, and
+ * its pages are freed once its last descriptor closes (ours, here; libvips' own when its decode
+ * ends) or the process dies. Like the heap, it is memory that may be swapped, never a disk file:
+ * the photo stays in memory (SPEC §6.1). Null, without calling `use`, where there is no such file
+ * (not Linux, no tmpfs /dev/shm) or it cannot take the bytes (a container's small /dev/shm full).
  */
 export async function withRamFile<T>(
   bytes: Uint8Array,
   use: (path: string) => Promise<T>,
 ): Promise<T | null> {
-  try {
-    ramFiles ??= process.platform === "linux" && statfsSync(RAM_DIR).type === TMPFS_MAGIC;
-  } catch {
-    ramFiles = false;
-  }
-  if (!ramFiles) return null;
+  if (!ramFilesAvailable()) return null;
   let fd: number;
   try {
-    fd = openSync(RAM_DIR, O_TMPFILE | constants.O_RDWR, 0o600);
+    fd = openSync(RAM_DIR, O_TMPFILE | constants.O_EXCL | constants.O_RDWR, 0o600);
   } catch {
     return null;
   }
@@ -96,7 +109,7 @@ export async function withRamFile<T>(
     try {
       for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
     } catch {
-      return null; // tmpfs full (a container's small /dev/shm): decode from memory instead
+      return null;
     }
     return await use(`/proc/self/fd/${fd}`);
   } finally {
@@ -152,7 +165,7 @@ async function openHeif(photo: Uint8Array): Promise<SourceImage> {
       width: decoded.width,
       height: decoded.height,
       open: () => sharp(pixels, raw),
-      withHalfDecode: async () => null,
+      withShrinkOnLoad: async () => null,
     };
   } finally {
     images.dispose();
@@ -239,13 +252,15 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
       .raw()
       .toBuffer();
   };
-  // sharp has libjpeg shrink on load except for shrink factors in [2, 3) (its guard against
-  // libjpeg's rounding) — the usual 12 MP case — where it would decode at full size.
+  // libjpeg can decode at ½, ¼ or ⅛ size, but sharp asks it to for only some shrink factors
+  // (not in [2, 3), the usual 12 MP frame — its guard against libjpeg's rounding — nor for an
+  // EXIF-rotated photo cropped after orienting, as phones write portraits): the engine asks itself.
   const shrink = Math.min(src.width / sw, src.height / sh);
-  let region: Buffer;
+  const factor = SHRINK_ON_LOAD.find((n) => n <= shrink);
+  let region: Buffer | null = null;
+  if (factor) region = await src.withShrinkOnLoad(factor, decode).catch(() => null); // retried below
   try {
-    region =
-      (shrink >= 2 && shrink < 3 ? await src.withHalfDecode(decode) : null) ?? (await decode(src.open));
+    region ??= await decode(src.open);
   } catch (err) {
     throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
   }
@@ -305,9 +320,9 @@ function level(
   h: number,
   at: (u: number, v: number) => Point,
 ): Uint8Array {
-  // The kernel reads up to 8 bytes past the input.
-  const mem = sharedKernels(KernelMemory.size(src.length + 8, w * h * 3));
-  const input = mem.u8(src.length + 8);
+  // The kernel reads up to 2 bytes past the input.
+  const mem = sharedKernels(KernelMemory.size(src.length + 2, w * h * 3));
+  const input = mem.u8(src.length + 2);
   const output = mem.u8(w * h * 3);
   input.view.set(src);
   const [o, du, dv] = [at(0, 0), at(1, 0), at(0, 1)];

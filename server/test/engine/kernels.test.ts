@@ -122,8 +122,8 @@ describe("level", () => {
   it("samples bilinearly along an affine map, repeating edge pixels past the source", () => {
     const rnd = random(3);
     const [sw, sh, w, h] = [40, 30, 36, 28];
-    const mem = sharedKernels(KernelMemory.size(sw * sh * 3 + 8, w * h * 3));
-    const src = mem.u8(sw * sh * 3 + 8);
+    const mem = sharedKernels(KernelMemory.size(sw * sh * 3 + 2, w * h * 3));
+    const src = mem.u8(sw * sh * 3 + 2);
     const out = mem.u8(w * h * 3);
     for (let i = 0; i < src.view.length; i++) src.view[i] = Math.floor(rnd() * 256);
     // A 12° rotation that reaches past every edge of the source.
@@ -146,6 +146,25 @@ describe("level", () => {
           expect(Math.abs(out.view[(v * w + u) * 3 + k]! - (top + (bottom - top) * wy))).toBeLessThanOrEqual(
             1.5,
           );
+        }
+      }
+    }
+
+    // And exactly the documented integer arithmetic (16.16 coordinates, 1/256 weights).
+    const nearest = (x: number) => {
+      const r = Math.round(x);
+      return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; // half to even, as f64.nearest
+    };
+    const [dx, dy] = [nearest(c * 65536), nearest(s * 65536)];
+    for (let v = 0; v < h; v++) {
+      let x = nearest(65536 * (ox + v * -s));
+      let y = nearest(65536 * (oy + v * c));
+      for (let u = 0; u < w; u++, x += dx, y += dy) {
+        const [fx, fy, wx, wy] = [x >> 16, y >> 16, (x >> 8) & 255, (y >> 8) & 255];
+        for (let k = 0; k < 3; k++) {
+          const top = (at(fx, fy, k) << 8) + (at(fx + 1, fy, k) - at(fx, fy, k)) * wx;
+          const bottom = (at(fx, fy + 1, k) << 8) + (at(fx + 1, fy + 1, k) - at(fx, fy + 1, k)) * wx;
+          expect(out.view[(v * w + u) * 3 + k]).toBe(((top << 8) + (bottom - top) * wy + 32768) >> 16);
         }
       }
     }

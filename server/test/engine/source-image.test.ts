@@ -1,12 +1,18 @@
-// Step 1's decoding of big JPEGs: at half size through an anonymous RAM file (the photo never gets
-// a name, on disk or anywhere), giving the canvas a full-size decode would.
+// Step 1's decoding of big JPEGs: libjpeg shrinks them on load through an anonymous RAM file (the
+// photo never gets a name, on disk or anywhere), giving the canvas a full-size decode would.
 
 import { readdirSync, readlinkSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { frameHeadshot } from "../../src/engine/framing";
 import type { Face } from "../../src/engine/face-detector";
-import { openSource, renderCanvas, withRamFile, type SourceImage } from "../../src/engine/source-image";
+import {
+  openSource,
+  ramFilesAvailable,
+  renderCanvas,
+  withRamFile,
+  type SourceImage,
+} from "../../src/engine/source-image";
 import { fixture } from "./fixtures";
 
 /** Open descriptors of this process that point at an unnamed file in /dev/shm. */
@@ -19,17 +25,17 @@ const ramFiles = () =>
     }
   });
 
-/** A face whose frame has the bench's scale on a 3000 × 4000 photo (~0.39: shrink in [2, 3)). */
-const face: Face = {
-  box: { x: 1200, y: 1200, width: 650, height: 850 },
+/** A face on a 3000 × 4000 photo with this inter-pupil distance (px), eyes slightly tilted. */
+const face = (ipd: number): Face => ({
+  box: { x: 1500 - ipd, y: 1300, width: 2 * ipd, height: 2.6 * ipd },
   score: 1,
-  leftEye: { x: 1350, y: 1500 },
-  rightEye: { x: 1656, y: 1480 },
-  chin: { x: 1500, y: 2000 },
-  forehead: { x: 1500, y: 1250 },
+  leftEye: { x: 1500 - ipd / 2, y: 1510 },
+  rightEye: { x: 1500 + ipd / 2, y: 1490 },
+  chin: { x: 1500, y: 1500 + 1.6 * ipd },
+  forehead: { x: 1500, y: 1500 - 0.8 * ipd },
   skin: [],
   yawRadians: 0,
-};
+});
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
@@ -37,72 +43,99 @@ function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   return sum / a.length;
 }
 
-const fullSizeOnly = (src: SourceImage): SourceImage => ({ ...src, withHalfDecode: async () => null });
+/** The photo decoded without shrink-on-load by libjpeg (as before this path existed). */
+const fullSizeOnly = (src: SourceImage): SourceImage => ({ ...src, withShrinkOnLoad: async () => null });
 
-let big: Buffer;
+/** `src`, recording the factor of each shrink-on-load decode that succeeded. */
+function recorded(src: SourceImage): SourceImage & { factors: number[] } {
+  const factors: number[] = [];
+  return {
+    ...src,
+    factors,
+    withShrinkOnLoad: async (factor, use) => {
+      const result = await src.withShrinkOnLoad(factor, use);
+      if (result !== null) factors.push(factor);
+      return result;
+    },
+  };
+}
+
+let upright: Buffer;
+let rotated: Buffer;
 beforeAll(async () => {
-  big = await sharp(await fixture("one_face_sample1_crop.jpg"))
+  upright = await sharp(await fixture("one_face_sample1_crop.jpg"))
     .resize(3000, 4000, { fit: "fill", kernel: "lanczos3" })
     .jpeg({ quality: 92 })
     .toBuffer();
+  // Stored turned a quarter left with orientation 6, as phones write portraits.
+  rotated = await sharp(upright)
+    .rotate(-90)
+    .jpeg({ quality: 92 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
 });
 
-describe.runIf(process.platform === "linux")("half-size JPEG decode", () => {
-  it("reads the photo from an unnamed RAM file that is closed afterwards", async () => {
+describe.runIf(ramFilesAvailable())("shrink-on-load through an anonymous RAM file", () => {
+  it("reads the photo from a file that never has a name and is closed afterwards", async () => {
     const before = readdirSync("/dev/shm");
-    const seen = await withRamFile(big, async (path) => {
+    const width = await withRamFile(upright, async (path) => {
       expect(readdirSync("/dev/shm")).toEqual(before); // no name, not even for a moment
       expect(ramFiles()).toHaveLength(1);
       return (await sharp(path).metadata()).width;
     });
-    expect(seen).toBe(3000);
+    expect(width).toBe(3000);
     expect(ramFiles()).toHaveLength(0);
   });
 
   it("closes the file when decoding fails", async () => {
-    const src = await openSource(big);
+    const src = await openSource(upright);
     await expect(
-      src.withHalfDecode(async () => {
+      src.withShrinkOnLoad(2, async () => {
         throw new Error("decode failed");
       }),
     ).rejects.toThrow("decode failed");
     expect(ramFiles()).toHaveLength(0);
   });
 
-  it("has libjpeg decode JPEGs at half size, and only JPEGs", async () => {
-    const src = await openSource(big);
-    const meta = await src.withHalfDecode((open) => open().metadata());
-    expect([meta?.width, meta?.height]).toEqual([1500, 2000]);
-    const png = await openSource(await sharp(big).resize(1500).png().toBuffer());
-    expect(await png.withHalfDecode((open) => open().metadata())).toBeNull();
+  it("has libjpeg decode JPEGs at ½, ¼ and ⅛ size, and only JPEGs", async () => {
+    const src = await openSource(upright);
+    for (const factor of [2, 4, 8] as const) {
+      const meta = await src.withShrinkOnLoad(factor, (open) => open().metadata());
+      expect([meta?.width, meta?.height]).toEqual([3000 / factor, 4000 / factor]);
+    }
+    const png = await openSource(await sharp(upright).resize(1500).png().toBuffer());
+    expect(await png.withShrinkOnLoad(2, (open) => open().metadata())).toBeNull();
   });
 
-  it("renders the canvas a full-size decode gives, upright or EXIF-rotated", async () => {
-    const framing = frameHeadshot(face, ["1:1", "4:5"]);
-    expect(framing.scale).toBeGreaterThan(1 / 3);
-    expect(framing.scale).toBeLessThanOrEqual(1 / 2);
-    const src = await openSource(big);
+  it.each([
+    ["the usual 12 MP frame, shrink in [2, 3)", 300, 2],
+    ["a face filling the photo, shrink in [4, 8)", 600, 4],
+  ])("renders the canvas a full-size decode gives: %s", async (_, ipd, factor) => {
+    const framing = frameHeadshot(face(ipd), ["1:1", "4:5"]);
+    const src = await openSource(upright);
     const reference = await renderCanvas(fullSizeOnly(src), framing);
-    let halfDecodes = 0;
-    const counted: SourceImage = {
+    for (const photo of [upright, rotated]) {
+      const shrunk = recorded(await openSource(photo));
+      expect([shrunk.width, shrunk.height]).toEqual([3000, 4000]);
+      const canvas = await renderCanvas(shrunk, framing);
+      expect(shrunk.factors).toEqual([factor]);
+      // The rotated copy is a second JPEG encoding: its own small differences add to the decode's.
+      expect(meanAbsDiff(canvas.rgb, reference.rgb)).toBeLessThan(photo === upright ? 0.3 : 0.5);
+      expect(ramFiles()).toHaveLength(0);
+    }
+  });
+
+  it("falls back to the full-size decode when the shrunk one fails", async () => {
+    const framing = frameHeadshot(face(300), ["1:1"]);
+    const src = await openSource(upright);
+    const failing: SourceImage = {
       ...src,
-      withHalfDecode: (use) => {
-        halfDecodes++;
-        return src.withHalfDecode(use);
+      withShrinkOnLoad: async () => {
+        throw new Error("/proc/self/fd unreadable here");
       },
     };
-    const half = await renderCanvas(counted, framing);
-    expect(halfDecodes).toBe(1);
-    expect(meanAbsDiff(half.rgb, reference.rgb)).toBeLessThan(0.3);
-
-    // Stored turned a quarter left with orientation 6: the same oriented photo.
-    const rotated = await sharp(big)
-      .rotate(-90)
-      .jpeg({ quality: 92 })
-      .withMetadata({ orientation: 6 })
-      .toBuffer();
-    const turned = await openSource(rotated);
-    expect([turned.width, turned.height]).toEqual([3000, 4000]);
-    expect(meanAbsDiff((await renderCanvas(turned, framing)).rgb, reference.rgb)).toBeLessThan(0.5);
+    const canvas = await renderCanvas(failing, framing);
+    const reference = await renderCanvas(fullSizeOnly(src), framing);
+    expect(Buffer.from(canvas.rgb).equals(Buffer.from(reference.rgb))).toBe(true);
   });
 });

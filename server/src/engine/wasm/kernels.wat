@@ -138,7 +138,7 @@
   ;; (ox + u·ux + v·vx, oy + u·uy + v·vy) for output pixel (u, v); taps outside src repeat its edge
   ;; pixels. Coordinates step in 16.16 fixed point along a row (drift under 0.01 px over 2048
   ;; pixels), weights are in 1/256 and each channel is two integer lerps, rounded. The three
-  ;; channels of a pixel are computed together, one per i32 lane. src must be followed by 8
+  ;; channels of a pixel are computed together, one per i32 lane. src must be followed by 2
   ;; readable bytes.
   (func (export "level")
     (param $src i32) (param $sw i32) (param $sh i32) (param $out i32) (param $w i32) (param $h i32)
