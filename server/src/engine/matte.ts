@@ -221,6 +221,9 @@ function outsideSilhouette(
   return Math.min(head, Math.abs(u) - half);
 }
 
+/** Temporaries of `classifyBlocks`: per column, each term's 3-row minimum and maximum. */
+const BOUNDS = ["r.lo", "g.lo", "b.lo", "c.lo", "r.hi", "g.hi", "b.hi", "c.hi"].map((k) => `classify.${k}`);
+
 function classifyBlocks(
   out: Uint8Array,
   ar: Float32Array,
@@ -233,15 +236,16 @@ function classifyBlocks(
   // q ≥ Σ_k min(0, a_k) + b for any guide colour in 0..1 (and ≤ with max); bilinear weights are
   // convex, so the neighbourhood's per-term minima and maxima bound every interpolated pixel.
   // The 3×3 minima and maxima are separable: first over each column's three rows, then across.
-  const terms = [ar, ag, ab, bb];
-  const lo = terms.map((_, k) => tempF32(`classify.lo${k}`, sw));
-  const hi = terms.map((_, k) => tempF32(`classify.hi${k}`, sw));
+  const [rl, gl, bl, cl, rh, gh, bh, ch] = BOUNDS.map((key) => tempF32(key, sw));
   for (let y = 0; y < sh; y++) {
     const v0 = Math.max(0, y - 1) * sw;
     const v1 = y * sw;
     const v2 = Math.min(sh - 1, y + 1) * sw;
-    for (let k = 0; k < 4; k++) columnBounds(terms[k]!, v0, v1, v2, sw, lo[k]!, hi[k]!);
-    classifyRow(out, y * sw, sw, lo, hi);
+    columnBounds(ar, v0, v1, v2, sw, rl!, rh!);
+    columnBounds(ag, v0, v1, v2, sw, gl!, gh!);
+    columnBounds(ab, v0, v1, v2, sw, bl!, bh!);
+    columnBounds(bb, v0, v1, v2, sw, cl!, ch!);
+    classifyRow(out, y * sw, sw, rl!, gl!, bl!, cl!, rh!, gh!, bh!, ch!);
   }
 }
 
@@ -266,9 +270,19 @@ function columnBounds(
 
 /** Classes of one row of blocks from its column bounds (the colour terms' minima clipped at 0
  * from above, maxima at 0 from below: q's bound over a guide colour in 0..1). */
-function classifyRow(out: Uint8Array, row: number, sw: number, lo: Float32Array[], hi: Float32Array[]): void {
-  const [rl, gl, bl, cl] = lo as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const [rh, gh, bh, ch] = hi as [Float32Array, Float32Array, Float32Array, Float32Array];
+function classifyRow(
+  out: Uint8Array,
+  row: number,
+  sw: number,
+  rl: Float32Array,
+  gl: Float32Array,
+  bl: Float32Array,
+  cl: Float32Array,
+  rh: Float32Array,
+  gh: Float32Array,
+  bh: Float32Array,
+  ch: Float32Array,
+): void {
   for (let x = 0; x < sw; x++) {
     const u0 = Math.max(0, x - 1);
     const u2 = Math.min(sw - 1, x + 1);
