@@ -1,8 +1,12 @@
 // Runs before every test file. Each @canva package reads `window.canva_sdk` when imported, so
 // the SDK test environments are installed first; then the SDK packages the app calls are
 // replaced by mocks (all but @canva/error, whose real CanvaError the error paths need).
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
+
+// The UI kit copies each alert's text into a screen-reader live region for a moment; a text query
+// must find what is on screen, not also that copy (a regex would match both, now and then).
+configure({ defaultIgnore: "script, style, [aria-live]" });
 
 if (typeof window !== "undefined") {
   const { initTestEnvironment: initError } = await import("@canva/error/test");
