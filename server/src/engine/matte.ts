@@ -223,6 +223,8 @@ function outsideSilhouette(
 
 /** Temporaries of `classifyBlocks`: per column, each term's 3-row minimum and maximum. */
 const BOUNDS = ["r.lo", "g.lo", "b.lo", "c.lo", "r.hi", "g.hi", "b.hi", "c.hi"].map((k) => `classify.${k}`);
+type Bounds = [F32, F32, F32, F32, F32, F32, F32, F32];
+type F32 = Float32Array;
 
 function classifyBlocks(
   out: Uint8Array,
@@ -236,16 +238,16 @@ function classifyBlocks(
   // q ≥ Σ_k min(0, a_k) + b for any guide colour in 0..1 (and ≤ with max); bilinear weights are
   // convex, so the neighbourhood's per-term minima and maxima bound every interpolated pixel.
   // The 3×3 minima and maxima are separable: first over each column's three rows, then across.
-  const [rl, gl, bl, cl, rh, gh, bh, ch] = BOUNDS.map((key) => tempF32(key, sw));
+  const [rl, gl, bl, cl, rh, gh, bh, ch] = BOUNDS.map((key) => tempF32(key, sw)) as Bounds;
   for (let y = 0; y < sh; y++) {
     const v0 = Math.max(0, y - 1) * sw;
     const v1 = y * sw;
     const v2 = Math.min(sh - 1, y + 1) * sw;
-    columnBounds(ar, v0, v1, v2, sw, rl!, rh!);
-    columnBounds(ag, v0, v1, v2, sw, gl!, gh!);
-    columnBounds(ab, v0, v1, v2, sw, bl!, bh!);
-    columnBounds(bb, v0, v1, v2, sw, cl!, ch!);
-    classifyRow(out, y * sw, sw, rl!, gl!, bl!, cl!, rh!, gh!, bh!, ch!);
+    columnBounds(ar, v0, v1, v2, sw, rl, rh);
+    columnBounds(ag, v0, v1, v2, sw, gl, gh);
+    columnBounds(ab, v0, v1, v2, sw, bl, bh);
+    columnBounds(bb, v0, v1, v2, sw, cl, ch);
+    classifyRow(out, y * sw, sw, rl, gl, bl, cl, rh, gh, bh, ch);
   }
 }
 
