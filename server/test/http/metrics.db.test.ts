@@ -73,6 +73,8 @@ describe(`GET /metrics on ${TEST_DRIVER}`, () => {
     expect(sample(await scrape(), 'headshot_generation_jobs{state="in_flight"}')).toBe(1);
 
     expect((await waitForEnd(h, user, id)).status).toBe("succeeded");
+    // The job reads as succeeded once its row says so; the runner counts it a moment later.
+    await h.services.runner.drain(60_000);
     const after = await scrape();
     for (const stage of ["detecting", "framing", "segmenting", "rendering", "total"]) {
       expect(sample(after, `headshot_generation_stage_duration_seconds_count{stage="${stage}"}`)).toBe(1);
