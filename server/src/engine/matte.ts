@@ -1,9 +1,11 @@
 // Step 4: the person matte. The Selfie model's coarse 256² mask is refined against the photo with
 // a colour guided filter (He et al., "fast" variant: coefficients at quarter resolution, applied
-// at full resolution), and edge pixels are decontaminated so no old background colour remains.
+// at full resolution); islands apart from the subject are dropped, and edge pixels are
+// decontaminated so no old background colour remains.
 
 import { SEGMENT_SIZE } from "./segmenter";
 import type { FramedCanvas } from "./source-image";
+import { detachedBlocks } from "./fragments";
 import { tempF32 } from "./scratch";
 import { KernelMemory, sharedKernels } from "./wasm/kernels";
 
@@ -97,8 +99,42 @@ export function computeMatte(
   const foreground = into?.foreground ?? new Uint8Array(rgb.length);
   foreground.set(rgb);
   const model = colourModel(rgb, alpha, w, h, guide, blockClass, alphaSmall);
+  const seed = prior && blockAt(prior.eyeX, prior.eyeY, sw, sh);
+  const detached = detachedBlocks(alphaSmall, sw, sh, seed);
+  if (detached) clearBlocks(alpha, w, h, detached, blockClass, alphaSmall);
   refineEdges(rgb, foreground, alpha, w, h, blockClass, model);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
+}
+
+/** The index of the SUB×SUB block holding canvas point (x, y), clamped to the blocks. */
+function blockAt(x: number, y: number, sw: number, sh: number): number {
+  const bx = Math.max(0, Math.min(sw - 1, Math.floor(x / SUB)));
+  const by = Math.max(0, Math.min(sh - 1, Math.floor(y / SUB)));
+  return by * sw + bx;
+}
+
+/** Makes the blocks marked in `blocks` transparent (the last row and column of blocks reach to
+ * the canvas' edge) and CLEAR, so later passes skip them. */
+function clearBlocks(
+  alpha: Float32Array,
+  w: number,
+  h: number,
+  blocks: Uint8Array,
+  blockClass: Uint8Array,
+  alphaSmall: Float32Array,
+): void {
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
+  for (let j = 0; j < blocks.length; j++) {
+    if (blocks[j] === 0) continue;
+    const bx = j % sw;
+    const by = (j - bx) / sw;
+    const x1 = bx === sw - 1 ? w : bx * SUB + SUB;
+    const y1 = by === sh - 1 ? h : by * SUB + SUB;
+    for (let y = by * SUB; y < y1; y++) alpha.fill(0, y * w + bx * SUB, y * w + x1);
+    blockClass[j] = CLEAR;
+    alphaSmall[j] = 0;
+  }
 }
 
 /** Alpha per pixel from the quarter-resolution guided-filter coefficients, interpolated
