@@ -1,0 +1,67 @@
+// The detector's eye centres against pupils labelled by hand (test/fixtures/eye-labels.json), so
+// a change to detection can be judged against the photo rather than against the detector itself.
+import { beforeAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
+import {
+  createFaceDetector,
+  pickSubject,
+  type FaceDetector,
+  type Point,
+} from "../../src/engine/face-detector";
+import { fixture } from "./fixtures";
+import labels from "../fixtures/eye-labels.json";
+
+let detector: FaceDetector;
+beforeAll(async () => {
+  detector = await createFaceDetector();
+});
+
+type Labelled = "astronaut.png" | "one_face_sample1_crop.jpg";
+const roll = (l: Point, r: Point) => (Math.atan2(r.y - l.y, r.x - l.x) * 180) / Math.PI;
+
+/** Detected and labelled eyes of a fixture at full size, and their inter-pupil distance. */
+async function eyes(name: Labelled) {
+  const { data, info } = await sharp(await fixture(name))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const face = pickSubject(
+    await detector.detect({ data: new Uint8Array(data), width: info.width, height: info.height }),
+  );
+  const [l, r] = [labels[name].left, labels[name].right].map(([x, y]) => ({ x: x!, y: y! })) as [
+    Point,
+    Point,
+  ];
+  const ipd = Math.hypot(r.x - l.x, r.y - l.y);
+  const miss = (p: Point, q: Point) => Math.hypot(p.x - q.x, p.y - q.y) / ipd;
+  return {
+    left: miss(face.leftEye, l),
+    right: miss(face.rightEye, r),
+    rollError: Math.abs(roll(face.leftEye, face.rightEye) - roll(l, r)),
+  };
+}
+
+describe("eye centres against hand-labelled pupils", () => {
+  it("finds the astronaut's pupils (a frontal studio portrait)", async () => {
+    const e = await eyes("astronaut.png");
+    expect(e.left).toBeLessThan(0.06);
+    expect(e.right).toBeLessThan(0.06);
+    expect(e.rollError).toBeLessThan(1.5);
+  });
+
+  it("finds sample1's near eye, the one facing the camera", async () => {
+    // Her gaze is sideways, and the engine's eye centre blends the iris with the midpoint of the
+    // eye corners (which don't move with gaze): 0.08 of the pupil distance from the pupil.
+    expect((await eyes("one_face_sample1_crop.jpg")).right).toBeLessThan(0.1);
+  });
+
+  // Known failure: FaceMesh puts sample1's far eye 12 px (0.16 of the pupil distance) low, on the
+  // painted triangle under it, and that side's brow on the eye, so her outputs come out tilted by
+  // ~7.6° instead of levelled (roll −3.8° measured, +3.8° labelled). Iris follows the mesh. This
+  // test starts passing — and vitest then reports it — once detection gets that eye right.
+  it.fails("finds sample1's far eye above her painted cheek", async () => {
+    const e = await eyes("one_face_sample1_crop.jpg");
+    expect(e.left).toBeLessThan(0.1);
+    expect(e.rollError).toBeLessThan(2);
+  });
+});
