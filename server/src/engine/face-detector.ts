@@ -1,10 +1,13 @@
-// Face location for framing only: Human's BlazeFace + FaceMesh + Iris models (from its npm
-// package) on the wasm backend. It returns geometry — never an embedding or identity template.
+// Face location for framing only: Human's BlazeFace + FaceMesh models (from its npm package) find
+// and count faces; MediaPipe's attention face landmark model then measures the subject's eyes. All
+// on the wasm backend. It returns geometry — never an embedding or identity template.
 
 import { createRequire } from "node:module";
 import path from "node:path";
+import type { GraphModel } from "@tensorflow/tfjs-converter";
 import { EngineError } from "./types";
-import { tf, WASM_DIR, fileUrl, registerFileLoader } from "./tfjs-runtime";
+import { level } from "./source-image";
+import { tf, tfc, MODELS_DIR, WASM_DIR, fileUrl, registerFileLoader } from "./tfjs-runtime";
 
 export interface Point {
   x: number;
@@ -33,16 +36,31 @@ export interface RgbImage {
   height: number;
 }
 
-// FaceMesh indices (canonical 468-point topology, +10 iris points).
+// FaceMesh indices (canonical 468-point topology).
 const MESH = {
   chin: 152,
   forehead: 10,
-  eyes: [
-    // Human's refined mesh puts iris 468 on the eye with corners 362/263, and 473 on 33/133.
-    { iris: 468, corners: [362, 263] },
-    { iris: 473, corners: [33, 133] },
-  ],
+  /** The outer corners of the eyes further left and right in a frontal photo. */
+  outerEyeCorners: [33, 263] as const,
   skin: [50, 280, 151, 205, 425],
+};
+
+/**
+ * The attention model (MediaPipe's face landmarks with attention, as converted by PINTO0309;
+ * `server/models/facemesh-attention`): on a 192² crop of the face it refines each eye's contour
+ * (71 points, the corners at 0 and 8) and finds each iris (5 points, the centre first). FaceMesh
+ * alone can put an eye on the shadow or make-up under it (hand-labelled fixtures, README).
+ */
+const ATTENTION = {
+  model: "facemesh-attention/facemesh-attention-pinto.json",
+  input: 192,
+  /** The crop's side per side of the mesh's bounding box, as MediaPipe crops for this model. */
+  crop: 1.5,
+  eyes: [
+    { iris: "output_left_iris:0", contour: "output_left_eye:0" },
+    { iris: "output_right_iris:0", contour: "output_right_eye:0" },
+  ],
+  corners: [0, 8],
 };
 
 /** Faces below this combined detector × mesh score are noise (the cat fixture scores 0). */
@@ -67,7 +85,8 @@ interface HumanInstance {
 }
 
 export interface FaceDetector {
-  detect(image: RgbImage): Promise<Face[]>;
+  /** The image's one face (`pickSubject`'s rules), its eyes measured by the attention model. */
+  subject(image: RgbImage): Promise<Face>;
 }
 
 export async function createFaceDetector(): Promise<FaceDetector> {
@@ -95,7 +114,8 @@ export async function createFaceDetector(): Promise<FaceDetector> {
         skipFrames: 0,
       },
       mesh: { enabled: true },
-      iris: { enabled: true },
+      // The attention model measures the subject's eyes, better than Iris on FaceMesh's crops.
+      iris: { enabled: false },
       attention: { enabled: false },
       description: { enabled: false },
       emotion: { enabled: false },
@@ -110,32 +130,103 @@ export async function createFaceDetector(): Promise<FaceDetector> {
     filter: { enabled: false },
   });
   await human.load();
+  const attention = await tfc.loadGraphModel(fileUrl(path.join(MODELS_DIR, ATTENTION.model)));
 
-  return {
-    async detect(image) {
+  const detector: FaceDetector = {
+    async subject(image) {
       const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], "int32");
+      let found: HumanFace[];
       try {
         const result = await human.detect(input);
         if (result.error) throw new EngineError("ENGINE_UNAVAILABLE", `face detection: ${result.error}`);
-        return result.face.filter((f) => f.score >= MIN_SCORE && f.mesh.length >= 478).map(toFace);
+        found = result.face.filter((f) => f.score >= MIN_SCORE && f.mesh.length >= 468);
       } finally {
         input.dispose();
       }
+      const subject = found[pickSubject(found.map((f) => f.box[2]))]!;
+      return toFace(subject, measureEyes(attention, image, eyeCrop(subject.mesh)));
     },
+  };
+  // The first inference of each model builds its wasm kernels: pay that here, not on a photo. A
+  // blank image has no face (NO_FACE), which runs the detector.
+  const blank = { data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256 };
+  await detector.subject(blank).catch((err: unknown) => {
+    if (!(err instanceof EngineError && err.code === "NO_FACE")) throw err;
+  });
+  measureEyes(attention, blank, { x: 128, y: 128, side: 256, angle: 0 });
+  return detector;
+}
+
+/** A square crop of the image: centre, side and rotation (radians; 0 = upright). */
+interface Crop {
+  x: number;
+  y: number;
+  side: number;
+  angle: number;
+}
+
+/** The attention model's crop for a face, as MediaPipe makes it from landmarks: turned upright
+ * along the outer eye corners, around the mesh's extent in that frame, enlarged. */
+function eyeCrop(mesh: number[][]): Crop {
+  const at = (i: number): Point => ({ x: mesh[i]![0]!, y: mesh[i]![1]! });
+  const [a, b] = [at(MESH.outerEyeCorners[0]), at(MESH.outerEyeCorners[1])];
+  const angle = Math.atan2(b.y - a.y, b.x - a.x);
+  const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+  // The mesh's extent in the upright frame (u along the eye line, v down the face).
+  const us = mesh.map((p) => p[0]! * cos + p[1]! * sin);
+  const vs = mesh.map((p) => -p[0]! * sin + p[1]! * cos);
+  const [u0, u1, v0, v1] = [Math.min(...us), Math.max(...us), Math.min(...vs), Math.max(...vs)];
+  const [u, v] = [(u0 + u1) / 2, (v0 + v1) / 2];
+  return {
+    x: u * cos - v * sin,
+    y: u * sin + v * cos,
+    side: ATTENTION.crop * Math.max(u1 - u0, v1 - v0, 1),
+    angle,
   };
 }
 
-function toFace(f: HumanFace): Face {
+/**
+ * Both eyes' centres by the attention model on `crop` of the image: each iris centre averaged with
+ * the midpoint of its eye's corners (which don't move with gaze).
+ */
+function measureEyes(model: GraphModel, image: RgbImage, crop: Crop): [Point, Point] {
+  const n = ATTENTION.input;
+  const k = crop.side / n;
+  const [cos, sin] = [Math.cos(crop.angle), Math.sin(crop.angle)];
+  /** Image point of a point in the model's n × n input. */
+  const toImage = (x: number, y: number): Point => {
+    const [dx, dy] = [(x - n / 2) * k, (y - n / 2) * k];
+    return { x: crop.x + dx * cos - dy * sin, y: crop.y + dx * sin + dy * cos };
+  };
+  const pixels = level(image.data, image.width, image.height, n, n, (x, y) => {
+    const p = toImage(x + 0.5, y + 0.5);
+    return { x: p.x - 0.5, y: p.y - 0.5 };
+  });
+  const names = ATTENTION.eyes.flatMap((e) => [e.iris, e.contour]);
+  const outputs = tf.tidy(() => {
+    const input = tf.div(tf.tensor4d(pixels, [1, n, n, 3], "float32"), 255);
+    return model.execute(input, names) as ReturnType<typeof tf.tensor>[];
+  });
+  try {
+    const values = outputs.map((t) => t.dataSync());
+    const point = (data: ArrayLike<number>, i: number) => toImage(data[2 * i]!, data[2 * i + 1]!);
+    return ATTENTION.eyes.map((_, e) => {
+      const [iris, contour] = [values[2 * e]!, values[2 * e + 1]!];
+      const [c1, c2] = ATTENTION.corners.map((i) => point(contour, i)) as [Point, Point];
+      return midpoint(point(iris, 0), midpoint(c1, c2));
+    }) as [Point, Point];
+  } finally {
+    tf.dispose(outputs);
+  }
+}
+
+const midpoint = (p: Point, q: Point): Point => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 });
+
+function toFace(f: HumanFace, [a, b]: [Point, Point]): Face {
   const pt = (i: number): Point => {
     const p = f.mesh[i]!;
     return { x: p[0]!, y: p[1]! };
   };
-  const [a, b] = MESH.eyes.map(({ iris, corners: [c1, c2] }) => {
-    const i = pt(iris);
-    const p = pt(c1!);
-    const q = pt(c2!);
-    return { x: (2 * i.x + p.x + q.x) / 4, y: (2 * i.y + p.y + q.y) / 4 };
-  }) as [Point, Point];
   const [x, y, width, height] = f.box;
   return {
     box: { x, y, width, height },
@@ -152,15 +243,16 @@ function toFace(f: HumanFace): Face {
 /**
  * Exactly one subject: no face → NO_FACE; a second face of similar size → MULTIPLE_FACES (we
  * never silently pick the largest of two people); much smaller faces in the background are ignored.
+ * Takes the faces' widths; returns the subject's index.
  */
-export function pickSubject(faces: Face[]): Face {
-  const sorted = [...faces].sort((p, q) => q.box.width - p.box.width);
-  const [subject, second] = sorted;
-  if (!subject) throw new EngineError("NO_FACE");
-  if (second && second.box.width >= SIMILAR_FACE_RATIO * subject.box.width) {
+export function pickSubject(widths: readonly number[]): number {
+  const order = widths.map((_, i) => i).sort((p, q) => widths[q]! - widths[p]!);
+  const [subject, second] = order;
+  if (subject === undefined) throw new EngineError("NO_FACE");
+  if (second !== undefined && widths[second]! >= SIMILAR_FACE_RATIO * widths[subject]!) {
     throw new EngineError(
       "MULTIPLE_FACES",
-      `${sorted.length} faces, second at ${(second.box.width / subject.box.width).toFixed(2)}× the first`,
+      `${widths.length} faces, second at ${(widths[second]! / widths[subject]!).toFixed(2)}× the first`,
     );
   }
   return subject;

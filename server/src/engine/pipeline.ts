@@ -3,7 +3,7 @@
 
 import sharp from "sharp";
 import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
-import { createFaceDetector, pickSubject, type Face, type FaceDetector, type Point } from "./face-detector";
+import { createFaceDetector, type Face, type FaceDetector, type Point } from "./face-detector";
 import { createSegmenter, SEGMENT_SIZE, type Segmenter } from "./segmenter";
 import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG } from "./framing";
 import {
@@ -31,7 +31,6 @@ export async function createStudioPipeline(): Promise<StudioPipeline> {
   // Human initialises the wasm backend, so the segmenter loads after it.
   const detector = await createFaceDetector();
   const segmenter = await createSegmenter();
-  await warmUp(detector, segmenter);
   const scratch = new ScratchPool();
   return {
     run: async (req) => {
@@ -43,13 +42,6 @@ export async function createStudioPipeline(): Promise<StudioPipeline> {
       }
     },
   };
-}
-
-/** The first inference of each model builds its wasm kernels; pay that at load, not per job. */
-async function warmUp(detector: FaceDetector, segmenter: Segmenter): Promise<void> {
-  const side = 256;
-  await detector.detect({ data: new Uint8Array(side * side * 3).fill(128), width: side, height: side });
-  segmenter.segment(new Uint8Array(side * side * 3));
 }
 
 async function runPipeline(
@@ -80,7 +72,7 @@ async function runPipeline(
 
   step("detecting", 0.1);
   const small = await detectionCopy(src);
-  const face = scaleFace(pickSubject(await detector.detect(small)), small.factor);
+  const face = scaleFace(await detector.subject(small), small.factor);
   assertResolution(src);
 
   step("framing", 0.3);

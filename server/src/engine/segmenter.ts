@@ -16,7 +16,7 @@ export interface Segmenter {
 export async function createSegmenter(): Promise<Segmenter> {
   registerFileLoader();
   const model: GraphModel = await tfc.loadGraphModel(fileUrl(path.join(MODELS_DIR, "selfie/selfie.json")));
-  return {
+  const segmenter: Segmenter = {
     segment(rgb) {
       // The tensor leaves tidy, not its data: tidy walks a returned container key by key, which
       // for a 65 536-element typed array cost ~30 ms and a heap of garbage per photo.
@@ -31,4 +31,7 @@ export async function createSegmenter(): Promise<Segmenter> {
       }
     },
   };
+  // The first inference builds the model's wasm kernels: pay that here, not on a photo.
+  segmenter.segment(new Uint8Array(SEGMENT_SIZE * SEGMENT_SIZE * 3));
+  return segmenter;
 }

@@ -312,7 +312,7 @@ export async function canvasPreview(canvas: FramedCanvas, size: number): Promise
  * output pixel to source pixel centres and must be affine. Taps past `src` repeat its edge pixels.
  * The result lives in kernel memory: valid until the next kernel call.
  */
-function level(
+export function level(
   src: Uint8Array,
   sw: number,
   sh: number,
