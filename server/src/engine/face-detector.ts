@@ -15,16 +15,14 @@ export interface Point {
 }
 
 export interface Face {
-  /** Bounding box in the coordinates of the image given to `detect`. */
+  /** Bounding box in the coordinates of the image given to `subject`. */
   box: { x: number; y: number; width: number; height: number };
-  score: number;
   /** Eye centres (iris centre averaged with the midpoint of the eye corners, which do not move
    * with gaze); `leftEye` is the one further left in the image. */
   leftEye: Point;
   rightEye: Point;
-  /** Mesh points for the chin tip and the top of the forehead. */
+  /** The mesh point at the chin's tip. */
   chin: Point;
-  forehead: Point;
   /** Patches of cheek and forehead skin, for the colour step. */
   skin: Point[];
   yawRadians: number;
@@ -39,7 +37,6 @@ export interface RgbImage {
 // FaceMesh indices (canonical 468-point topology).
 const MESH = {
   chin: 152,
-  forehead: 10,
   /** The outer corners of the eyes further left and right in a frontal photo. */
   outerEyeCorners: [33, 263] as const,
   skin: [50, 280, 151, 205, 425],
@@ -147,8 +144,8 @@ export async function createFaceDetector(): Promise<FaceDetector> {
       return toFace(subject, measureEyes(attention, image, eyeCrop(subject.mesh)));
     },
   };
-  // The first inference of each model builds its wasm kernels: pay that here, not on a photo. A
-  // blank image has no face (NO_FACE), which runs the detector.
+  // A model's first inference builds its wasm kernels: paid here rather than on a photo for
+  // BlazeFace (a blank image: NO_FACE) and the attention model; FaceMesh runs only on a face found.
   const blank = { data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256 };
   await detector.subject(blank).catch((err: unknown) => {
     if (!(err instanceof EngineError && err.code === "NO_FACE")) throw err;
@@ -230,11 +227,9 @@ function toFace(f: HumanFace, [a, b]: [Point, Point]): Face {
   const [x, y, width, height] = f.box;
   return {
     box: { x, y, width, height },
-    score: f.score,
     leftEye: a.x <= b.x ? a : b,
     rightEye: a.x <= b.x ? b : a,
     chin: pt(MESH.chin),
-    forehead: pt(MESH.forehead),
     skin: MESH.skin.map(pt),
     yawRadians: f.rotation?.angle.yaw ?? 0,
   };
@@ -245,7 +240,7 @@ function toFace(f: HumanFace, [a, b]: [Point, Point]): Face {
  * never silently pick the largest of two people); much smaller faces in the background are ignored.
  * Takes the faces' widths; returns the subject's index.
  */
-export function pickSubject(widths: readonly number[]): number {
+function pickSubject(widths: readonly number[]): number {
   const order = widths.map((_, i) => i).sort((p, q) => widths[q]! - widths[p]!);
   const [subject, second] = order;
   if (subject === undefined) throw new EngineError("NO_FACE");

@@ -160,7 +160,6 @@ function scaleFace(f: Face, k: number): Face {
     leftEye: p(f.leftEye),
     rightEye: p(f.rightEye),
     chin: p(f.chin),
-    forehead: p(f.forehead),
     skin: f.skin.map(p),
   };
 }

@@ -59,8 +59,35 @@ describe("detached fragments of a matte", () => {
   });
 
   it("counts diagonal contact as attached, and returns null when nothing is detached", () => {
-    const p = plane(["######....", "######....", "######+...", ".......#.."]);
+    const p = plane(["######....", "######....", "######....", "######....", "......#..."]);
     expect(detachedBlocks(p.mean, p.w, p.h, p.at(0, 0))).toBeNull();
+    // Apart by one block, the same island is dropped.
+    const q = plane(["######....", "######....", "######....", "######....", ".......#.."]);
+    expect(q.drawn(detachedBlocks(q.mean, q.w, q.h, q.at(0, 0)))[4]).toBe(".......x..");
+  });
+
+  it("measures fragments against the seeded subject, not the largest island", () => {
+    // Subject 40 blocks, another island 80, a third 3: over 5 % of the subject (2), under 5 % of
+    // the largest (4). Seeded, the third stays; without a seed the largest is the subject.
+    const p = plane([
+      "########..........",
+      "########...#######",
+      "########...#######",
+      "########...#######",
+      "########...#######",
+      "...........#######",
+      "...........#######",
+      "##.........#######",
+      "#..........#######",
+      "...........#######",
+      "...........#######",
+      "...........#######",
+    ]);
+    expect(detachedBlocks(p.mean, p.w, p.h, p.at(0, 0))).toBeNull();
+    expect(p.drawn(detachedBlocks(p.mean, p.w, p.h)).slice(7, 9)).toEqual([
+      "xx.........#######",
+      "x..........#######",
+    ]);
   });
 
   it("takes the largest island as the subject when the seed is not opaque, or without one", () => {

@@ -238,7 +238,7 @@ describe("refusals", () => {
 
 describe("orientation, progress and cancellation", () => {
   it("levels the eyes by the roll of sample1's hand-labelled pupils", async () => {
-    // FaceMesh alone tilted her 7.6° the wrong way (test/engine/eye-labels.test.ts).
+    // FaceMesh + Iris tilted her 7.6° the wrong way (test/engine/eye-labels.test.ts).
     const [[lx, ly], [rx, ry]] = [
       labels["one_face_sample1_crop.jpg"].left,
       labels["one_face_sample1_crop.jpg"].right,

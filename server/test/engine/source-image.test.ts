@@ -28,11 +28,9 @@ const ramFiles = () =>
 /** A face on a 3000 × 4000 photo with this inter-pupil distance (px), eyes slightly tilted. */
 const face = (ipd: number): Face => ({
   box: { x: 1500 - ipd, y: 1300, width: 2 * ipd, height: 2.6 * ipd },
-  score: 1,
   leftEye: { x: 1500 - ipd / 2, y: 1510 },
   rightEye: { x: 1500 + ipd / 2, y: 1490 },
   chin: { x: 1500, y: 1500 + 1.6 * ipd },
-  forehead: { x: 1500, y: 1500 - 0.8 * ipd },
   skin: [],
   yawRadians: 0,
 });
