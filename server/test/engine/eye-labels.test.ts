@@ -3,16 +3,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { createFaceDetector, type FaceDetector, type Point } from "../../src/engine/face-detector";
-import { fixture } from "./fixtures";
-import labels from "../fixtures/eye-labels.json";
+import { fixture, labelledEyes, rollDegrees, type Labelled } from "./fixtures";
 
 let detector: FaceDetector;
 beforeAll(async () => {
   detector = await createFaceDetector();
 });
-
-type Labelled = "astronaut.png" | "one_face_sample1_crop.jpg";
-const roll = (l: Point, r: Point) => (Math.atan2(r.y - l.y, r.x - l.x) * 180) / Math.PI;
 
 /**
  * How far the detected eyes of a fixture are from its labelled pupils (in pupil distances), and
@@ -28,17 +24,17 @@ async function eyes(name: Labelled, degrees = 0) {
     .toBuffer({ resolveWithObject: true });
   const face = await detector.subject({ data: new Uint8Array(data), width: info.width, height: info.height });
   const [cos, sin] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
-  const turn = ([x, y]: number[]): Point => {
-    const [dx, dy] = [x! - before.width! / 2, y! - before.height! / 2];
+  const turn = ({ x, y }: Point): Point => {
+    const [dx, dy] = [x - before.width! / 2, y - before.height! / 2];
     return { x: info.width / 2 + dx * cos - dy * sin, y: info.height / 2 + dx * sin + dy * cos };
   };
-  const [l, r] = [turn(labels[name].left), turn(labels[name].right)];
+  const [l, r] = labelledEyes(name).map(turn) as [Point, Point];
   const ipd = Math.hypot(r.x - l.x, r.y - l.y);
   const miss = (p: Point, q: Point) => Math.hypot(p.x - q.x, p.y - q.y) / ipd;
   return {
     left: miss(face.leftEye, l),
     right: miss(face.rightEye, r),
-    rollError: Math.abs(roll(face.leftEye, face.rightEye) - roll(l, r)),
+    rollError: Math.abs(rollDegrees(face.leftEye, face.rightEye) - rollDegrees(l, r)),
   };
 }
 

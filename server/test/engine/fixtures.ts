@@ -3,7 +3,8 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import type { FaceDetector } from "../../src/engine/face-detector";
+import type { FaceDetector, Point } from "../../src/engine/face-detector";
+import labels from "../fixtures/eye-labels.json";
 
 export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 export const fixture = (name: string) => readFile(fixturePath(name));
@@ -20,3 +21,18 @@ export async function eyePosition(
     y: (face.leftEye.y + face.rightEye.y) / 2 / info.height,
   };
 }
+
+/** Fixtures whose pupils are labelled by hand (test/fixtures/eye-labels.json). */
+export type Labelled = "astronaut.png" | "one_face_sample1_crop.jpg";
+
+/** The labelled pupils of a fixture: [left, right] in the photo's pixels. */
+export function labelledEyes(name: Labelled): [Point, Point] {
+  const { left, right } = labels[name];
+  return [
+    { x: left[0]!, y: left[1]! },
+    { x: right[0]!, y: right[1]! },
+  ];
+}
+
+/** The angle of the line from the left eye to the right one, in degrees (clockwise positive). */
+export const rollDegrees = (l: Point, r: Point) => (Math.atan2(r.y - l.y, r.x - l.x) * 180) / Math.PI;

@@ -5,8 +5,7 @@ import { createStudioPipeline, type StudioPipeline } from "../../src/engine/pipe
 import { createFaceDetector, type FaceDetector } from "../../src/engine/face-detector";
 import { EngineError, type EngineErrorCode, type EngineResult, type Stage } from "../../src/engine/types";
 import { isHeif } from "../../src/engine/source-image";
-import { eyePosition, fixture } from "./fixtures";
-import labels from "../fixtures/eye-labels.json";
+import { eyePosition, fixture, labelledEyes, rollDegrees } from "./fixtures";
 
 let pipeline: StudioPipeline;
 let detector: FaceDetector;
@@ -239,11 +238,7 @@ describe("refusals", () => {
 describe("orientation, progress and cancellation", () => {
   it("levels the eyes by the roll of sample1's hand-labelled pupils", async () => {
     // FaceMesh + Iris tilted her 7.6° the wrong way (test/engine/eye-labels.test.ts).
-    const [[lx, ly], [rx, ry]] = [
-      labels["one_face_sample1_crop.jpg"].left,
-      labels["one_face_sample1_crop.jpg"].right,
-    ];
-    const labelled = (Math.atan2(ry! - ly!, rx! - lx!) * 180) / Math.PI;
+    const labelled = rollDegrees(...labelledEyes("one_face_sample1_crop.jpg"));
     const { metadata } = await pipeline.run({
       photo: await fixture("one_face_sample1_crop.jpg"),
       styles: ["studio-grey"],
