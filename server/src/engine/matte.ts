@@ -89,11 +89,6 @@ export function computeMatte(
   // colours: the matte then follows full-resolution edges.
   const alpha = into?.alpha ?? new Float32Array(w * h);
   applyCoefficients(alpha, rgb, w, h, [ar, ag, ab, bb], blockClass);
-  if (coverage) {
-    // Past the photo's edge the subject fades out: those blocks are no longer uniform.
-    for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! * coverage[i]!;
-    blockClass.fill(MIXED);
-  }
 
   const alphaSmall = new Float32Array(sw * sh);
   const foreground = into?.foreground ?? new Uint8Array(rgb.length);
@@ -103,6 +98,7 @@ export function computeMatte(
   const detached = detachedBlocks(alphaSmall, sw, sh, seed);
   if (detached) clearBlocks(alpha, w, h, detached, blockClass, alphaSmall);
   refineEdges(rgb, foreground, alpha, w, h, blockClass, model);
+  if (coverage) fadeOut(alpha, alphaSmall, coverage, w, h);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
 }
 
@@ -135,6 +131,32 @@ function clearBlocks(
     blockClass[j] = CLEAR;
     alphaSmall[j] = 0;
   }
+}
+
+/**
+ * Past the photo's edge the subject fades out: alpha × coverage, and each block mean × the block's
+ * mean coverage. Applied to the finished matte, so the fade stays the smooth ramp `coverage` is
+ * (edge refinement would steepen it into bands) and colours past the edge vote as what they are.
+ */
+function fadeOut(
+  alpha: Float32Array,
+  alphaSmall: Float32Array,
+  coverage: Float32Array,
+  w: number,
+  h: number,
+): void {
+  const sw = Math.floor(w / SUB);
+  const sh = Math.floor(h / SUB);
+  const blockCoverage = tempF32("fade.blocks", sw * sh).fill(0, 0, sw * sh);
+  for (let y = 0, i = 0; y < h; y++) {
+    const blockRow = y < sh * SUB ? ((y / SUB) | 0) * sw : -1;
+    for (let x = 0; x < w; x++, i++) {
+      const c = coverage[i]!;
+      if (c !== 1) alpha[i] = alpha[i]! * c;
+      if (blockRow >= 0 && x < sw * SUB) blockCoverage[blockRow + ((x / SUB) | 0)] += c;
+    }
+  }
+  for (let j = 0; j < sw * sh; j++) alphaSmall[j] = (alphaSmall[j]! * blockCoverage[j]!) / (SUB * SUB);
 }
 
 /** Alpha per pixel from the quarter-resolution guided-filter coefficients, interpolated

@@ -9,12 +9,19 @@ const OUTPUT_SLOTS = 4;
 
 export class Scratch {
   private canvas?: Uint8Array;
+  private canvasCoverage?: Float32Array;
   private styleRenderer?: StyleRenderer;
 
   /** The framing canvas' RGB buffer; its contents are whatever the last job left. */
   canvasRgb(length: number): Uint8Array {
     if (this.canvas?.length !== length) this.canvas = new Uint8Array(length);
     return this.canvas;
+  }
+
+  /** The framing canvas' coverage plane (`FramedCanvas.coverage`); contents as the last job left. */
+  coverage(length: number): Float32Array {
+    if (this.canvasCoverage?.length !== length) this.canvasCoverage = new Float32Array(length);
+    return this.canvasCoverage;
   }
 
   /** The style renderer (matte, layers and outputs in kernel memory) for a canvas of this size. */

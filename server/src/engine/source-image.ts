@@ -278,7 +278,7 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
   );
   const rgb = scratch ? scratch.canvasRgb(cw * ch * 3) : new Uint8Array(cw * ch * 3);
   rgb.set(levelled);
-  return { rgb, width: cw, height: ch, coverage: padded ? coverageOf(src, f) : null, padded };
+  return { rgb, width: cw, height: ch, coverage: padded ? coverageOf(src, f, scratch) : null, padded };
 }
 
 /**
@@ -343,21 +343,46 @@ export function level(
   return output.view;
 }
 
-/** 1 where the canvas shows the photo, fading to 0 over EDGE_FADE canvas pixels past its edge. */
-function coverageOf(src: SourceImage, f: Framing): Float32Array {
-  const { width: cw, height: ch } = f.canvas;
-  const coverage = new Float32Array(cw * ch);
+/**
+ * 1 where the canvas shows the photo, fading to 0 over EDGE_FADE canvas pixels past its edge. The
+ * canvas maps to the photo affinely, so each row shows the photo over one interval of columns:
+ * columns a pixel or more inside it are 1 without computing anything, the rest by the formula.
+ */
+function coverageOf(src: SourceImage, f: Framing, scratch?: Scratch): Float32Array {
+  const { width: cw, height: ch, eyeX, eyeY } = f.canvas;
+  const coverage = scratch ? scratch.coverage(cw * ch) : new Float32Array(cw * ch);
   const cos = Math.cos(f.roll);
   const sin = Math.sin(f.roll);
   for (let v = 0; v < ch; v++) {
-    const dy = (v + 0.5 - f.canvas.eyeY) / f.scale;
+    const dy = (v + 0.5 - eyeY) / f.scale;
+    const sourceAt = (u: number) => {
+      const dx = (u + 0.5 - eyeX) / f.scale;
+      return [f.eye.x + cos * dx - sin * dy, f.eye.y + sin * dx + cos * dy] as const;
+    };
+    // Along the row the photo's x and y are linear in u: x0 + u·kx, y0 + u·ky.
+    const [x0, y0] = sourceAt(0);
+    const [kx, ky] = [cos / f.scale, sin / f.scale];
+    const [lo, hi] = [within(x0, kx, src.width), within(y0, ky, src.height)].reduce(
+      ([a, b], [c, d]) => [Math.max(a, c), Math.min(b, d)],
+      [0, cw - 1],
+    );
+    const [inFrom, inTo] = [Math.max(0, Math.ceil(lo + 1)), Math.min(cw - 1, Math.floor(hi - 1))];
+    const row = v * cw;
+    if (inFrom <= inTo) coverage.fill(1, row + inFrom, row + inTo + 1);
     for (let u = 0; u < cw; u++) {
-      const dx = (u + 0.5 - f.canvas.eyeX) / f.scale;
-      const px = f.eye.x + cos * dx - sin * dy;
-      const py = f.eye.y + sin * dx + cos * dy;
+      if (u === inFrom && inFrom <= inTo) u = inTo + 1;
+      if (u >= cw) break;
+      const [px, py] = sourceAt(u);
       const out = Math.max(0, -px, px - src.width, -py, py - src.height) * f.scale;
-      coverage[v * cw + u] = out <= 0 ? 1 : Math.max(0, 1 - out / EDGE_FADE);
+      coverage[row + u] = out <= 0 ? 1 : Math.max(0, 1 - out / EDGE_FADE);
     }
   }
   return coverage;
+}
+
+/** The real interval of u where `c0 + u·k` lies in [0, length] (empty: lo > hi). */
+function within(c0: number, k: number, length: number): [number, number] {
+  if (k === 0) return c0 >= 0 && c0 <= length ? [-Infinity, Infinity] : [Infinity, -Infinity];
+  const [a, b] = [-c0 / k, (length - c0) / k];
+  return a < b ? [a, b] : [b, a];
 }

@@ -4,7 +4,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { frameHeadshot } from "../../src/engine/framing";
+import { canvasToSource, frameHeadshot } from "../../src/engine/framing";
 import type { Face } from "../../src/engine/face-detector";
 import {
   openSource,
@@ -135,5 +135,49 @@ describe.runIf(ramFilesAvailable())("shrink-on-load through an anonymous RAM fil
     const canvas = await renderCanvas(failing, framing);
     const reference = await renderCanvas(fullSizeOnly(src), framing);
     expect(Buffer.from(canvas.rgb).equals(Buffer.from(reference.rgb))).toBe(true);
+  });
+});
+
+describe("the canvas' coverage where the frame reaches past the photo", () => {
+  /** A face with eyes `ipd` apart at (x, y) of the photo, tilted by `roll` radians. */
+  const tilted = (x: number, y: number, ipd: number, roll: number): Face => {
+    const [dx, dy] = [(Math.cos(roll) * ipd) / 2, (Math.sin(roll) * ipd) / 2];
+    return {
+      box: { x: x - ipd, y: y - ipd, width: 2 * ipd, height: 2.6 * ipd },
+      leftEye: { x: x - dx, y: y - dy },
+      rightEye: { x: x + dx, y: y + dy },
+      chin: { x: x - 1.6 * ipd * Math.sin(roll), y: y + 1.6 * ipd * Math.cos(roll) },
+      skin: [],
+      yawRadians: 0,
+    };
+  };
+
+  it.each([
+    ["near the top-left corner, tilted", 90, 70, 0.3],
+    ["near the right edge, tilted the other way", 520, 400, -0.45],
+    ["low in the photo, level", 300, 760, 0],
+    ["larger than the photo", 300, 400, 0.1],
+  ])("is 1 on the photo and fades over 48 px past its edge: face %s", async (_, x, y, roll) => {
+    const [pw, ph] = [600, 800];
+    const photo = await sharp({ create: { width: pw, height: ph, channels: 3, background: "#808080" } })
+      .png()
+      .toBuffer();
+    const ipd = x === 300 && y === 400 ? 60 : 40;
+    const framing = frameHeadshot(tilted(x, y, ipd, roll), ["1:1", "4:5"]);
+    const { coverage, width, height, padded } = await renderCanvas(await openSource(photo), framing);
+    expect(padded).toBe(true);
+    let worst = 0;
+    let fading = 0;
+    for (let v = 0; v < height; v++) {
+      for (let u = 0; u < width; u++) {
+        const p = canvasToSource(framing, u + 0.5, v + 0.5);
+        const out = Math.max(0, -p.x, p.x - pw, -p.y, p.y - ph) * framing.scale;
+        const expected = out <= 0 ? 1 : Math.max(0, 1 - out / 48);
+        worst = Math.max(worst, Math.abs(coverage![v * width + u]! - expected));
+        if (expected > 0 && expected < 1) fading++;
+      }
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(fading).toBeGreaterThan(1000);
   });
 });
