@@ -147,16 +147,20 @@ function fadeOut(
 ): void {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
-  const blockCoverage = tempF32("fade.blocks", sw * sh).fill(0, 0, sw * sh);
+  // Per block, the coverage missing from its pixels (most blocks: none).
+  const missing = tempF32("fade.missing", sw * sh).fill(0, 0, sw * sh);
   for (let y = 0, i = 0; y < h; y++) {
-    const blockRow = y < sh * SUB ? ((y / SUB) | 0) * sw : -1;
+    const blockRow = Math.min(sh - 1, (y / SUB) | 0) * sw;
     for (let x = 0; x < w; x++, i++) {
       const c = coverage[i]!;
-      if (c !== 1) alpha[i] = alpha[i]! * c;
-      if (blockRow >= 0 && x < sw * SUB) blockCoverage[blockRow + ((x / SUB) | 0)] += c;
+      if (c === 1) continue;
+      alpha[i] = alpha[i]! * c;
+      missing[blockRow + Math.min(sw - 1, (x / SUB) | 0)] += 1 - c;
     }
   }
-  for (let j = 0; j < sw * sh; j++) alphaSmall[j] = (alphaSmall[j]! * blockCoverage[j]!) / (SUB * SUB);
+  for (let j = 0; j < sw * sh; j++) {
+    if (missing[j] !== 0) alphaSmall[j] = alphaSmall[j]! * Math.max(0, 1 - missing[j]! / (SUB * SUB));
+  }
 }
 
 /** Alpha per pixel from the quarter-resolution guided-filter coefficients, interpolated
