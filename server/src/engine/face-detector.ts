@@ -7,6 +7,7 @@ import path from "node:path";
 import type { GraphModel } from "@tensorflow/tfjs-converter";
 import { EngineError } from "./types";
 import { level } from "./source-image";
+import { headHeightOf } from "./framing";
 import { tf, tfc, MODELS_DIR, WASM_DIR, fileUrl, registerFileLoader } from "./tfjs-runtime";
 
 export interface Point {
@@ -26,6 +27,15 @@ export interface Face {
   /** Patches of cheek and forehead skin, for the colour step. */
   skin: Point[];
   yawRadians: number;
+  /** The other, smaller faces in the photo (people beside or behind the subject; `pickSubject`
+   * refuses similar-sized ones): where they are, so their bodies can be kept out of the matte. */
+  neighbours: Neighbour[];
+}
+
+/** Another person's face: the midpoint of the eye corners and the head height (`headHeightOf`). */
+export interface Neighbour {
+  eye: Point;
+  headHeight: number;
 }
 
 export interface RgbImage {
@@ -39,6 +49,11 @@ const MESH = {
   chin: 152,
   /** The outer corners of the eyes further left and right in a frontal photo. */
   outerEyeCorners: [33, 263] as const,
+  /** Both corners of each eye: left, right. */
+  eyeCorners: [
+    [33, 133],
+    [362, 263],
+  ] as const,
   skin: [50, 280, 151, 205, 425],
 };
 
@@ -140,8 +155,10 @@ export async function createFaceDetector(): Promise<FaceDetector> {
       } finally {
         input.dispose();
       }
-      const subject = found[pickSubject(found.map((f) => f.box[2]))]!;
-      return toFace(subject, measureEyes(attention, image, eyeCrop(subject.mesh)));
+      const index = pickSubject(found.map((f) => f.box[2]));
+      const subject = found[index]!;
+      const neighbours = found.filter((_, i) => i !== index).map(neighbour);
+      return toFace(subject, measureEyes(attention, image, eyeCrop(subject.mesh)), neighbours);
     },
   };
   // A model's first inference builds its wasm kernels: paid here rather than on a photo for
@@ -219,19 +236,32 @@ function measureEyes(model: GraphModel, image: RgbImage, crop: Crop): [Point, Po
 
 const midpoint = (p: Point, q: Point): Point => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 });
 
-function toFace(f: HumanFace, [a, b]: [Point, Point]): Face {
-  const pt = (i: number): Point => {
-    const p = f.mesh[i]!;
-    return { x: p[0]!, y: p[1]! };
-  };
+const meshPoint = (f: HumanFace, i: number): Point => ({ x: f.mesh[i]![0]!, y: f.mesh[i]![1]! });
+
+function toFace(f: HumanFace, [a, b]: [Point, Point], neighbours: Neighbour[]): Face {
   const [x, y, width, height] = f.box;
   return {
     box: { x, y, width, height },
     leftEye: a.x <= b.x ? a : b,
     rightEye: a.x <= b.x ? b : a,
-    chin: pt(MESH.chin),
-    skin: MESH.skin.map(pt),
+    chin: meshPoint(f, MESH.chin),
+    skin: MESH.skin.map((i) => meshPoint(f, i)),
     yawRadians: f.rotation?.angle.yaw ?? 0,
+    neighbours,
+  };
+}
+
+/** Another face, located by FaceMesh alone (its eyes need no more precision than that). */
+function neighbour(f: HumanFace): Neighbour {
+  const eye = (corners: readonly number[]): Point => {
+    const [p, q] = corners.map((i) => meshPoint(f, i)) as [Point, Point];
+    return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+  };
+  const [l, r] = [eye(MESH.eyeCorners[0]), eye(MESH.eyeCorners[1])];
+  const chin = meshPoint(f, MESH.chin);
+  return {
+    eye: { x: (l.x + r.x) / 2, y: (l.y + r.y) / 2 },
+    headHeight: headHeightOf({ leftEye: l, rightEye: r, chin, yawRadians: f.rotation?.angle.yaw ?? 0 }),
   };
 }
 

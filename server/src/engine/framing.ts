@@ -37,15 +37,23 @@ export interface Framing {
   windows: Record<Aspect, { top: number; left: number; width: number; height: number }>;
 }
 
-export function frameHeadshot(face: Face, aspects: readonly Aspect[]): Framing {
+/** A face's head height (chin to crown) in its image's pixels, from its eyes and chin. */
+export function headHeightOf(face: Pick<Face, "leftEye" | "rightEye" | "chin" | "yawRadians">): number {
   const { leftEye: l, rightEye: r, chin } = face;
+  const eye = { x: (l.x + r.x) / 2, y: (l.y + r.y) / 2 };
+  const roll = Math.atan2(r.y - l.y, r.x - l.x);
+  const ipd = Math.hypot(r.x - l.x, r.y - l.y) / Math.max(0.6, Math.cos(face.yawRadians));
+  // Eye-to-chin measured along the face's own vertical axis, so roll does not shorten it.
+  const eyeChin = Math.abs(-(chin.x - eye.x) * Math.sin(roll) + (chin.y - eye.y) * Math.cos(roll));
+  return Math.max(HEAD_PER_IPD * ipd, HEAD_PER_EYE_CHIN * eyeChin);
+}
+
+export function frameHeadshot(face: Face, aspects: readonly Aspect[]): Framing {
+  const { leftEye: l, rightEye: r } = face;
   const eye = { x: (l.x + r.x) / 2, y: (l.y + r.y) / 2 };
   const rawRoll = Math.atan2(r.y - l.y, r.x - l.x);
   const roll = Math.max(-MAX_ROLL, Math.min(MAX_ROLL, rawRoll));
-  const ipd = Math.hypot(r.x - l.x, r.y - l.y) / Math.max(0.6, Math.cos(face.yawRadians));
-  // Eye-to-chin measured along the face's own vertical axis, so roll does not shorten it.
-  const eyeChin = Math.abs(-(chin.x - eye.x) * Math.sin(rawRoll) + (chin.y - eye.y) * Math.cos(rawRoll));
-  const headHeight = Math.max(HEAD_PER_IPD * ipd, HEAD_PER_EYE_CHIN * eyeChin);
+  const headHeight = headHeightOf(face);
 
   const all = aspects.map((a) => ASPECTS[a]);
   const width = Math.max(...all.map((s) => s.width));

@@ -37,10 +37,16 @@ const BACKGROUND_CAP: readonly [number, number] = [0.1, 2];
  * height (chin to crown) in canvas pixels. The canvas is already levelled, so the silhouette is
  * upright.
  */
-export interface SubjectPrior {
+/** A person in canvas pixels: eye midpoint and head height (chin to crown). */
+export interface PersonPrior {
   eyeX: number;
   eyeY: number;
   head: number;
+}
+
+/** The subject and the other, smaller people in the photo. */
+export interface SubjectPrior extends PersonPrior {
+  neighbours?: readonly PersonPrior[];
 }
 
 export interface Matte {
@@ -155,7 +161,8 @@ function fadeOut(
       const c = coverage[i]!;
       if (c === 1) continue;
       alpha[i] = alpha[i]! * c;
-      missing[blockRow + Math.min(sw - 1, (x / SUB) | 0)] += 1 - c;
+      const j = blockRow + Math.min(sw - 1, (x / SUB) | 0);
+      missing[j] = missing[j]! + 1 - c;
     }
   }
   for (let j = 0; j < sw * sh; j++) {
@@ -234,7 +241,10 @@ const smoothstep = (lo: number, hi: number, v: number) => {
  * - inside the core (head with hair, neck, the middle of the chest) the model is trusted as is;
  * - between core and outline only confident regions stay, so unsure blobs at the sides (another
  *   person's clothes, furniture) that touch the subject no longer count as the subject;
- * - beyond the outline (beside and above the head, far sides) nothing is the subject.
+ * - beyond the outline (beside and above the head, far sides) nothing is the subject;
+ * - another person's outline (a neighbour's head and shoulders, drawn to their size) takes what
+ *   lies deeper inside it than inside the subject's outline, outside the subject's core: a friend
+ *   pressed against the subject's shoulder is a person Selfie is sure of, but not the subject.
  * Edges are soft (a tenth of a head height), so no hard line is drawn into the matte.
  */
 export function applySubjectPrior(
@@ -250,7 +260,8 @@ export function applySubjectPrior(
     for (let x = 0; x < w; x++) {
       const u = ((x + 0.5) * step - s.eyeX) / s.head;
       const i = y * w + x;
-      const outline = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.85, 0.98, 0.55, 0.8, 1.35));
+      const depth = outsideOutline(u, v);
+      const outline = 1 - smoothstep(-soft, soft, depth);
       if (outline <= 0) {
         p[i] = 0;
         continue;
@@ -258,10 +269,21 @@ export function applySubjectPrior(
       const core = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
       const pi = p[i]!;
       const sure = smoothstep(OUTER_CONFIDENCE[0], OUTER_CONFIDENCE[1], pi);
-      p[i] = pi * outline * (core + (1 - core) * sure);
+      let theirs = 0;
+      for (const n of s.neighbours ?? []) {
+        const [nx, ny] = [((x + 0.5) * step - n.eyeX) / n.head, ((y + 0.5) * step - n.eyeY) / n.head];
+        const their = outsideOutline(nx, ny);
+        // Depths compared in canvas pixels: the nearer person, not the larger one, wins.
+        const nearer = smoothstep(-soft * s.head, soft * s.head, depth * s.head - their * n.head);
+        theirs = Math.max(theirs, (1 - smoothstep(-soft, soft, their)) * nearer);
+      }
+      p[i] = pi * outline * (core + (1 - core) * sure * (1 - theirs));
     }
   }
 }
+
+/** `outsideSilhouette` of a person's outline: head with hair, shoulders to the frame's width. */
+const outsideOutline = (u: number, v: number) => outsideSilhouette(u, v, 0.85, 0.98, 0.55, 0.8, 1.35);
 
 /** Signed distance-like measure (head heights) outside a silhouette: ≤ 0 inside. */
 function outsideSilhouette(

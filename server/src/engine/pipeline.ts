@@ -86,7 +86,15 @@ async function runPipeline(
 
   step("segmenting", 0.45);
   const coarse = early ?? segmenter.segment(await canvasPreview(canvas, SEGMENT_SIZE));
-  const prior = { eyeX: framing.canvas.eyeX, eyeY: framing.canvas.eyeY, head: framing.headHeight };
+  const prior = {
+    eyeX: framing.canvas.eyeX,
+    eyeY: framing.canvas.eyeY,
+    head: framing.headHeight,
+    neighbours: face.neighbours.map((n) => {
+      const eye = sourceToCanvas(framing, n.eye);
+      return { eyeX: eye.x, eyeY: eye.y, head: n.headHeight * framing.scale };
+    }),
+  };
   // The matte goes straight into the renderer's kernel memory, where the layers are built from it.
   const renderer = scratch.renderer(canvas.width, canvas.height);
   const matte = computeMatte(canvas, coarse, prior, {
@@ -161,6 +169,7 @@ function scaleFace(f: Face, k: number): Face {
     rightEye: p(f.rightEye),
     chin: p(f.chin),
     skin: f.skin.map(p),
+    neighbours: f.neighbours.map((n) => ({ eye: p(n.eye), headHeight: n.headHeight * k })),
   };
 }
 

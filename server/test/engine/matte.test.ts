@@ -1,8 +1,8 @@
-// The matte where the frame reaches past the photo: the subject fades out with the canvas'
-// coverage, as a smooth ramp.
+// The matte where the frame reaches past the photo (the subject fades out with the canvas'
+// coverage, as a smooth ramp) and the subject prior where other people are in the photo.
 
 import { describe, expect, it } from "vitest";
-import { computeMatte } from "../../src/engine/matte";
+import { applySubjectPrior, computeMatte, type PersonPrior } from "../../src/engine/matte";
 import { SEGMENT_SIZE } from "../../src/engine/segmenter";
 
 describe("the matte past the photo's edge", () => {
@@ -40,5 +40,37 @@ describe("the matte past the photo's edge", () => {
       for (let x = bx * 4; x < bx * 4 + 4; x++) mean += coverage[row * w + x]! / 4;
       expect(alphaSmall[(row / 4) * smallWidth + bx]).toBeCloseTo(mean, 5);
     }
+  });
+});
+
+describe("the subject prior with other people in the photo", () => {
+  // A plane the model is sure of everywhere, 256 × 320 samples of 4 canvas px; the subject's
+  // eyes at (512, 512), head 430 px, as `frameHeadshot` frames every photo.
+  const [w, h, step] = [256, 320, 4];
+  const subject = { eyeX: 512, eyeY: 512, head: 430 };
+  const prior = (neighbours: PersonPrior[]) => {
+    const p = new Float32Array(w * h).fill(1);
+    applySubjectPrior(p, w, h, step, { ...subject, neighbours });
+    return (x: number, y: number) => p[Math.floor(y / step) * w + Math.floor(x / step)]!;
+  };
+
+  it("gives a neighbour's head and shoulders to the neighbour", () => {
+    const alone = prior([]);
+    const beside = prior([{ eyeX: 1000, eyeY: 560, head: 300 }]);
+    expect(alone(960, 900)).toBe(1); // her shoulder, were she not there: the subject's outline
+    expect(beside(960, 900)).toBe(0);
+    expect(beside(1000, 560)).toBe(0); // the neighbour's face
+    expect(beside(512, 900)).toBe(1); // the subject's chest
+    expect(beside(700, 1000)).toBe(1); // the subject's shoulder, nearer to her than to him
+  });
+
+  it("never gives away the subject's core, whoever stands behind her", () => {
+    // A small face just above her shoulder, in a crowd behind her: she is nearer everywhere.
+    const crowd = prior([{ eyeX: 600, eyeY: 700, head: 120 }]);
+    expect(crowd(560, 800)).toBe(1);
+    // A head as large as hers centred on her collarbone is nearer there, yet the core is hers.
+    const close = prior([{ eyeX: 641, eyeY: 700, head: 400 }]);
+    expect(close(641, 727)).toBe(1);
+    expect(close(512, 480)).toBe(1);
   });
 });

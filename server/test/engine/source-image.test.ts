@@ -33,6 +33,7 @@ const face = (ipd: number): Face => ({
   chin: { x: 1500, y: 1500 + 1.6 * ipd },
   skin: [],
   yawRadians: 0,
+  neighbours: [],
 });
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
@@ -149,6 +150,7 @@ describe("the canvas' coverage where the frame reaches past the photo", () => {
       chin: { x: x - 1.6 * ipd * Math.sin(roll), y: y + 1.6 * ipd * Math.cos(roll) },
       skin: [],
       yawRadians: 0,
+      neighbours: [],
     };
   };
 
