@@ -97,7 +97,8 @@ interface HumanInstance {
 }
 
 export interface FaceDetector {
-  /** The image's one face (`pickSubject`'s rules), its eyes measured by the attention model. */
+  /** The image's one face (`pickSubject`'s rules), its eyes measured by the attention model, and
+   * where the other, smaller faces are. */
   subject(image: RgbImage): Promise<Face>;
 }
 
@@ -253,22 +254,20 @@ function toFace(f: HumanFace, [a, b]: [Point, Point], neighbours: Neighbour[]): 
 
 /** Another face, located by FaceMesh alone (its eyes need no more precision than that). */
 function neighbour(f: HumanFace): Neighbour {
-  const eye = (corners: readonly number[]): Point => {
-    const [p, q] = corners.map((i) => meshPoint(f, i)) as [Point, Point];
-    return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
-  };
+  const eye = ([p, q]: readonly [number, number]) => midpoint(meshPoint(f, p), meshPoint(f, q));
   const [l, r] = [eye(MESH.eyeCorners[0]), eye(MESH.eyeCorners[1])];
   const chin = meshPoint(f, MESH.chin);
   return {
-    eye: { x: (l.x + r.x) / 2, y: (l.y + r.y) / 2 },
+    eye: midpoint(l, r),
     headHeight: headHeightOf({ leftEye: l, rightEye: r, chin, yawRadians: f.rotation?.angle.yaw ?? 0 }),
   };
 }
 
 /**
  * Exactly one subject: no face → NO_FACE; a second face of similar size → MULTIPLE_FACES (we
- * never silently pick the largest of two people); much smaller faces in the background are ignored.
- * Takes the faces' widths; returns the subject's index.
+ * never silently pick the largest of two people); much smaller faces (people beside or behind the
+ * subject) are allowed and become `Face.neighbours`. Takes the faces' widths; returns the
+ * subject's index.
  */
 function pickSubject(widths: readonly number[]): number {
   const order = widths.map((_, i) => i).sort((p, q) => widths[q]! - widths[p]!);

@@ -32,12 +32,8 @@ const LOW_CONTRAST_STEEPNESS = 3;
 /** With contrast, alpha ≤ cap[0] + cap[1] × (alpha estimated from the local colours). */
 const BACKGROUND_CAP: readonly [number, number] = [0.1, 2];
 
-/**
- * Where the subject can be, from the detected face: the eye midpoint on the canvas and the head
- * height (chin to crown) in canvas pixels. The canvas is already levelled, so the silhouette is
- * upright.
- */
-/** A person in canvas pixels: eye midpoint and head height (chin to crown). */
+/** Where a person is, from their face: the eye midpoint on the canvas and the head height (chin
+ * to crown) in canvas pixels. The canvas is levelled for the subject, so her outline is upright. */
 export interface PersonPrior {
   eyeX: number;
   eyeY: number;
@@ -100,11 +96,14 @@ export function computeMatte(
   const foreground = into?.foreground ?? new Uint8Array(rgb.length);
   foreground.set(rgb);
   const model = colourModel(rgb, alpha, w, h, guide, blockClass, alphaSmall);
+  // Past the photo's edge the subject fades out. Block means fade before islands are looked for
+  // (the edge pixels repeated there must not join an island to anything); the pixels fade last.
+  if (coverage) fadeBlocks(alphaSmall, coverage, w, h);
   const seed = prior && blockAt(prior.eyeX, prior.eyeY, sw, sh);
   const detached = detachedBlocks(alphaSmall, sw, sh, seed);
   if (detached) clearBlocks(alpha, w, h, detached, blockClass, alphaSmall);
   refineEdges(rgb, foreground, alpha, w, h, blockClass, model);
-  if (coverage) fadeOut(alpha, alphaSmall, coverage, w, h);
+  if (coverage) fadePixels(alpha, coverage);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
 }
 
@@ -139,34 +138,34 @@ function clearBlocks(
   }
 }
 
-/**
- * Past the photo's edge the subject fades out: alpha × coverage, and each block mean × the block's
- * mean coverage. Applied to the finished matte, so the fade stays the smooth ramp `coverage` is
- * (edge refinement would steepen it into bands) and colours past the edge vote as what they are.
- */
-function fadeOut(
-  alpha: Float32Array,
-  alphaSmall: Float32Array,
-  coverage: Float32Array,
-  w: number,
-  h: number,
-): void {
+/** Each block mean × the block's mean coverage. */
+function fadeBlocks(alphaSmall: Float32Array, coverage: Float32Array, w: number, h: number): void {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
-  // Per block, the coverage missing from its pixels (most blocks: none).
+  // Per block, the coverage missing from its SUB × SUB pixels (most blocks: none).
   const missing = tempF32("fade.missing", sw * sh).fill(0, 0, sw * sh);
-  for (let y = 0, i = 0; y < h; y++) {
-    const blockRow = Math.min(sh - 1, (y / SUB) | 0) * sw;
-    for (let x = 0; x < w; x++, i++) {
+  for (let y = 0; y < sh * SUB; y++) {
+    const blockRow = ((y / SUB) | 0) * sw;
+    for (let x = 0, i = y * w; x < sw * SUB; x++, i++) {
       const c = coverage[i]!;
       if (c === 1) continue;
-      alpha[i] = alpha[i]! * c;
-      const j = blockRow + Math.min(sw - 1, (x / SUB) | 0);
+      const j = blockRow + ((x / SUB) | 0);
       missing[j] = missing[j]! + 1 - c;
     }
   }
   for (let j = 0; j < sw * sh; j++) {
-    if (missing[j] !== 0) alphaSmall[j] = alphaSmall[j]! * Math.max(0, 1 - missing[j]! / (SUB * SUB));
+    if (missing[j] !== 0) alphaSmall[j] = alphaSmall[j]! * (1 - missing[j]! / (SUB * SUB));
+  }
+}
+
+/**
+ * Alpha × coverage, on the finished matte: the fade stays the smooth ramp the coverage is (edge
+ * refinement would have steepened it in bands wherever background colours are near).
+ */
+function fadePixels(alpha: Float32Array, coverage: Float32Array): void {
+  for (let i = 0; i < alpha.length; i++) {
+    const c = coverage[i]!;
+    if (c !== 1) alpha[i] = alpha[i]! * c;
   }
 }
 
@@ -255,13 +254,14 @@ export function applySubjectPrior(
   s: SubjectPrior,
 ): void {
   const soft = 0.1;
+  const neighbours = s.neighbours ?? [];
   for (let y = 0; y < h; y++) {
     const v = ((y + 0.5) * step - s.eyeY) / s.head;
     for (let x = 0; x < w; x++) {
       const u = ((x + 0.5) * step - s.eyeX) / s.head;
       const i = y * w + x;
-      const depth = outsideOutline(u, v);
-      const outline = 1 - smoothstep(-soft, soft, depth);
+      const outSubject = outsideOutline(u, v);
+      const outline = 1 - smoothstep(-soft, soft, outSubject);
       if (outline <= 0) {
         p[i] = 0;
         continue;
@@ -269,15 +269,21 @@ export function applySubjectPrior(
       const core = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
       const pi = p[i]!;
       const sure = smoothstep(OUTER_CONFIDENCE[0], OUTER_CONFIDENCE[1], pi);
-      let theirs = 0;
-      for (const n of s.neighbours ?? []) {
+      // How surely another person's outline claims this sample: it lies inside theirs, and
+      // deeper inside it than inside the subject's (compared in canvas pixels, so the person it
+      // is nearer to wins, not the larger one).
+      let claimed = 0;
+      for (const n of neighbours) {
         const [nx, ny] = [((x + 0.5) * step - n.eyeX) / n.head, ((y + 0.5) * step - n.eyeY) / n.head];
-        const their = outsideOutline(nx, ny);
-        // Depths compared in canvas pixels: the nearer person, not the larger one, wins.
-        const nearer = smoothstep(-soft * s.head, soft * s.head, depth * s.head - their * n.head);
-        theirs = Math.max(theirs, (1 - smoothstep(-soft, soft, their)) * nearer);
+        const outNeighbour = outsideOutline(nx, ny);
+        const deeperInTheirs = smoothstep(
+          -soft * s.head,
+          soft * s.head,
+          outSubject * s.head - outNeighbour * n.head,
+        );
+        claimed = Math.max(claimed, (1 - smoothstep(-soft, soft, outNeighbour)) * deeperInTheirs);
       }
-      p[i] = pi * outline * (core + (1 - core) * sure * (1 - theirs));
+      p[i] = pi * outline * (core + (1 - core) * sure * (1 - claimed));
     }
   }
 }

@@ -353,26 +353,26 @@ function coverageOf(src: SourceImage, f: Framing, scratch?: Scratch): Float32Arr
   const coverage = scratch ? scratch.coverage(cw * ch) : new Float32Array(cw * ch);
   const cos = Math.cos(f.roll);
   const sin = Math.sin(f.roll);
+  // Along a row the photo's x and y are linear in u: x0 + u·kx, y0 + u·ky.
+  const [kx, ky] = [cos / f.scale, sin / f.scale];
   for (let v = 0; v < ch; v++) {
     const dy = (v + 0.5 - eyeY) / f.scale;
-    const sourceAt = (u: number) => {
-      const dx = (u + 0.5 - eyeX) / f.scale;
-      return [f.eye.x + cos * dx - sin * dy, f.eye.y + sin * dx + cos * dy] as const;
-    };
-    // Along the row the photo's x and y are linear in u: x0 + u·kx, y0 + u·ky.
-    const [x0, y0] = sourceAt(0);
-    const [kx, ky] = [cos / f.scale, sin / f.scale];
-    const [lo, hi] = [within(x0, kx, src.width), within(y0, ky, src.height)].reduce(
-      ([a, b], [c, d]) => [Math.max(a, c), Math.min(b, d)],
-      [0, cw - 1],
-    );
-    const [inFrom, inTo] = [Math.max(0, Math.ceil(lo + 1)), Math.min(cw - 1, Math.floor(hi - 1))];
+    const dx0 = (0.5 - eyeX) / f.scale;
+    const [x0, y0] = [f.eye.x + cos * dx0 - sin * dy, f.eye.y + sin * dx0 + cos * dy];
+    const [xLo, xHi] = within(x0, kx, src.width);
+    const [yLo, yHi] = within(y0, ky, src.height);
+    const inFrom = Math.max(0, Math.ceil(Math.max(xLo, yLo) + 1));
+    const inTo = Math.min(cw - 1, Math.floor(Math.min(xHi, yHi) - 1));
     const row = v * cw;
     if (inFrom <= inTo) coverage.fill(1, row + inFrom, row + inTo + 1);
     for (let u = 0; u < cw; u++) {
-      if (u === inFrom && inFrom <= inTo) u = inTo + 1;
-      if (u >= cw) break;
-      const [px, py] = sourceAt(u);
+      if (u === inFrom && inFrom <= inTo) {
+        u = inTo;
+        continue;
+      }
+      const dx = (u + 0.5 - eyeX) / f.scale;
+      const px = f.eye.x + cos * dx - sin * dy;
+      const py = f.eye.y + sin * dx + cos * dy;
       const out = Math.max(0, -px, px - src.width, -py, py - src.height) * f.scale;
       coverage[row + u] = out <= 0 ? 1 : Math.max(0, 1 - out / EDGE_FADE);
     }

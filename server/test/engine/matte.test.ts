@@ -43,6 +43,37 @@ describe("the matte past the photo's edge", () => {
   });
 });
 
+describe("islands at the photo's edge", () => {
+  it("drops one however far its edge pixels repeat into the padding", () => {
+    // A red patch on the photo's right edge (x = 176), small beside the subject; past the edge the
+    // canvas repeats it as a streak to x = 256, which the model also calls a person.
+    const [w, h] = [256, 320];
+    const edge = 176;
+    const subject = (x: number, y: number) => Math.hypot((x - 100) / 60, (y - 200) / 100) < 1;
+    const patch = (x: number, y: number) => x >= edge - 12 && y >= 40 && y < 64;
+    const rgb = new Uint8Array(w * h * 3);
+    const coverage = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        rgb.set(
+          subject(x, y) ? [200, 150, 120] : patch(x, y) ? [200, 30, 30] : [60, 60, 60],
+          (y * w + x) * 3,
+        );
+        coverage[y * w + x] = Math.max(0, Math.min(1, 1 - (x + 0.5 - edge) / 48));
+      }
+    }
+    const coarse = new Float32Array(SEGMENT_SIZE * SEGMENT_SIZE).map((_, i) => {
+      const [u, v] = [i % SEGMENT_SIZE, Math.floor(i / SEGMENT_SIZE)];
+      const [x, y] = [((u + 0.5) * w) / SEGMENT_SIZE, ((v + 0.5) * h) / SEGMENT_SIZE];
+      return subject(x, y) || patch(x, y) ? 1 : 0;
+    });
+    const canvas = { rgb, width: w, height: h, coverage, padded: true };
+    const { alpha } = computeMatte(canvas, coarse);
+    expect(alpha[200 * w + 100]).toBe(1);
+    expect(Math.max(...alpha.subarray(50 * w + edge - 12, 50 * w + edge))).toBe(0);
+  });
+});
+
 describe("the subject prior with other people in the photo", () => {
   // A plane the model is sure of everywhere, 256 × 320 samples of 4 canvas px; the subject's
   // eyes at (512, 512), head 430 px, as `frameHeadshot` frames every photo.

@@ -155,16 +155,15 @@ describe("the canvas' coverage where the frame reaches past the photo", () => {
   };
 
   it.each([
-    ["near the top-left corner, tilted", 90, 70, 0.3],
-    ["near the right edge, tilted the other way", 520, 400, -0.45],
-    ["low in the photo, level", 300, 760, 0],
-    ["larger than the photo", 300, 400, 0.1],
-  ])("is 1 on the photo and fades over 48 px past its edge: face %s", async (_, x, y, roll) => {
+    ["near the top-left corner, tilted", 90, 70, 40, 0.3],
+    ["near the right edge, tilted the other way", 520, 400, 40, -0.45],
+    ["low in the photo, level", 300, 760, 40, 0],
+    ["large and central, the frame barely past a corner", 300, 400, 60, 0.1],
+  ])("is 1 on the photo and fades over 48 px past its edge: face %s", async (_, x, y, ipd, roll) => {
     const [pw, ph] = [600, 800];
     const photo = await sharp({ create: { width: pw, height: ph, channels: 3, background: "#808080" } })
       .png()
       .toBuffer();
-    const ipd = x === 300 && y === 400 ? 60 : 40;
     const framing = frameHeadshot(tilted(x, y, ipd, roll), ["1:1", "4:5"]);
     const { coverage, width, height, padded } = await renderCanvas(await openSource(photo), framing);
     expect(padded).toBe(true);
