@@ -397,8 +397,9 @@ function classifyRow(
 interface ColourModel {
   fg: [Float32Array, Float32Array, Float32Array];
   bg: [Float32Array, Float32Array, Float32Array];
-  fOk: Uint8Array;
-  bOk: Uint8Array;
+  /** How far each block's mean can be trusted, 0..1 (`presence`). */
+  fPresence: Float32Array;
+  bPresence: Float32Array;
 }
 
 /** Local colour model: confident foreground (α > 0.9) and background (α < 0.1) colours summed
@@ -434,7 +435,7 @@ function colourModel(
   const bw = blur(bgWeight, "bw");
   const fg = fgSum.map((s, k) => normalise(blur(s, `f${k}`), fw, n)) as ColourModel["fg"];
   const bg = bgSum.map((s, k) => normalise(blur(s, `b${k}`), bw, n)) as ColourModel["bg"];
-  return { fg, bg, fOk: present(fw, n), bOk: present(bw, n) };
+  return { fg, bg, fPresence: presence(fw, n), bPresence: presence(bw, n) };
 }
 
 /** Per block: the count and colour sums of confident foreground and background pixels, and the
@@ -532,11 +533,16 @@ function normalise(sums: Float32Array, weight: Float32Array, n: number): Float32
   return sums;
 }
 
-/** 1 where `weight` (the first `n`) counts any pixel, else 0. */
-function present(weight: Float32Array, n: number): Uint8Array {
-  const ok = new Uint8Array(n);
-  for (let j = 0; j < n; j++) ok[j] = weight[j]! > 1e-3 ? 1 : 0;
-  return ok;
+/** Confident pixels per block, averaged over the colour model's window, at which a local mean is
+ * fully trusted; below, it counts for less, down to nothing where no pixel is near. A 0/1 flag
+ * here made edge refinement switch on and off along block edges (4-px steps in soft regions). */
+const FULL_PRESENCE = 0.25;
+
+/** How far the local means from `weight` (the first `n`) can be trusted, 0..1. */
+function presence(weight: Float32Array, n: number): Float32Array {
+  const trust = new Float32Array(n);
+  for (let j = 0; j < n; j++) trust[j] = smoothstep(0, FULL_PRESENCE, weight[j]!);
+  return trust;
 }
 
 /**
@@ -553,7 +559,7 @@ function refineEdges(
   w: number,
   h: number,
   blockClass: Uint8Array,
-  { fg, bg, fOk, bOk }: ColourModel,
+  { fg, bg, fPresence, bPresence }: ColourModel,
 ): void {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
@@ -587,11 +593,12 @@ function refineEdges(
       taps[1] = r0 + xs1[x]!;
       taps[2] = r1 + xs0[x]!;
       taps[3] = r1 + xs1[x]!;
-      const hasF = sampleValid(F, fg, fOk, taps, weights);
-      const hasB = sampleValid(B, bg, bOk, taps, weights);
-      if (!hasF) for (let k = 0; k < 3; k++) F[k] = rgb[o + k]!;
-      if (!hasB) for (let k = 0; k < 3; k++) B[k] = rgb[o + k]!;
-      if (hasF && hasB) {
+      // Refinement needs both local means; it fades in with the less present of them.
+      const strength = Math.min(
+        sampleModel(F, fg, fPresence, taps, weights, rgb, o),
+        sampleModel(B, bg, bPresence, taps, weights, rgb, o),
+      );
+      if (strength > 0) {
         // Edge refinement against the local colour model. With enough contrast between the local
         // foreground and background, a pixel that looks like the background cannot be opaque
         // (no light slivers past a dark rim); without contrast, colours cannot place the edge
@@ -608,7 +615,7 @@ function refineEdges(
           refined =
             conf * Math.min(al, BACKGROUND_CAP[0] + BACKGROUND_CAP[1] * Math.max(0, ac)) + (1 - conf) * hard;
         }
-        al = refined;
+        al += (refined - al) * strength;
         alpha[i] = al;
         if (al <= 0.01 || al >= 0.99) continue;
       }
@@ -622,29 +629,35 @@ function refineEdges(
   }
 }
 
-/** Weighted mean into `dst` of the valid ones among the four samples at `taps`; false if none. */
-function sampleValid(
+/**
+ * The local mean at a pixel, from the four blocks at `taps` (bilinear `weights`) each weighted by
+ * its presence, into `dst`, blended towards the pixel's own colour `own` as far as the means are
+ * missing. Returns how present they are, 0..1: smooth in the image, like the blend.
+ */
+function sampleModel(
   dst: Float64Array,
   planes: readonly [Float32Array, Float32Array, Float32Array],
-  ok: Uint8Array,
+  presence: Float32Array,
   taps: Int32Array,
   weights: Float64Array,
-): boolean {
+  own: Uint8Array,
+  o: number,
+): number {
   const j00 = taps[0]!,
     j01 = taps[1]!,
     j10 = taps[2]!,
     j11 = taps[3]!;
-  const a = ok[j00]! * weights[0]!,
-    b = ok[j01]! * weights[1]!,
-    c = ok[j10]! * weights[2]!,
-    d = ok[j11]! * weights[3]!;
+  const a = presence[j00]! * weights[0]!,
+    b = presence[j01]! * weights[1]!,
+    c = presence[j10]! * weights[2]!,
+    d = presence[j11]! * weights[3]!;
   const sum = a + b + c + d;
-  if (sum < 1e-3) return false;
   for (let k = 0; k < 3; k++) {
     const p = planes[k]!;
-    dst[k] = (p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d) / sum;
+    const mean = sum > 0 ? (p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d) / sum : 0;
+    dst[k] = sum * mean + (1 - sum) * own[o + k]!;
   }
-  return true;
+  return sum;
 }
 
 /** Guided filter coefficients (a_r, a_g, a_b, b), already box-averaged, at the guide's size. */

@@ -43,6 +43,30 @@ describe("the matte past the photo's edge", () => {
   });
 });
 
+describe("edge refinement in a soft region", () => {
+  it("fades in and out with the local colour model, without steps at block edges", () => {
+    // Backdrop-coloured pixels the model half believes (0.7, like a dark bow on a dark
+    // background) between the backdrop (x < 64) and a light subject (x ≥ 96): refinement pulls
+    // them down where it has both local means and must fade out where it loses them.
+    const [w, h] = [256, 320];
+    const p = (x: number) => (x < 64 ? 0 : x < 96 ? 0.7 : 1);
+    const rgb = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) rgb.set(x < 96 ? [40, 40, 40] : [200, 150, 120], (y * w + x) * 3);
+    }
+    const coarse = new Float32Array(SEGMENT_SIZE * SEGMENT_SIZE).map((_, i) =>
+      p((((i % SEGMENT_SIZE) + 0.5) * w) / SEGMENT_SIZE),
+    );
+    const { alpha } = computeMatte({ rgb, width: w, height: h, coverage: null, padded: false }, coarse);
+    const row = 160 * w;
+    let step = 0;
+    // Up to the subject's own edge at x = 96; a switch instead of a fade stepped by 0.56 here.
+    for (let x = 64; x < 95; x++) step = Math.max(step, Math.abs(alpha[row + x + 1]! - alpha[row + x]!));
+    expect(step).toBeLessThan(0.2);
+    expect(alpha[row + 85]).toBeLessThan(0.15); // where both means are present, still pulled down
+  });
+});
+
 describe("islands at the photo's edge", () => {
   it("drops one however far its edge pixels repeat into the padding", () => {
     // A red patch on the photo's right edge (x = 176), small beside the subject; past the edge the
