@@ -159,7 +159,7 @@ export async function createFaceDetector(): Promise<FaceDetector> {
       const index = pickSubject(found.map((f) => f.box[2]));
       const subject = found[index]!;
       const neighbours = found.filter((_, i) => i !== index).map(neighbour);
-      return toFace(subject, measureEyes(attention, image, eyeCrop(subject.mesh)), neighbours);
+      return toFace(subject, measureEyes(attention, image, eyeCrop(subject)), neighbours);
     },
   };
   // A model's first inference builds its wasm kernels: paid here rather than on a photo for
@@ -172,6 +172,10 @@ export async function createFaceDetector(): Promise<FaceDetector> {
   return detector;
 }
 
+const midpoint = (p: Point, q: Point): Point => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 });
+
+const meshPoint = (f: HumanFace, i: number): Point => ({ x: f.mesh[i]![0]!, y: f.mesh[i]![1]! });
+
 /** A square crop of the image: centre, side and rotation (radians; 0 = upright). */
 interface Crop {
   x: number;
@@ -182,14 +186,13 @@ interface Crop {
 
 /** The attention model's crop for a face, as MediaPipe makes it from landmarks: turned upright
  * along the outer eye corners, around the mesh's extent in that frame, enlarged. */
-function eyeCrop(mesh: number[][]): Crop {
-  const at = (i: number): Point => ({ x: mesh[i]![0]!, y: mesh[i]![1]! });
-  const [a, b] = [at(MESH.outerEyeCorners[0]), at(MESH.outerEyeCorners[1])];
+function eyeCrop(f: HumanFace): Crop {
+  const [a, b] = MESH.outerEyeCorners.map((i) => meshPoint(f, i)) as [Point, Point];
   const angle = Math.atan2(b.y - a.y, b.x - a.x);
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
   // The mesh's extent in the upright frame (u along the eye line, v down the face).
-  const us = mesh.map((p) => p[0]! * cos + p[1]! * sin);
-  const vs = mesh.map((p) => -p[0]! * sin + p[1]! * cos);
+  const us = f.mesh.map((p) => p[0]! * cos + p[1]! * sin);
+  const vs = f.mesh.map((p) => -p[0]! * sin + p[1]! * cos);
   const [u0, u1, v0, v1] = [Math.min(...us), Math.max(...us), Math.min(...vs), Math.max(...vs)];
   const [u, v] = [(u0 + u1) / 2, (v0 + v1) / 2];
   return {
@@ -234,10 +237,6 @@ function measureEyes(model: GraphModel, image: RgbImage, crop: Crop): [Point, Po
     tf.dispose(outputs);
   }
 }
-
-const midpoint = (p: Point, q: Point): Point => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 });
-
-const meshPoint = (f: HumanFace, i: number): Point => ({ x: f.mesh[i]![0]!, y: f.mesh[i]![1]! });
 
 function toFace(f: HumanFace, [a, b]: [Point, Point], neighbours: Neighbour[]): Face {
   const [x, y, width, height] = f.box;

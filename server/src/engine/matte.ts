@@ -652,10 +652,10 @@ function sampleModel(
     c = presence[j10]! * weights[2]!,
     d = presence[j11]! * weights[3]!;
   const sum = a + b + c + d;
+  // sum × (the presence-weighted mean) + (1 − sum) × own, the mean's division cancelled.
   for (let k = 0; k < 3; k++) {
     const p = planes[k]!;
-    const mean = sum > 0 ? (p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d) / sum : 0;
-    dst[k] = sum * mean + (1 - sum) * own[o + k]!;
+    dst[k] = p[j00]! * a + p[j01]! * b + p[j10]! * c + p[j11]! * d + (1 - sum) * own[o + k]!;
   }
   return sum;
 }

@@ -15,7 +15,7 @@ export const MIN_SHORT_SIDE = 400;
 /** Longest side of the copy handed to face detection; BlazeFace works at 256 anyway. */
 const DETECT_SIDE = 512;
 /** Canvas pixels over which padding beyond the photo's edge fades the subject out. */
-const EDGE_FADE = 48;
+export const EDGE_FADE = 48;
 const ACCEPTED = new Set(["jpeg", "png", "webp", "tiff", "gif", "avif"]);
 /** Largest photo decoded, in pixels (HEIF is checked on its header, before any pixel decodes). */
 export const MAX_PIXELS = 50_000_000;
@@ -355,9 +355,9 @@ function coverageOf(src: SourceImage, f: Framing, scratch?: Scratch): Float32Arr
   const sin = Math.sin(f.roll);
   // Along a row the photo's x and y are linear in u: x0 + u·kx, y0 + u·ky.
   const [kx, ky] = [cos / f.scale, sin / f.scale];
+  const dx0 = (0.5 - eyeX) / f.scale;
   for (let v = 0; v < ch; v++) {
     const dy = (v + 0.5 - eyeY) / f.scale;
-    const dx0 = (0.5 - eyeX) / f.scale;
     const [x0, y0] = [f.eye.x + cos * dx0 - sin * dy, f.eye.y + sin * dx0 + cos * dy];
     const [xLo, xHi] = within(x0, kx, src.width);
     const [yLo, yHi] = within(y0, ky, src.height);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { detachedBlocks } from "../../src/engine/fragments";
 import { computeMatte } from "../../src/engine/matte";
-import { SEGMENT_SIZE } from "../../src/engine/segmenter";
+import { drawn } from "./synthetic";
 
 /** A plane of block means drawn as text: `#` opaque, `+` faint (0.3), `.` clear. */
 function plane(rows: string[]) {
@@ -104,23 +104,13 @@ describe("the matte", () => {
     const [w, h] = [256, 320];
     const subject = (x: number, y: number) => Math.hypot((x - 128) / 70, (y - 190) / 110) < 1;
     const patch = (x: number, y: number) => x >= 8 && x < 40 && y >= 270 && y < 302;
-    const rgb = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        rgb.set(
-          subject(x, y) ? [200, 150, 120] : patch(x, y) ? [200, 30, 30] : [60, 60, 60],
-          (y * w + x) * 3,
-        );
-      }
-    }
-    const coarse = new Float32Array(SEGMENT_SIZE * SEGMENT_SIZE);
-    for (let v = 0; v < SEGMENT_SIZE; v++) {
-      for (let u = 0; u < SEGMENT_SIZE; u++) {
-        const [x, y] = [((u + 0.5) * w) / SEGMENT_SIZE, ((v + 0.5) * h) / SEGMENT_SIZE];
-        coarse[v * SEGMENT_SIZE + u] = subject(x, y) || patch(x, y) ? 1 : 0;
-      }
-    }
-    const { alpha } = computeMatte({ rgb, width: w, height: h, coverage: null, padded: false }, coarse);
+    const { canvas, coarse } = drawn(
+      w,
+      h,
+      (x, y) => (subject(x, y) ? [200, 150, 120] : patch(x, y) ? [200, 30, 30] : [60, 60, 60]),
+      (x, y) => (subject(x, y) || patch(x, y) ? 1 : 0),
+    );
+    const { alpha } = computeMatte(canvas, coarse);
     expect(alpha[190 * w + 128]).toBe(1);
     expect(Math.max(...alpha.subarray(260 * w, 310 * w).filter((_, i) => i % w < 50))).toBe(0);
   });

@@ -3,28 +3,24 @@
 
 import { describe, expect, it } from "vitest";
 import { applySubjectPrior, computeMatte, type PersonPrior } from "../../src/engine/matte";
-import { SEGMENT_SIZE } from "../../src/engine/segmenter";
+import { EDGE_FADE } from "../../src/engine/source-image";
+import { drawn } from "./synthetic";
 
 describe("the matte past the photo's edge", () => {
   it("fades the subject out with the coverage, block means included", () => {
     // A skin-toned subject filling the right of a grey canvas; the photo ends at x = 176 and the
     // canvas fades out over the next 48 px (as `renderCanvas` pads), nothing beyond x = 224.
     const [w, h] = [256, 320];
-    const [edge, fade] = [176, 48];
+    const [edge, fade] = [176, EDGE_FADE];
     const subject = (x: number, y: number) => x >= 96 && y >= 40;
-    const rgb = new Uint8Array(w * h * 3);
-    const coverage = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        rgb.set(subject(x, y) ? [200, 150, 120] : [90, 90, 90], (y * w + x) * 3);
-        coverage[y * w + x] = Math.max(0, Math.min(1, 1 - (x + 0.5 - edge) / fade));
-      }
-    }
-    const coarse = new Float32Array(SEGMENT_SIZE * SEGMENT_SIZE).map((_, i) => {
-      const [u, v] = [i % SEGMENT_SIZE, Math.floor(i / SEGMENT_SIZE)];
-      return subject(((u + 0.5) * w) / SEGMENT_SIZE, ((v + 0.5) * h) / SEGMENT_SIZE) ? 1 : 0;
-    });
-    const canvas = { rgb, width: w, height: h, coverage, padded: true };
+    const { canvas, coarse } = drawn(
+      w,
+      h,
+      (x, y) => (subject(x, y) ? [200, 150, 120] : [90, 90, 90]),
+      (x, y) => (subject(x, y) ? 1 : 0),
+      edge,
+    );
+    const coverage = canvas.coverage!;
     const { alpha, alphaSmall, smallWidth } = computeMatte(canvas, coarse);
 
     const row = 200;
@@ -49,15 +45,13 @@ describe("edge refinement in a soft region", () => {
     // background) between the backdrop (x < 64) and a light subject (x ≥ 96): refinement pulls
     // them down where it has both local means and must fade out where it loses them.
     const [w, h] = [256, 320];
-    const p = (x: number) => (x < 64 ? 0 : x < 96 ? 0.7 : 1);
-    const rgb = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) rgb.set(x < 96 ? [40, 40, 40] : [200, 150, 120], (y * w + x) * 3);
-    }
-    const coarse = new Float32Array(SEGMENT_SIZE * SEGMENT_SIZE).map((_, i) =>
-      p((((i % SEGMENT_SIZE) + 0.5) * w) / SEGMENT_SIZE),
+    const { canvas, coarse } = drawn(
+      w,
+      h,
+      (x) => (x < 96 ? [40, 40, 40] : [200, 150, 120]),
+      (x) => (x < 64 ? 0 : x < 96 ? 0.7 : 1),
     );
-    const { alpha } = computeMatte({ rgb, width: w, height: h, coverage: null, padded: false }, coarse);
+    const { alpha } = computeMatte(canvas, coarse);
     const row = 160 * w;
     let step = 0;
     // Up to the subject's own edge at x = 96; a switch instead of a fade stepped by 0.56 here.
@@ -75,23 +69,13 @@ describe("islands at the photo's edge", () => {
     const edge = 176;
     const subject = (x: number, y: number) => Math.hypot((x - 100) / 60, (y - 200) / 100) < 1;
     const patch = (x: number, y: number) => x >= edge - 12 && y >= 40 && y < 64;
-    const rgb = new Uint8Array(w * h * 3);
-    const coverage = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        rgb.set(
-          subject(x, y) ? [200, 150, 120] : patch(x, y) ? [200, 30, 30] : [60, 60, 60],
-          (y * w + x) * 3,
-        );
-        coverage[y * w + x] = Math.max(0, Math.min(1, 1 - (x + 0.5 - edge) / 48));
-      }
-    }
-    const coarse = new Float32Array(SEGMENT_SIZE * SEGMENT_SIZE).map((_, i) => {
-      const [u, v] = [i % SEGMENT_SIZE, Math.floor(i / SEGMENT_SIZE)];
-      const [x, y] = [((u + 0.5) * w) / SEGMENT_SIZE, ((v + 0.5) * h) / SEGMENT_SIZE];
-      return subject(x, y) || patch(x, y) ? 1 : 0;
-    });
-    const canvas = { rgb, width: w, height: h, coverage, padded: true };
+    const { canvas, coarse } = drawn(
+      w,
+      h,
+      (x, y) => (subject(x, y) ? [200, 150, 120] : patch(x, y) ? [200, 30, 30] : [60, 60, 60]),
+      (x, y) => (subject(x, y) || patch(x, y) ? 1 : 0),
+      edge,
+    );
     const { alpha } = computeMatte(canvas, coarse);
     expect(alpha[200 * w + 100]).toBe(1);
     expect(Math.max(...alpha.subarray(50 * w + edge - 12, 50 * w + edge))).toBe(0);
