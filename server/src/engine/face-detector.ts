@@ -1,14 +1,13 @@
-// Face location for framing only: Human's BlazeFace + FaceMesh models (from its npm package) find
-// and count faces; MediaPipe's attention face landmark model then measures the subject's eyes. All
-// on the wasm backend. It returns geometry — never an embedding or identity template.
+// Face location for framing only: MediaPipe's BlazeFace and FaceMesh find and count faces, then
+// MediaPipe's attention face landmark model measures the subject's eyes; all three run by ONNX
+// Runtime (onnx/model.ts). It returns geometry — never an embedding or identity template.
 
-import { createRequire } from "node:module";
 import path from "node:path";
-import type { GraphModel } from "@tensorflow/tfjs-converter";
 import { EngineError } from "./types";
 import { level } from "./source-image";
 import { headHeightOf } from "./framing";
-import { tf, tfc, MODELS_DIR, WASM_DIR, fileUrl, registerFileLoader } from "./tfjs-runtime";
+import { MODELS_DIR } from "./models";
+import { loadModel, normalised, type Model } from "./onnx/model";
 
 export interface Point {
   x: number;
@@ -68,32 +67,64 @@ const ATTENTION = {
   input: 192,
   /** The crop's side per side of the mesh's bounding box, as MediaPipe crops for this model. */
   crop: 1.5,
-  eyes: [
-    { iris: "output_left_iris:0", contour: "output_left_eye:0" },
-    { iris: "output_right_iris:0", contour: "output_right_eye:0" },
-  ],
+  /** Per eye (left, right): the iris (5 points, the centre first), the contour (71 points). */
+  outputs: ["output_left_iris", "output_left_eye", "output_right_iris", "output_right_eye"],
   corners: [0, 8],
 };
 
-/** Faces below this combined detector × mesh score are noise (the cat fixture scores 0). */
+/** Faces below this FaceMesh confidence are noise (the cat fixture scores 0); faces above it count. */
 const MIN_SCORE = 0.4;
+/**
+ * The subject must be unmistakably a face: every subject of the fixtures and of the face-api
+ * samples, upright or turned 20–25°, scores ≥ 0.99 (the smallest faces of group photos ≥ 0.68);
+ * the cat turned −25° scores 0.58.
+ */
+const SUBJECT_MIN_SCORE = 0.8;
 /** A second face at least this wide relative to the largest is a second person, not a poster. */
 const SIMILAR_FACE_RATIO = 0.6;
 
-// Human's bundle is CommonJS and its `exports` map has no subpath for the wasm build, so we
-// resolve the file next to its main entry and require it by path.
-const require = createRequire(import.meta.url);
-const HUMAN_DIST = path.dirname(require.resolve("@vladmandic/human"));
+/**
+ * MediaPipe BlazeFace, back-camera variant (256² input, 896 anchors: 2 per cell of a 16 × 16 grid,
+ * then 6 per cell of an 8 × 8 grid). Each anchor's row: the box centre's offset and size, then
+ * six keypoints (eyes, nose, mouth, ears), in input pixels. Decoded as Human 3.3.6 did (the
+ * engine's detector until the eighth round), so faces are found and counted as before.
+ */
+const BLAZEFACE = {
+  model: "blazeface/blazeface.json",
+  input: 256,
+  /** Scores then rows of the 16 × 16 grid's anchors, then of the 8 × 8 grid's. */
+  outputs: ["Identity", "Identity_2", "Identity_1", "Identity_3"],
+  grids: [
+    { stride: 16, perCell: 2 },
+    { stride: 32, perCell: 6 },
+  ],
+  minScore: 0.3,
+  iou: 0.1,
+  maxFaces: 6,
+  /** The FaceMesh crop: the box enlarged by this, squared. */
+  enlarge: 1.4,
+  /** Keypoints whose line (mouth → nose) points up the face. */
+  mouth: 3,
+  nose: 2,
+};
 
-interface HumanFace {
+/** MediaPipe FaceMesh (192² crop upright along BlazeFace's mouth → nose line): 468 points. */
+const FACEMESH = {
+  model: "facemesh/facemesh.json",
+  input: 192,
+  outputs: ["Identity_1", "Identity_2"], // confidence, 468 × (x, y, z) in crop pixels
+  /** Faces turned less than this (radians) are cropped without turning, as Human did. */
+  minTurn: 0.2,
+};
+
+/** A face found by BlazeFace and measured by FaceMesh, in the detection image's pixels. */
+interface MeshFace {
   score: number;
-  box: [number, number, number, number];
-  mesh: number[][];
-  rotation?: { angle: { roll: number; yaw: number; pitch: number } } | null;
-}
-interface HumanInstance {
-  load(): Promise<void>;
-  detect(input: unknown): Promise<{ face: HumanFace[]; error?: string | null }>;
+  /** The FaceMesh crop's square around the mesh's centre, clamped to the image. */
+  box: { x: number; y: number; width: number; height: number };
+  /** 468 points; z is FaceMesh's depth in crop pixels. */
+  mesh: { x: number; y: number; z: number }[];
+  yawRadians: number;
 }
 
 export interface FaceDetector {
@@ -103,78 +134,180 @@ export interface FaceDetector {
 }
 
 export async function createFaceDetector(): Promise<FaceDetector> {
-  registerFileLoader();
-  const { Human } = require(path.join(HUMAN_DIST, "human.node-wasm.js")) as {
-    Human: new (config: object) => HumanInstance;
-  };
-  const human = new Human({
-    backend: "wasm",
-    wasmPath: WASM_DIR,
-    modelBasePath: fileUrl(path.join(HUMAN_DIST, "../models")) + "/",
-    debug: false,
-    warmup: "none",
-    // Photos are unrelated stills: no frame-to-frame caching.
-    cacheSensitivity: 0,
-    face: {
-      enabled: true,
-      detector: {
-        enabled: true,
-        rotation: true,
-        maxDetected: 6,
-        minConfidence: 0.3,
-        iouThreshold: 0.1,
-        return: false,
-        skipFrames: 0,
-      },
-      mesh: { enabled: true },
-      // The attention model measures the subject's eyes, better than Iris on FaceMesh's crops.
-      iris: { enabled: false },
-      attention: { enabled: false },
-      description: { enabled: false },
-      emotion: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
-    },
-    body: { enabled: false },
-    hand: { enabled: false },
-    object: { enabled: false },
-    gesture: { enabled: false },
-    segmentation: { enabled: false },
-    filter: { enabled: false },
-  });
-  await human.load();
-  const attention = await tfc.loadGraphModel(fileUrl(path.join(MODELS_DIR, ATTENTION.model)));
+  const [blazeface, facemesh, attention] = await Promise.all([
+    loadModel(path.join(MODELS_DIR, BLAZEFACE.model), BLAZEFACE.outputs),
+    loadModel(path.join(MODELS_DIR, FACEMESH.model), FACEMESH.outputs),
+    loadModel(path.join(MODELS_DIR, ATTENTION.model), ATTENTION.outputs),
+  ]);
+  const anchors = blazefaceAnchors();
 
   const detector: FaceDetector = {
     async subject(image) {
-      const input = tf.tensor4d(image.data, [1, image.height, image.width, 3], "int32");
-      let found: HumanFace[];
-      try {
-        const result = await human.detect(input);
-        if (result.error) throw new EngineError("ENGINE_UNAVAILABLE", `face detection: ${result.error}`);
-        found = result.face.filter((f) => f.score >= MIN_SCORE && f.mesh.length >= 468);
-      } finally {
-        input.dispose();
+      const found: MeshFace[] = [];
+      for (const candidate of await detectFaces(blazeface, anchors, image)) {
+        const face = await meshFace(facemesh, image, candidate);
+        if (face.score >= MIN_SCORE) found.push(face);
       }
-      const index = pickSubject(found.map((f) => f.box[2]));
+      const index = pickSubject(found.map((f) => f.box.width));
       const subject = found[index]!;
+      if (subject.score < SUBJECT_MIN_SCORE)
+        throw new EngineError("NO_FACE", `subject scores ${subject.score.toFixed(2)}`);
       const neighbours = found.filter((_, i) => i !== index).map(neighbour);
-      return toFace(subject, measureEyes(attention, image, eyeCrop(subject)), neighbours);
+      return toFace(subject, await measureEyes(attention, image, eyeCrop(subject)), neighbours);
     },
   };
-  // A model's first inference builds its wasm kernels: paid here rather than on a photo for
-  // BlazeFace (a blank image: NO_FACE) and the attention model; FaceMesh runs only on a face found.
+  // A model's first inference plans its kernels: paid here rather than on a photo.
   const blank = { data: new Uint8Array(256 * 256 * 3).fill(128), width: 256, height: 256 };
   await detector.subject(blank).catch((err: unknown) => {
     if (!(err instanceof EngineError && err.code === "NO_FACE")) throw err;
   });
-  measureEyes(attention, blank, { x: 128, y: 128, side: 256, angle: 0 });
+  await meshFace(facemesh, blank, { x: 128, y: 128, side: 128, angle: 0 });
+  await measureEyes(attention, blank, { x: 128, y: 128, side: 256, angle: 0 });
   return detector;
+}
+
+/** Anchor centres in input pixels, in the order of the model's rows. */
+function blazefaceAnchors(): Point[] {
+  const anchors: Point[] = [];
+  for (const { stride, perCell } of BLAZEFACE.grids) {
+    const cells = Math.ceil(BLAZEFACE.input / stride);
+    for (let gy = 0; gy < cells; gy++) {
+      for (let gx = 0; gx < cells; gx++) {
+        for (let n = 0; n < perCell; n++) anchors.push({ x: stride * (gx + 0.5), y: stride * (gy + 0.5) });
+      }
+    }
+  }
+  return anchors;
+}
+
+interface Candidate {
+  score: number;
+  /** Corners in the model's input pixels. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** Row of the model's output (offset, size, keypoints). */
+  row: Float32Array;
+  anchor: Point;
+}
+
+const iou = (a: Candidate, b: Candidate) => {
+  const w = Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0));
+  const h = Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  const area = (c: Candidate) => (c.x1 - c.x0) * (c.y1 - c.y0);
+  return (w * h) / (area(a) + area(b) - w * h);
+};
+
+/**
+ * BlazeFace on the whole image (stretched to 256², as Human fed it): the FaceMesh crop of each
+ * face found, after non-maximum suppression.
+ */
+async function detectFaces(model: Model, anchors: Point[], image: RgbImage): Promise<Crop[]> {
+  const n = BLAZEFACE.input;
+  const [sx, sy] = [image.width / n, image.height / n];
+  const pixels = level(image.data, image.width, image.height, n, n, (x, y) => ({
+    x: (x + 0.5) * sx - 0.5,
+    y: (y + 0.5) * sy - 0.5,
+  }));
+  const [scores16, rows16, scores32, rows32] = (await model.run(
+    normalised(pixels, 127.5, 1),
+  )) as Float32Array[];
+  const candidates: Candidate[] = [];
+  let a = 0;
+  for (const [scores, rows] of [
+    [scores16!, rows16!],
+    [scores32!, rows32!],
+  ] as const) {
+    for (let i = 0; i < scores.length; i++, a++) {
+      const score = 1 / (1 + Math.exp(-scores[i]!));
+      if (score <= BLAZEFACE.minScore) continue;
+      const row = rows.subarray(16 * i, 16 * i + 16);
+      const anchor = anchors[a]!;
+      const [cx, cy, w, h] = [row[0]! + anchor.x, row[1]! + anchor.y, row[2]!, row[3]!];
+      candidates.push({ score, x0: cx - w / 2, y0: cy - h / 2, x1: cx + w / 2, y1: cy + h / 2, row, anchor });
+    }
+  }
+  candidates.sort((p, q) => q.score - p.score);
+  const kept: Candidate[] = [];
+  for (const c of candidates) {
+    if (kept.length === BLAZEFACE.maxFaces) break;
+    if (kept.every((k) => iou(k, c) <= BLAZEFACE.iou)) kept.push(c);
+  }
+  return kept.map((c) => {
+    const keypoint = (k: number): Point => ({
+      x: (c.row[4 + 2 * k]! + c.anchor.x) * sx,
+      y: (c.row[5 + 2 * k]! + c.anchor.y) * sy,
+    });
+    const [mouth, nose] = [keypoint(BLAZEFACE.mouth), keypoint(BLAZEFACE.nose)];
+    // Square, enlarged, on whole pixels (Human's squarifyBox).
+    const half = (BLAZEFACE.enlarge * Math.max((c.x1 - c.x0) * sx, (c.y1 - c.y0) * sy)) / 2;
+    const [cx, cy] = [((c.x0 + c.x1) / 2) * sx, ((c.y0 + c.y1) / 2) * sy];
+    const [x0, y0, x1] = [Math.round(cx - half), Math.round(cy - half), Math.round(cx + half)];
+    const side = x1 - x0;
+    const angle = Math.atan2(nose.x - mouth.x, mouth.y - nose.y);
+    return {
+      x: x0 + side / 2,
+      y: y0 + side / 2,
+      side,
+      angle: Math.abs(angle) > FACEMESH.minTurn ? angle : 0,
+    };
+  });
+}
+
+/** FaceMesh on a crop: the face's score, mesh, box and yaw in the image's pixels. */
+async function meshFace(model: Model, image: RgbImage, crop: Crop): Promise<MeshFace> {
+  const n = FACEMESH.input;
+  const toImage = cropToImage(crop, n);
+  const pixels = level(image.data, image.width, image.height, n, n, (x, y) => {
+    const p = toImage(x + 0.5, y + 0.5);
+    return { x: p.x - 0.5, y: p.y - 0.5 };
+  });
+  const [confidence, raw] = await model.run(normalised(pixels, 255, 0));
+  const mesh = [];
+  for (let i = 0; i < raw!.length; i += 3) mesh.push({ ...toImage(raw![i]!, raw![i + 1]!), z: raw![i + 2]! });
+  const xs = mesh.map((p) => p.x);
+  const ys = mesh.map((p) => p.y);
+  // The crop's square moved onto the mesh's centre, clamped to the image (Human's face box).
+  const [cx, cy] = [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+  const [x0, y0] = [Math.max(0, cx - crop.side / 2), Math.max(0, cy - crop.side / 2)];
+  const [x1, y1] = [Math.min(image.width, cx + crop.side / 2), Math.min(image.height, cy + crop.side / 2)];
+  return {
+    score: confidence![0]!,
+    box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+    mesh,
+    yawRadians: yawOf(mesh, crop.side),
+  };
+}
+
+/**
+ * The head's yaw from the mesh's forehead–chin and cheek–cheek axes, as Human computes it (x and
+ * y in units of the crop's side / 1.5, z as FaceMesh's depth over its input size).
+ */
+function yawOf(mesh: MeshFace["mesh"], side: number): number {
+  type V = [number, number, number];
+  const unit = side / 1.5;
+  const at = (i: number): V => [mesh[i]!.x / unit, mesh[i]!.y / unit, mesh[i]!.z / FACEMESH.input];
+  const sub = (a: V, b: V): V => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+  const cross = (a: V, b: V): V => [
+    a[1] * b[2] - a[2] * b[1],
+    a[2] * b[0] - a[0] * b[2],
+    a[0] * b[1] - a[1] * b[0],
+  ];
+  const normal = (v: V): V => {
+    const l = Math.hypot(...v);
+    return [v[0] / l, v[1] / l, v[2] / l];
+  };
+  const y = normal(sub(at(152), at(10)));
+  const z = normal(cross(normal(sub(at(454), at(234))), y));
+  const x = cross(y, z);
+  if (Math.abs(y[0]) >= 1) return 0;
+  return -Math.atan2(-z[0], x[0]) || 0;
 }
 
 const midpoint = (p: Point, q: Point): Point => ({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 });
 
-const meshPoint = (f: HumanFace, i: number): Point => ({ x: f.mesh[i]![0]!, y: f.mesh[i]![1]! });
+const meshPoint = (f: MeshFace, i: number): Point => ({ x: f.mesh[i]!.x, y: f.mesh[i]!.y });
 
 /** A square crop of the image: centre, side and rotation (radians; 0 = upright). */
 interface Crop {
@@ -184,15 +317,25 @@ interface Crop {
   angle: number;
 }
 
+/** Maps a point of the crop resampled to n × n pixels to the image. */
+function cropToImage(crop: Crop, n: number): (x: number, y: number) => Point {
+  const k = crop.side / n;
+  const [cos, sin] = [Math.cos(crop.angle), Math.sin(crop.angle)];
+  return (x, y) => {
+    const [dx, dy] = [(x - n / 2) * k, (y - n / 2) * k];
+    return { x: crop.x + dx * cos - dy * sin, y: crop.y + dx * sin + dy * cos };
+  };
+}
+
 /** The attention model's crop for a face, as MediaPipe makes it from landmarks: turned upright
  * along the outer eye corners, around the mesh's extent in that frame, enlarged. */
-function eyeCrop(f: HumanFace): Crop {
+function eyeCrop(f: MeshFace): Crop {
   const [a, b] = MESH.outerEyeCorners.map((i) => meshPoint(f, i)) as [Point, Point];
   const angle = Math.atan2(b.y - a.y, b.x - a.x);
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
   // The mesh's extent in the upright frame (u along the eye line, v down the face).
-  const us = f.mesh.map((p) => p[0]! * cos + p[1]! * sin);
-  const vs = f.mesh.map((p) => -p[0]! * sin + p[1]! * cos);
+  const us = f.mesh.map((p) => p.x * cos + p.y * sin);
+  const vs = f.mesh.map((p) => -p.x * sin + p.y * cos);
   const [u0, u1, v0, v1] = [Math.min(...us), Math.max(...us), Math.min(...vs), Math.max(...vs)];
   const [u, v] = [(u0 + u1) / 2, (v0 + v1) / 2];
   return {
@@ -207,58 +350,44 @@ function eyeCrop(f: HumanFace): Crop {
  * Both eyes' centres by the attention model on `crop` of the image: each iris centre averaged with
  * the midpoint of its eye's corners (which don't move with gaze).
  */
-function measureEyes(model: GraphModel, image: RgbImage, crop: Crop): [Point, Point] {
+async function measureEyes(model: Model, image: RgbImage, crop: Crop): Promise<[Point, Point]> {
   const n = ATTENTION.input;
-  const k = crop.side / n;
-  const [cos, sin] = [Math.cos(crop.angle), Math.sin(crop.angle)];
-  /** Image point of a point in the model's n × n input. */
-  const toImage = (x: number, y: number): Point => {
-    const [dx, dy] = [(x - n / 2) * k, (y - n / 2) * k];
-    return { x: crop.x + dx * cos - dy * sin, y: crop.y + dx * sin + dy * cos };
-  };
+  const toImage = cropToImage(crop, n);
   const pixels = level(image.data, image.width, image.height, n, n, (x, y) => {
     const p = toImage(x + 0.5, y + 0.5);
     return { x: p.x - 0.5, y: p.y - 0.5 };
   });
-  const names = ATTENTION.eyes.flatMap((e) => [e.iris, e.contour]);
-  const outputs = tf.tidy(() => {
-    const input = tf.div(tf.tensor4d(pixels, [1, n, n, 3], "float32"), 255);
-    return model.execute(input, names) as ReturnType<typeof tf.tensor>[];
-  });
-  try {
-    const values = outputs.map((t) => t.dataSync());
-    const point = (data: ArrayLike<number>, i: number) => toImage(data[2 * i]!, data[2 * i + 1]!);
-    return ATTENTION.eyes.map((_, e) => {
-      const [iris, contour] = [values[2 * e]!, values[2 * e + 1]!];
-      const [c1, c2] = ATTENTION.corners.map((i) => point(contour, i)) as [Point, Point];
-      return midpoint(point(iris, 0), midpoint(c1, c2));
-    }) as [Point, Point];
-  } finally {
-    tf.dispose(outputs);
-  }
+  const [leftIris, leftContour, rightIris, rightContour] = (await model.run(
+    normalised(pixels, 255, 0),
+  )) as Float32Array[];
+  const point = (data: Float32Array, i: number) => toImage(data[2 * i]!, data[2 * i + 1]!);
+  const eye = (iris: Float32Array, contour: Float32Array) => {
+    const [c1, c2] = ATTENTION.corners.map((i) => point(contour, i)) as [Point, Point];
+    return midpoint(point(iris, 0), midpoint(c1, c2));
+  };
+  return [eye(leftIris!, leftContour!), eye(rightIris!, rightContour!)];
 }
 
-function toFace(f: HumanFace, [a, b]: [Point, Point], neighbours: Neighbour[]): Face {
-  const [x, y, width, height] = f.box;
+function toFace(f: MeshFace, [a, b]: [Point, Point], neighbours: Neighbour[]): Face {
   return {
-    box: { x, y, width, height },
+    box: f.box,
     leftEye: a.x <= b.x ? a : b,
     rightEye: a.x <= b.x ? b : a,
     chin: meshPoint(f, MESH.chin),
     skin: MESH.skin.map((i) => meshPoint(f, i)),
-    yawRadians: f.rotation?.angle.yaw ?? 0,
+    yawRadians: f.yawRadians,
     neighbours,
   };
 }
 
 /** Another face, located by FaceMesh alone (its eyes need no more precision than that). */
-function neighbour(f: HumanFace): Neighbour {
+function neighbour(f: MeshFace): Neighbour {
   const eye = ([p, q]: readonly [number, number]) => midpoint(meshPoint(f, p), meshPoint(f, q));
   const [l, r] = [eye(MESH.eyeCorners[0]), eye(MESH.eyeCorners[1])];
   const chin = meshPoint(f, MESH.chin);
   return {
     eye: midpoint(l, r),
-    headHeight: headHeightOf({ leftEye: l, rightEye: r, chin, yawRadians: f.rotation?.angle.yaw ?? 0 }),
+    headHeight: headHeightOf({ leftEye: l, rightEye: r, chin, yawRadians: f.yawRadians }),
   };
 }
 

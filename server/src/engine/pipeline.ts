@@ -28,7 +28,6 @@ export interface StudioPipeline {
 }
 
 export async function createStudioPipeline(): Promise<StudioPipeline> {
-  // Human initialises the wasm backend, so the segmenter loads after it.
   const detector = await createFaceDetector();
   const segmenter = await createSegmenter();
   const scratch = new ScratchPool();
@@ -82,10 +81,11 @@ async function runPipeline(
   rendering.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
   const preview = framePreview(small, framing, SEGMENT_SIZE);
   const early = preview && segmenter.segment(preview);
+  early?.catch(() => undefined); // awaited below, as the rendering is
   const canvas = await rendering;
 
   step("segmenting", 0.45);
-  const coarse = early ?? segmenter.segment(await canvasPreview(canvas, SEGMENT_SIZE));
+  const coarse = await (early ?? segmenter.segment(await canvasPreview(canvas, SEGMENT_SIZE)));
   const prior = {
     eyeX: framing.canvas.eyeX,
     eyeY: framing.canvas.eyeY,

@@ -225,6 +225,15 @@ describe("refusals", () => {
     expect(await failure(await fixture(name))).toBe("NO_FACE");
   });
 
+  it.each([20, -25])("finds no human face in the cat turned %i°", async (angle) => {
+    // Turned −25°, FaceMesh gives the cat 0.58: enough to count as a face, not to be the subject.
+    const turned = await sharp(await fixture("chelsea.png"))
+      .rotate(angle, { background: "#808080" })
+      .png()
+      .toBuffer();
+    expect(await failure(turned)).toBe("NO_FACE");
+  });
+
   it("refuses a photo whose short side is under 400 px as LOW_RESOLUTION", async () => {
     const small = await sharp(await fixture("one_face_sample1_crop.jpg"))
       .resize(280, 400)
