@@ -7,7 +7,7 @@ import { EngineError } from "./types";
 import { level } from "./source-image";
 import { headHeightOf } from "./framing";
 import { MODELS_DIR } from "./models";
-import { loadModel, normalised, type Model } from "./onnx/model";
+import { loadModel, type Model } from "./onnx/model";
 
 export interface Point {
   x: number;
@@ -69,31 +69,37 @@ const ATTENTION = {
   crop: 1.5,
   /** Per eye (left, right): the iris (5 points, the centre first), the contour (71 points). */
   outputs: ["output_left_iris", "output_left_eye", "output_right_iris", "output_right_eye"],
+  scale: 255,
+  offset: 0,
   corners: [0, 8],
 };
 
 /** Faces below this FaceMesh confidence are noise (the cat fixture scores 0); faces above it count. */
 const MIN_SCORE = 0.4;
 /**
- * The subject must be unmistakably a face: every subject of the fixtures and of the face-api
- * samples, upright or turned 20–25°, scores ≥ 0.99 (the smallest faces of group photos ≥ 0.68);
- * the cat turned −25° scores 0.58.
+ * The subject is the largest face scoring this, unmistakably a face: every face of the fixtures
+ * and nearly every one of the face-api group photos, upright or turned 20–25°, scores ≥ 0.99 (the
+ * smallest faces of group photos down to 0.68); the cat turned −25° scores 0.58.
  */
 const SUBJECT_MIN_SCORE = 0.8;
-/** A second face at least this wide relative to the largest is a second person, not a poster. */
+/** Another face at least this wide relative to the subject is a second person, not a poster. */
 const SIMILAR_FACE_RATIO = 0.6;
 
 /**
  * MediaPipe BlazeFace, back-camera variant (256² input, 896 anchors: 2 per cell of a 16 × 16 grid,
  * then 6 per cell of an 8 × 8 grid). Each anchor's row: the box centre's offset and size, then
  * six keypoints (eyes, nose, mouth, ears), in input pixels. Decoded as Human 3.3.6 did (the
- * engine's detector until the eighth round), so faces are found and counted as before.
+ * engine's detector until the eighth round) up to sub-pixel sampling, so faces are found and
+ * counted as before.
  */
 const BLAZEFACE = {
   model: "blazeface/blazeface.json",
   input: 256,
   /** Scores then rows of the 16 × 16 grid's anchors, then of the 8 × 8 grid's. */
   outputs: ["Identity", "Identity_2", "Identity_1", "Identity_3"],
+  /** Pixels in −1..1. */
+  scale: 127.5,
+  offset: 1,
   grids: [
     { stride: 16, perCell: 2 },
     { stride: 32, perCell: 6 },
@@ -113,6 +119,8 @@ const FACEMESH = {
   model: "facemesh/facemesh.json",
   input: 192,
   outputs: ["Identity_1", "Identity_2"], // confidence, 468 × (x, y, z) in crop pixels
+  scale: 255,
+  offset: 0,
   /** Faces turned less than this (radians) are cropped without turning, as Human did. */
   minTurn: 0.2,
 };
@@ -135,9 +143,9 @@ export interface FaceDetector {
 
 export async function createFaceDetector(): Promise<FaceDetector> {
   const [blazeface, facemesh, attention] = await Promise.all([
-    loadModel(path.join(MODELS_DIR, BLAZEFACE.model), BLAZEFACE.outputs),
-    loadModel(path.join(MODELS_DIR, FACEMESH.model), FACEMESH.outputs),
-    loadModel(path.join(MODELS_DIR, ATTENTION.model), ATTENTION.outputs),
+    loadModel(path.join(MODELS_DIR, BLAZEFACE.model), BLAZEFACE),
+    loadModel(path.join(MODELS_DIR, FACEMESH.model), FACEMESH),
+    loadModel(path.join(MODELS_DIR, ATTENTION.model), ATTENTION),
   ]);
   const anchors = blazefaceAnchors();
 
@@ -148,10 +156,8 @@ export async function createFaceDetector(): Promise<FaceDetector> {
         const face = await meshFace(facemesh, image, candidate);
         if (face.score >= MIN_SCORE) found.push(face);
       }
-      const index = pickSubject(found.map((f) => f.box.width));
+      const index = pickSubject(found);
       const subject = found[index]!;
-      if (subject.score < SUBJECT_MIN_SCORE)
-        throw new EngineError("NO_FACE", `subject scores ${subject.score.toFixed(2)}`);
       const neighbours = found.filter((_, i) => i !== index).map(neighbour);
       return toFace(subject, await measureEyes(attention, image, eyeCrop(subject)), neighbours);
     },
@@ -210,9 +216,7 @@ async function detectFaces(model: Model, anchors: Point[], image: RgbImage): Pro
     x: (x + 0.5) * sx - 0.5,
     y: (y + 0.5) * sy - 0.5,
   }));
-  const [scores16, rows16, scores32, rows32] = (await model.run(
-    normalised(pixels, 127.5, 1),
-  )) as Float32Array[];
+  const [scores16, rows16, scores32, rows32] = (await model.run(pixels)) as Float32Array[];
   const candidates: Candidate[] = [];
   let a = 0;
   for (const [scores, rows] of [
@@ -257,13 +261,8 @@ async function detectFaces(model: Model, anchors: Point[], image: RgbImage): Pro
 
 /** FaceMesh on a crop: the face's score, mesh, box and yaw in the image's pixels. */
 async function meshFace(model: Model, image: RgbImage, crop: Crop): Promise<MeshFace> {
-  const n = FACEMESH.input;
-  const toImage = cropToImage(crop, n);
-  const pixels = level(image.data, image.width, image.height, n, n, (x, y) => {
-    const p = toImage(x + 0.5, y + 0.5);
-    return { x: p.x - 0.5, y: p.y - 0.5 };
-  });
-  const [confidence, raw] = await model.run(normalised(pixels, 255, 0));
+  const { pixels, toImage } = sampleCrop(image, crop, FACEMESH.input);
+  const [confidence, raw] = await model.run(pixels);
   const mesh = [];
   for (let i = 0; i < raw!.length; i += 3) mesh.push({ ...toImage(raw![i]!, raw![i + 1]!), z: raw![i + 2]! });
   const xs = mesh.map((p) => p.x);
@@ -317,14 +316,23 @@ interface Crop {
   angle: number;
 }
 
-/** Maps a point of the crop resampled to n × n pixels to the image. */
-function cropToImage(crop: Crop, n: number): (x: number, y: number) => Point {
+/**
+ * The crop resampled to n × n pixels (bilinear; past the image's edge its edge pixels repeat, where
+ * Human filled black — faces crossing the edge measured alike), and the map from a point of it
+ * back to the image.
+ */
+function sampleCrop(image: RgbImage, crop: Crop, n: number) {
   const k = crop.side / n;
   const [cos, sin] = [Math.cos(crop.angle), Math.sin(crop.angle)];
-  return (x, y) => {
+  const toImage = (x: number, y: number): Point => {
     const [dx, dy] = [(x - n / 2) * k, (y - n / 2) * k];
     return { x: crop.x + dx * cos - dy * sin, y: crop.y + dx * sin + dy * cos };
   };
+  const pixels = level(image.data, image.width, image.height, n, n, (x, y) => {
+    const p = toImage(x + 0.5, y + 0.5);
+    return { x: p.x - 0.5, y: p.y - 0.5 };
+  });
+  return { pixels, toImage };
 }
 
 /** The attention model's crop for a face, as MediaPipe makes it from landmarks: turned upright
@@ -351,15 +359,8 @@ function eyeCrop(f: MeshFace): Crop {
  * the midpoint of its eye's corners (which don't move with gaze).
  */
 async function measureEyes(model: Model, image: RgbImage, crop: Crop): Promise<[Point, Point]> {
-  const n = ATTENTION.input;
-  const toImage = cropToImage(crop, n);
-  const pixels = level(image.data, image.width, image.height, n, n, (x, y) => {
-    const p = toImage(x + 0.5, y + 0.5);
-    return { x: p.x - 0.5, y: p.y - 0.5 };
-  });
-  const [leftIris, leftContour, rightIris, rightContour] = (await model.run(
-    normalised(pixels, 255, 0),
-  )) as Float32Array[];
+  const { pixels, toImage } = sampleCrop(image, crop, ATTENTION.input);
+  const [leftIris, leftContour, rightIris, rightContour] = (await model.run(pixels)) as Float32Array[];
   const point = (data: Float32Array, i: number) => toImage(data[2 * i]!, data[2 * i + 1]!);
   const eye = (iris: Float32Array, contour: Float32Array) => {
     const [c1, c2] = ATTENTION.corners.map((i) => point(contour, i)) as [Point, Point];
@@ -392,19 +393,21 @@ function neighbour(f: MeshFace): Neighbour {
 }
 
 /**
- * Exactly one subject: no face → NO_FACE; a second face of similar size → MULTIPLE_FACES (we
- * never silently pick the largest of two people); much smaller faces (people beside or behind the
- * subject) are allowed and become `Face.neighbours`. Takes the faces' widths; returns the
- * subject's index.
+ * Exactly one subject, the largest face scoring SUBJECT_MIN_SCORE: none → NO_FACE; another face
+ * of similar size → MULTIPLE_FACES (we never silently pick the largest of two people); much
+ * smaller faces (people beside or behind the subject) are allowed and become `Face.neighbours`.
+ * Returns the subject's index.
  */
-function pickSubject(widths: readonly number[]): number {
-  const order = widths.map((_, i) => i).sort((p, q) => widths[q]! - widths[p]!);
-  const [subject, second] = order;
+function pickSubject(faces: readonly MeshFace[]): number {
+  const width = (i: number) => faces[i]!.box.width;
+  const order = faces.map((_, i) => i).sort((p, q) => width(q) - width(p));
+  const subject = order.find((i) => faces[i]!.score >= SUBJECT_MIN_SCORE);
   if (subject === undefined) throw new EngineError("NO_FACE");
-  if (second !== undefined && widths[second]! >= SIMILAR_FACE_RATIO * widths[subject]!) {
+  const rival = order.find((i) => i !== subject && width(i) >= SIMILAR_FACE_RATIO * width(subject));
+  if (rival !== undefined) {
     throw new EngineError(
       "MULTIPLE_FACES",
-      `${widths.length} faces, second at ${(widths[second]! / widths[subject]!).toFixed(2)}× the first`,
+      `${faces.length} faces, another at ${(width(rival) / width(subject)).toFixed(2)}× the subject's width`,
     );
   }
   return subject;

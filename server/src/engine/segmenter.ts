@@ -2,7 +2,7 @@
 // server/models/selfie with its licence, run by ONNX Runtime) → a soft 256×256 matte of the person.
 
 import path from "node:path";
-import { loadModel, normalised } from "./onnx/model";
+import { loadModel } from "./onnx/model";
 import { MODELS_DIR } from "./models";
 
 /** The model's fixed input and output side. */
@@ -14,10 +14,14 @@ export interface Segmenter {
 }
 
 export async function createSegmenter(): Promise<Segmenter> {
-  const model = await loadModel(path.join(MODELS_DIR, "selfie/selfie.json"), ["activation_10"]);
+  const model = await loadModel(path.join(MODELS_DIR, "selfie/selfie.json"), {
+    outputs: ["activation_10"],
+    scale: 255,
+    offset: 0,
+  });
   const segmenter: Segmenter = {
     async segment(rgb) {
-      const [matte] = await model.run(normalised(rgb, 255, 0));
+      const [matte] = await model.run(rgb);
       return matte!;
     },
   };

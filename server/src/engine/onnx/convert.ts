@@ -5,7 +5,7 @@
 // and from there the graph is converted op for op with TensorFlow's own axes. Weights are
 // rearranged here (HWIO → OIHW). Only the nodes the requested outputs need are converted.
 
-import { encodeModel, type Attribute, type OnnxGraph } from "./protobuf";
+import { ELEM, encodeModel, type Attribute, type OnnxGraph } from "./protobuf";
 
 /** A node of a tfjs graph model's `modelTopology`. */
 export interface TfNode {
@@ -32,13 +32,12 @@ const NCHW = [0, 3, 1, 2];
 const NHWC = [0, 2, 3, 1];
 /** Slice bounds meaning "to the end". */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
-const ONNX_TYPES: Record<string, number> = { DT_FLOAT: 1, DT_INT32: 6 };
-const INT64 = 7;
+const CAST_TO: Record<string, number> = { DT_FLOAT: ELEM.float, DT_INT32: ELEM.int32 };
 
 const text = (a: TfAttr | undefined) => Buffer.from(a?.s ?? "", "base64").toString();
 const ints = (a: TfAttr | undefined) => (a?.list?.i ?? []).map(Number);
 const texts = (a: TfAttr | undefined) => (a?.list?.s ?? []).map((s) => Buffer.from(s, "base64").toString());
-const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
+export const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
 /** `data` of `shape` (row-major) with its axes permuted. */
 export function permute(
@@ -60,12 +59,26 @@ export function permute(
   return out;
 }
 
-/** ONNX's padding attributes for TensorFlow's SAME / VALID / EXPLICIT (NHWC pairs). */
-function padding(attr: Record<string, TfAttr>): Attribute {
+/**
+ * ONNX's padding for a convolution or pool of TensorFlow's: SAME pads the extra row or column at
+ * the end, as ONNX's SAME_UPPER does. What the four models don't use — EXPLICIT padding, dilation,
+ * a data format other than NHWC, SAME with a stride larger than the window (ONNX Runtime rejects
+ * it) — is refused rather than converted untested.
+ */
+function padding(node: TfNode, kernel: readonly number[]): Attribute {
+  const attr = node.attr ?? {};
   const mode = text(attr.padding);
-  if (mode === "SAME") return { name: "auto_pad", string: "SAME_UPPER" }; // extra row/column at the end, as TF
-  const explicit = mode === "EXPLICIT" ? ints(attr.explicit_paddings) : new Array<number>(8).fill(0);
-  return { name: "pads", ints: [explicit[2]!, explicit[4]!, explicit[3]!, explicit[5]!] };
+  const strides = ints(attr.strides).slice(1, 3);
+  const refuse = (why: string) => new Error(`convertGraphModel: ${node.name} uses ${why}`);
+  if (attr.data_format && text(attr.data_format) !== "NHWC")
+    throw refuse(`data format ${text(attr.data_format)}`);
+  if (attr.dilations && ints(attr.dilations).some((d) => d !== 1)) throw refuse("dilation");
+  if (mode === "SAME") {
+    if (strides.some((s, i) => s > kernel[i]!)) throw refuse("SAME padding with a stride beyond its window");
+    return { name: "auto_pad", string: "SAME_UPPER" };
+  }
+  if (mode === "VALID") return { name: "auto_pad", string: "VALID" };
+  throw refuse(`${mode} padding`);
 }
 
 /** The tfjs nodes `outputs` depend on, in graph order. */
@@ -77,12 +90,22 @@ function needed(nodes: readonly TfNode[], outputs: string[]): TfNode[] {
     const name = stack.pop()!;
     if (wanted.has(name)) continue;
     wanted.add(name);
-    stack.push(...(byName.get(name)?.input ?? []).map(baseName));
+    stack.push(...dataInputs(byName.get(name)).map(baseName));
   }
   return nodes.filter((n) => wanted.has(n.name));
 }
 
-const baseName = (ref: string) => ref.replace(/^\^/, "").replace(/:0$/, "");
+const baseName = (ref: string) => ref.replace(/:0$/, "");
+/** A node's inputs without its control dependencies (`^name`), which order it, not feed it. */
+const dataInputs = (node: TfNode | undefined) => (node?.input ?? []).filter((i) => !i.startsWith("^"));
+
+/** The graph's one input: its name and NHWC shape (an unknown batch size taken as 1). */
+export function inputOf(nodes: readonly TfNode[]): { name: string; dims: number[] } {
+  const placeholders = nodes.filter((n) => n.op === "Placeholder");
+  if (placeholders.length !== 1) throw new Error(`convertGraphModel: ${placeholders.length} inputs, not 1`);
+  const [p] = placeholders as [TfNode];
+  return { name: p.name, dims: (p.attr?.shape?.shape?.dim ?? []).map((d) => Math.max(1, Number(d.size))) };
+}
 
 /**
  * Converts a graph model. `outputs` names the tfjs nodes to expose; in the ONNX model they are
@@ -94,7 +117,7 @@ export function convertGraphModel(
   weights: Record<string, Weight>,
   outputs: string[],
 ): Uint8Array {
-  const graph: OnnxGraph = { nodes: [], initialisers: [], input: { name: "", dims: [] }, outputs: [] };
+  const graph: OnnxGraph = { nodes: [], initialisers: [], input: inputOf(nodes), outputs: [] };
   /** Converted tensors: true where a 4-D feature map is stored NCHW. */
   const nchw = new Map<string, boolean>();
   const aliases = new Map<string, string>();
@@ -178,18 +201,15 @@ export function convertGraphModel(
 
   for (const node of needed(nodes, outputs)) {
     const attr = node.attr ?? {};
-    const inputs = (node.input ?? []).filter((i) => !i.startsWith("^"));
+    const inputs = dataInputs(node);
     const name = node.name;
     const [x, y] = inputs as [string, string];
     switch (node.op) {
       case "Const":
         break;
-      case "Placeholder": {
-        const dims = (attr.shape?.shape?.dim ?? []).map((d) => Math.max(1, Number(d.size)));
-        graph.input = { name, dims };
+      case "Placeholder":
         nchw.set(name, false);
         break;
-      }
       case "Identity":
         aliases.set(name, resolve(x));
         break;
@@ -198,10 +218,7 @@ export function convertGraphModel(
       case "DepthwiseConv2dNative": {
         const filter = weight(y);
         const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
-        const [strides, dilations] = [
-          ints(attr.strides),
-          attr.dilations ? ints(attr.dilations) : [1, 1, 1, 1],
-        ];
+        const strides = ints(attr.strides);
         const depthwise = node.op === "DepthwiseConv2dNative";
         const outChannels = depthwise ? ci * co : co;
         const convInputs = [
@@ -219,12 +236,10 @@ export function convertGraphModel(
         const conv = emit("Conv", convInputs, activation ? `${name}/conv` : name, true, [
           { name: "kernel_shape", ints: [kh, kw] },
           { name: "strides", ints: [strides[1]!, strides[2]!] },
-          { name: "dilations", ints: [dilations[1]!, dilations[2]!] },
           { name: "group", int: depthwise ? ci : 1 },
-          padding(attr),
+          padding(node, [kh, kw]),
         ]);
         if (activation === "Relu") emit("Relu", [conv], name, true);
-        else if (activation === "Relu6") emit("Clip", [conv, floats([], [0]), floats([], [6])], name, true);
         else if (activation === "Prelu") emit("PRelu", [conv, constantForNchw(inputs[3]!)], name, true);
         else if (activation) throw new Error(`convertGraphModel: fused ${fused.join("+")}`);
         break;
@@ -241,7 +256,7 @@ export function convertGraphModel(
           { name: "kernel_shape", ints: [kh, kw] },
           { name: "strides", ints: [strides[1]!, strides[2]!] },
           { name: "output_shape", ints: [size[1]!, size[2]!] },
-          { name: "auto_pad", string: text(attr.padding) === "SAME" ? "SAME_UPPER" : "VALID" },
+          padding(node, [kh, kw]),
         ]);
         break;
       }
@@ -252,7 +267,7 @@ export function convertGraphModel(
         emit(node.op === "MaxPool" ? "MaxPool" : "AveragePool", [image(x)], name, true, [
           { name: "kernel_shape", ints: [k[1]!, k[2]!] },
           { name: "strides", ints: [s[1]!, s[2]!] },
-          padding(attr),
+          padding(node, [k[1]!, k[2]!]),
         ]);
         break;
       }
@@ -319,13 +334,16 @@ export function convertGraphModel(
         else emit("PRelu", [resolve(x), constant(y)], name, false);
         break;
       case "Cast": {
-        const to = ONNX_TYPES[attr.DstT?.type ?? ""];
+        const to = CAST_TO[attr.DstT?.type ?? ""];
         if (!to) throw new Error(`convertGraphModel: cast to ${attr.DstT?.type}`);
         emit("Cast", [resolve(x)], name, layout(resolve(x)), [{ name: "to", int: to }]);
         break;
       }
       case "Reshape":
-        emit("Reshape", [plain(x), int64s(Array.from(weight(y).data))], name, false);
+        // allowzero: a 0 in the shape means 0, as in TensorFlow, not "copy this dimension".
+        emit("Reshape", [plain(x), int64s(Array.from(weight(y).data))], name, false, [
+          { name: "allowzero", int: 1 },
+        ]);
         break;
       case "Transpose":
         emit("Transpose", [plain(x)], name, false, [{ name: "perm", ints: Array.from(weight(y).data) }]);
@@ -354,13 +372,15 @@ export function convertGraphModel(
         break;
       }
       case "GatherV2":
+        if (Number(attr.batch_dims?.i ?? 0) !== 0)
+          throw new Error(`convertGraphModel: ${name} uses batch_dims`);
         emit("Gather", [plain(x), plain(y)], name, false, [
           { name: "axis", int: Number(weight(inputs[2]!).data[0]) },
         ]);
         break;
       case "GatherNd": {
         // ONNX wants int64 indices; TensorFlow's are int32.
-        const indices = emit("Cast", [plain(y)], `${name}/indices`, false, [{ name: "to", int: INT64 }]);
+        const indices = emit("Cast", [plain(y)], `${name}/indices`, false, [{ name: "to", int: ELEM.int64 }]);
         emit("GatherND", [plain(x), indices], name, false);
         break;
       }
@@ -376,18 +396,17 @@ export function convertGraphModel(
         break;
       }
       case "Sum":
-        emit("ReduceSum", [plain(x), int64s(reduceAxes(y))], name, false, [
-          { name: "keepdims", int: attr.keep_dims?.b ? 1 : 0 },
-        ]);
-        break;
       case "Max":
       case "Min":
-      case "Prod":
-        emit(`Reduce${node.op}`, [plain(x)], name, false, [
-          { name: "axes", ints: reduceAxes(y) },
-          { name: "keepdims", int: attr.keep_dims?.b ? 1 : 0 },
-        ]);
+      case "Prod": {
+        // Over no axes TensorFlow returns the input, where ONNX would reduce every axis.
+        const axes = reduceAxes(y);
+        const keepdims = { name: "keepdims", int: attr.keep_dims?.b ? 1 : 0 };
+        if (axes.length === 0) emit("Identity", [plain(x)], name, false);
+        else if (node.op === "Sum") emit("ReduceSum", [plain(x), int64s(axes)], name, false, [keepdims]);
+        else emit(`Reduce${node.op}`, [plain(x)], name, false, [{ name: "axes", ints: axes }, keepdims]);
         break;
+      }
       default:
         throw new Error(`convertGraphModel: op ${node.op} (${name}) is not supported`);
     }

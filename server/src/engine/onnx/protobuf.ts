@@ -79,9 +79,8 @@ class Message {
   }
 }
 
-const ELEM_FLOAT = 1;
-const ELEM_INT32 = 6;
-const ELEM_INT64 = 7;
+/** ONNX tensor element types. */
+export const ELEM = { float: 1, int32: 6, int64: 7 } as const;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
 const ATTR_INTS = 7;
@@ -96,13 +95,13 @@ function attribute(a: Attribute): Message {
 function tensor(t: Initialiser): Message {
   const m = new Message().packed(1, t.dims);
   const type =
-    t.data instanceof Float32Array ? ELEM_FLOAT : t.data instanceof Int32Array ? ELEM_INT32 : ELEM_INT64;
+    t.data instanceof Float32Array ? ELEM.float : t.data instanceof Int32Array ? ELEM.int32 : ELEM.int64;
   m.int(2, type).string(8, t.name);
   return m.blob(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
 }
 
 function valueInfo(name: string, dims?: readonly number[]): Message {
-  const tensorType = new Message().int(1, ELEM_FLOAT);
+  const tensorType = new Message().int(1, ELEM.float);
   if (dims) {
     const shape = new Message();
     for (const d of dims) shape.message(1, new Message().int(1, d));
