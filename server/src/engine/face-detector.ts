@@ -398,7 +398,7 @@ function neighbour(f: MeshFace): Neighbour {
  * smaller faces (people beside or behind the subject) are allowed and become `Face.neighbours`.
  * Returns the subject's index.
  */
-function pickSubject(faces: readonly MeshFace[]): number {
+export function pickSubject(faces: readonly Pick<MeshFace, "score" | "box">[]): number {
   const width = (i: number) => faces[i]!.box.width;
   const order = faces.map((_, i) => i).sort((p, q) => width(q) - width(p));
   const subject = order.find((i) => faces[i]!.score >= SUBJECT_MIN_SCORE);
