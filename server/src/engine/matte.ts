@@ -103,7 +103,7 @@ export function computeMatte(
   const detached = detachedBlocks(alphaSmall, sw, sh, seed);
   if (detached) clearBlocks(alpha, w, h, detached, blockClass, alphaSmall);
   refineEdges(rgb, foreground, alpha, w, h, blockClass, model);
-  if (coverage) fadePixels(alpha, coverage);
+  if (coverage) fadePixels(alpha, coverage, w, h);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };
 }
 
@@ -146,12 +146,10 @@ function fadeBlocks(alphaSmall: Float32Array, coverage: Float32Array, w: number,
   const missing = tempF32("fade.missing", sw * sh).fill(0, 0, sw * sh);
   for (let y = 0; y < sh * SUB; y++) {
     const blockRow = ((y / SUB) | 0) * sw;
-    for (let x = 0, i = y * w; x < sw * SUB; x++, i++) {
-      const c = coverage[i]!;
-      if (c === 1) continue;
+    forPaddedEnds(coverage, y * w, sw * SUB, (x, c) => {
       const j = blockRow + ((x / SUB) | 0);
       missing[j] = missing[j]! + 1 - c;
-    }
+    });
   }
   for (let j = 0; j < sw * sh; j++) {
     if (missing[j] !== 0) alphaSmall[j] = alphaSmall[j]! * (1 - missing[j]! / (SUB * SUB));
@@ -162,11 +160,21 @@ function fadeBlocks(alphaSmall: Float32Array, coverage: Float32Array, w: number,
  * Alpha × coverage, on the finished matte: the fade stays the smooth ramp the coverage is (edge
  * refinement would have steepened it in bands wherever background colours are near).
  */
-function fadePixels(alpha: Float32Array, coverage: Float32Array): void {
-  for (let i = 0; i < alpha.length; i++) {
-    const c = coverage[i]!;
-    if (c !== 1) alpha[i] = alpha[i]! * c;
+function fadePixels(alpha: Float32Array, coverage: Float32Array, w: number, h: number): void {
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    forPaddedEnds(coverage, row, w, (x, c) => (alpha[row + x] = alpha[row + x]! * c));
   }
+}
+
+/**
+ * Calls `f(x, coverage)` for the first `n` columns of the row at `row` where the coverage is below
+ * 1: only its two ends need looking at (`FramedCanvas.coverage`), not the photo between them.
+ */
+function forPaddedEnds(coverage: Float32Array, row: number, n: number, f: (x: number, c: number) => void) {
+  let left = 0;
+  for (; left < n && coverage[row + left] !== 1; left++) f(left, coverage[row + left]!);
+  for (let x = n - 1; x >= left && coverage[row + x] !== 1; x--) f(x, coverage[row + x]!);
 }
 
 /** Alpha per pixel from the quarter-resolution guided-filter coefficients, interpolated

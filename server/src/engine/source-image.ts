@@ -208,7 +208,8 @@ export interface FramedCanvas {
   width: number;
   height: number;
   /** 1 where the canvas shows the photo, fading to 0 where it was padded past the photo's edge;
-   * null when the frame lies wholly inside the photo. */
+   * null when the frame lies wholly inside the photo. The photo is convex, so each row is 1 over
+   * one interval (or nowhere) and below 1 only at its two ends. */
   coverage: Float32Array | null;
   padded: boolean;
 }

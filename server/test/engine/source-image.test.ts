@@ -180,5 +180,11 @@ describe("the canvas' coverage where the frame reaches past the photo", () => {
     }
     expect(worst).toBeLessThan(1e-6);
     expect(fading).toBeGreaterThan(1000);
+    // Each row is 1 over one interval: the matte fades only the two ends (FramedCanvas.coverage).
+    for (let v = 0; v < height; v++) {
+      const row = Array.from(coverage!.subarray(v * width, (v + 1) * width));
+      const [first, last] = [row.indexOf(1), row.lastIndexOf(1)];
+      if (first >= 0) expect(row.slice(first, last + 1).every((c) => c === 1)).toBe(true);
+    }
   });
 });
