@@ -67,7 +67,7 @@ const ATTENTION = {
   input: 192,
   /** The crop's side per side of the mesh's bounding box, as MediaPipe crops for this model. */
   crop: 1.5,
-  /** Per eye (left, right): the iris (5 points, the centre first), the contour (71 points). */
+  /** Per eye (left, right): iris, contour. */
   outputs: ["output_left_iris", "output_left_eye", "output_right_iris", "output_right_eye"],
   scale: 255,
   offset: 0,
