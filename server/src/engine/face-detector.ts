@@ -2,11 +2,10 @@
 // MediaPipe's attention face landmark model measures the subject's eyes; all three run by ONNX
 // Runtime (onnx/model.ts). It returns geometry — never an embedding or identity template.
 
-import path from "node:path";
 import { EngineError } from "./types";
 import { level } from "./source-image";
 import { headHeightOf } from "./framing";
-import { MODELS_DIR } from "./models";
+import { MODELS } from "./models";
 import { loadModel, type Model } from "./onnx/model";
 
 export interface Point {
@@ -63,14 +62,9 @@ const MESH = {
  * alone can put an eye on the shadow or make-up under it (hand-labelled fixtures, README).
  */
 const ATTENTION = {
-  model: "facemesh-attention/facemesh-attention-pinto.json",
   input: 192,
   /** The crop's side per side of the mesh's bounding box, as MediaPipe crops for this model. */
   crop: 1.5,
-  /** Per eye (left, right): iris, contour. */
-  outputs: ["output_left_iris", "output_left_eye", "output_right_iris", "output_right_eye"],
-  scale: 255,
-  offset: 0,
   corners: [0, 8],
 };
 
@@ -93,13 +87,7 @@ const SIMILAR_FACE_RATIO = 0.6;
  * counted as before.
  */
 const BLAZEFACE = {
-  model: "blazeface/blazeface.json",
   input: 256,
-  /** Scores then rows of the 16 × 16 grid's anchors, then of the 8 × 8 grid's. */
-  outputs: ["Identity", "Identity_2", "Identity_1", "Identity_3"],
-  /** Pixels in −1..1. */
-  scale: 127.5,
-  offset: 1,
   grids: [
     { stride: 16, perCell: 2 },
     { stride: 32, perCell: 6 },
@@ -116,11 +104,7 @@ const BLAZEFACE = {
 
 /** MediaPipe FaceMesh (192² crop upright along BlazeFace's mouth → nose line): 468 points. */
 const FACEMESH = {
-  model: "facemesh/facemesh.json",
   input: 192,
-  outputs: ["Identity_1", "Identity_2"], // confidence, 468 × (x, y, z) in crop pixels
-  scale: 255,
-  offset: 0,
   /** Faces turned less than this (radians) are cropped without turning, as Human did. */
   minTurn: 0.2,
 };
@@ -143,9 +127,9 @@ export interface FaceDetector {
 
 export async function createFaceDetector(): Promise<FaceDetector> {
   const [blazeface, facemesh, attention] = await Promise.all([
-    loadModel(path.join(MODELS_DIR, BLAZEFACE.model), BLAZEFACE),
-    loadModel(path.join(MODELS_DIR, FACEMESH.model), FACEMESH),
-    loadModel(path.join(MODELS_DIR, ATTENTION.model), ATTENTION),
+    loadModel(MODELS.blazeface),
+    loadModel(MODELS.facemesh),
+    loadModel(MODELS.attention),
   ]);
   const anchors = blazefaceAnchors();
 
@@ -216,6 +200,7 @@ async function detectFaces(model: Model, anchors: Point[], image: RgbImage): Pro
     x: (x + 0.5) * sx - 0.5,
     y: (y + 0.5) * sy - 0.5,
   }));
+  // In the order of MODELS.blazeface.outputs.
   const [scores16, rows16, scores32, rows32] = (await model.run(pixels)) as Float32Array[];
   const candidates: Candidate[] = [];
   let a = 0;

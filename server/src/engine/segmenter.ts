@@ -1,9 +1,8 @@
 // Person segmentation: MediaPipe Selfie Segmentation (tfjs graph model committed in
 // server/models/selfie with its licence, run by ONNX Runtime) → a soft 256×256 matte of the person.
 
-import path from "node:path";
 import { loadModel } from "./onnx/model";
-import { MODELS_DIR } from "./models";
+import { MODELS } from "./models";
 
 /** The model's fixed input and output side. */
 export const SEGMENT_SIZE = 256;
@@ -14,11 +13,7 @@ export interface Segmenter {
 }
 
 export async function createSegmenter(): Promise<Segmenter> {
-  const model = await loadModel(path.join(MODELS_DIR, "selfie/selfie.json"), {
-    outputs: ["activation_10"],
-    scale: 255,
-    offset: 0,
-  });
+  const model = await loadModel(MODELS.selfie);
   const segmenter: Segmenter = {
     async segment(rgb) {
       const [matte] = await model.run(rgb);

@@ -1,30 +1,12 @@
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MODELS_DIR } from "../../src/engine/models";
+import { MODELS, MODELS_DIR } from "../../src/engine/models";
 import { loadModel } from "../../src/engine/onnx/model";
 import * as ort from "onnxruntime-node";
 import { convertGraphModel, permute, type TfNode, type Weight } from "../../src/engine/onnx/convert";
 import { initialiseBackend, loadGraphModel, tf } from "./tfjs-reference";
 
 beforeAll(initialiseBackend);
-
-/** Each model the engine runs, with the outputs it reads and its input's normalisation. */
-const MODELS = [
-  {
-    file: "blazeface/blazeface.json",
-    outputs: ["Identity", "Identity_2", "Identity_1", "Identity_3"],
-    scale: 127.5,
-    offset: 1,
-  },
-  { file: "facemesh/facemesh.json", outputs: ["Identity_1", "Identity_2"], scale: 255, offset: 0 },
-  { file: "selfie/selfie.json", outputs: ["activation_10"], scale: 255, offset: 0 },
-  {
-    file: "facemesh-attention/facemesh-attention-pinto.json",
-    outputs: ["output_left_iris", "output_left_eye", "output_right_iris", "output_right_eye"],
-    scale: 255,
-    offset: 0,
-  },
-];
 
 /** A smooth, non-trivial image of pixel bytes: stripes and rings, so every layer sees structure. */
 function testImage(shape: readonly number[]): Uint8Array {
@@ -43,15 +25,15 @@ function testImage(shape: readonly number[]): Uint8Array {
 }
 
 describe("tfjs graph models converted to ONNX", () => {
-  it.each(MODELS)("$file gives tfjs' outputs", async (spec) => {
+  it.each(Object.values(MODELS))("$file gives tfjs' outputs", async (spec) => {
     const jsonPath = path.join(MODELS_DIR, spec.file);
-    const converted = await loadModel(jsonPath, spec);
+    const converted = await loadModel(spec);
     const reference = await loadGraphModel(jsonPath);
     const pixels = testImage(converted.inputShape);
     const got = await converted.run(pixels);
     const input = Float32Array.from(pixels, (v) => v / spec.scale - spec.offset);
     const want = tf.tidy(() => {
-      const out = reference.execute(tf.tensor(input, [...converted.inputShape]), spec.outputs);
+      const out = reference.execute(tf.tensor(input, [...converted.inputShape]), [...spec.outputs]);
       return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
     });
     reference.dispose();

@@ -82,7 +82,7 @@ function padding(node: TfNode, kernel: readonly number[]): Attribute {
 }
 
 /** The tfjs nodes `outputs` depend on, in graph order. */
-function needed(nodes: readonly TfNode[], outputs: string[]): TfNode[] {
+function needed(nodes: readonly TfNode[], outputs: readonly string[]): TfNode[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const wanted = new Set<string>();
   const stack = outputs.map(baseName);
@@ -115,7 +115,7 @@ export function inputOf(nodes: readonly TfNode[]): { name: string; dims: number[
 export function convertGraphModel(
   nodes: readonly TfNode[],
   weights: Record<string, Weight>,
-  outputs: string[],
+  outputs: readonly string[],
 ): Uint8Array {
   const graph: OnnxGraph = { nodes: [], initialisers: [], input: inputOf(nodes), outputs: [] };
   /** Converted tensors: true where a 4-D feature map is stored NCHW. */

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
+import { MODELS_DIR, type ModelSpec } from "../models";
 import { convertGraphModel, inputOf, product, type TfNode, type Weight } from "./convert";
 
 interface WeightSpec {
@@ -29,13 +30,6 @@ export interface Model {
   readonly inputShape: readonly number[];
 }
 
-/** What a model reads and returns: its input is `pixel / scale − offset`. */
-export interface ModelSpec {
-  outputs: string[];
-  scale: number;
-  offset: number;
-}
-
 /** IEEE half-precision bit patterns → float, all 65 536 of them. */
 const HALF_TO_FLOAT = (() => {
   const table = new Float32Array(65536);
@@ -56,7 +50,7 @@ const HALF_TO_FLOAT = (() => {
 })();
 
 /** Reads a graph model's nodes and weights (float16-quantised weights widened to float32). */
-export async function readGraphModel(
+async function readGraphModel(
   jsonPath: string,
 ): Promise<{ nodes: TfNode[]; weights: Record<string, Weight> }> {
   const json = JSON.parse(await readFile(jsonPath, "utf8")) as ModelJson;
@@ -87,8 +81,9 @@ export async function readGraphModel(
   return { nodes: json.modelTopology.node, weights };
 }
 
-export async function loadModel(jsonPath: string, spec: ModelSpec): Promise<Model> {
-  const { nodes, weights } = await readGraphModel(jsonPath);
+/** Loads a model: reads its tfjs files, converts them and starts an ONNX Runtime session. */
+export async function loadModel(spec: ModelSpec): Promise<Model> {
+  const { nodes, weights } = await readGraphModel(path.join(MODELS_DIR, spec.file));
   const session = await ort.InferenceSession.create(convertGraphModel(nodes, weights, spec.outputs), {
     // One thread per model: the pool already runs one job per core.
     intraOpNumThreads: 1,
@@ -103,9 +98,9 @@ export async function loadModel(jsonPath: string, spec: ModelSpec): Promise<Mode
   return {
     inputShape,
     async run(pixels) {
-      if (running) throw new Error(`${jsonPath}: run while the previous run is in progress`);
+      if (running) throw new Error(`${spec.file}: run while the previous run is in progress`);
       if (pixels.length !== input.length)
-        throw new Error(`${jsonPath}: ${pixels.length} input values, not ${input.length}`);
+        throw new Error(`${spec.file}: ${pixels.length} input values, not ${input.length}`);
       running = true;
       try {
         for (let i = 0; i < input.length; i++) input[i] = pixels[i]! / spec.scale - spec.offset;

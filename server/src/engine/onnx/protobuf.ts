@@ -64,8 +64,12 @@ class Message {
     return this.blob(field, Buffer.from(s, "utf8"));
   }
 
+  /** A nested message: its chunks are taken over, not copied (a model's weights are copied once,
+   * by the outermost `finish`). */
   message(field: number, m: Message): this {
-    return this.blob(field, m.finish());
+    this.varint((field << 3) | 2).varint(m.length);
+    for (const chunk of m.chunks) this.push(chunk);
+    return this;
   }
 
   packed(field: number, values: readonly number[]): this {
