@@ -197,7 +197,8 @@ export function convertGraphModel(
     );
     return emit(op, operands, output, asImage);
   };
-  const reduceAxes = (ref: string) => Array.from(weight(ref).data);
+  /** A constant's values (sizes, axes, paddings, permutations, slice bounds). */
+  const values = (ref: string) => Array.from(weight(ref).data);
 
   for (const node of needed(nodes, outputs)) {
     const attr = node.attr ?? {};
@@ -247,7 +248,7 @@ export function convertGraphModel(
       case "Conv2DBackpropInput": {
         // The transposed convolution whose forward convolution maps `size` back to its input; ONNX
         // derives the padding from the output shape it is given (SAME_UPPER, as TensorFlow pads).
-        const size = Array.from(weight(x).data);
+        const size = values(x);
         const filter = weight(y);
         const [kh, kw, co, ci] = filter.shape as [number, number, number, number];
         const strides = ints(attr.strides);
@@ -272,7 +273,7 @@ export function convertGraphModel(
         break;
       }
       case "ResizeBilinear": {
-        const [h, w] = Array.from(weight(y).data) as [number, number];
+        const [h, w] = values(y) as [number, number];
         const mode = attr.align_corners?.b
           ? "align_corners"
           : attr.half_pixel_centers?.b
@@ -291,7 +292,7 @@ export function convertGraphModel(
         break;
       }
       case "Pad": {
-        const pairs = Array.from(weight(y).data);
+        const pairs = values(y);
         const isImage = layout(resolve(x));
         const order = isImage ? NCHW : pairs.map((_, i) => i).slice(0, pairs.length / 2);
         const pads = [...order.map((d) => pairs[2 * d]!), ...order.map((d) => pairs[2 * d + 1]!)];
@@ -341,29 +342,21 @@ export function convertGraphModel(
       }
       case "Reshape":
         // allowzero: a 0 in the shape means 0, as in TensorFlow, not "copy this dimension".
-        emit("Reshape", [plain(x), int64s(Array.from(weight(y).data))], name, false, [
-          { name: "allowzero", int: 1 },
-        ]);
+        emit("Reshape", [plain(x), int64s(values(y))], name, false, [{ name: "allowzero", int: 1 }]);
         break;
       case "Transpose":
-        emit("Transpose", [plain(x)], name, false, [{ name: "perm", ints: Array.from(weight(y).data) }]);
+        emit("Transpose", [plain(x)], name, false, [{ name: "perm", ints: values(y) }]);
         break;
       case "ConcatV2": {
         const parts = inputs.slice(0, -1);
-        emit("Concat", parts.map(plain), name, false, [
-          { name: "axis", int: Number(weight(inputs.at(-1)!).data[0]) },
-        ]);
+        emit("Concat", parts.map(plain), name, false, [{ name: "axis", int: values(inputs.at(-1)!)[0]! }]);
         break;
       }
       case "StridedSlice": {
         for (const mask of ["ellipsis_mask", "new_axis_mask", "shrink_axis_mask"]) {
           if (Number(attr[mask]?.i ?? 0) !== 0) throw new Error(`convertGraphModel: ${name} uses ${mask}`);
         }
-        const [begin, end, step] = inputs.slice(1).map((i) => Array.from(weight(i).data)) as [
-          number[],
-          number[],
-          number[],
-        ];
+        const [begin, end, step] = inputs.slice(1).map((i) => values(i)) as [number[], number[], number[]];
         const [beginMask, endMask] = [Number(attr.begin_mask?.i ?? 0), Number(attr.end_mask?.i ?? 0)];
         const starts = begin.map((b, i) => (beginMask & (1 << i) ? (step[i]! > 0 ? 0 : UNBOUNDED) : b));
         const ends = end.map((e, i) => (endMask & (1 << i) ? (step[i]! > 0 ? UNBOUNDED : -UNBOUNDED) : e));
@@ -374,9 +367,7 @@ export function convertGraphModel(
       case "GatherV2":
         if (Number(attr.batch_dims?.i ?? 0) !== 0)
           throw new Error(`convertGraphModel: ${name} uses batch_dims`);
-        emit("Gather", [plain(x), plain(y)], name, false, [
-          { name: "axis", int: Number(weight(inputs[2]!).data[0]) },
-        ]);
+        emit("Gather", [plain(x), plain(y)], name, false, [{ name: "axis", int: values(inputs[2]!)[0]! }]);
         break;
       case "GatherNd": {
         // ONNX wants int64 indices; TensorFlow's are int32.
@@ -400,7 +391,7 @@ export function convertGraphModel(
       case "Min":
       case "Prod": {
         // Over no axes TensorFlow returns the input, where ONNX would reduce every axis.
-        const axes = reduceAxes(y);
+        const axes = values(y);
         const keepdims = { name: "keepdims", int: attr.keep_dims?.b ? 1 : 0 };
         if (axes.length === 0) emit("Identity", [plain(x)], name, false);
         else if (node.op === "Sum") emit("ReduceSum", [plain(x), int64s(axes)], name, false, [keepdims]);
