@@ -25,7 +25,8 @@ const ms = (v: number) => `${Math.round(v)} ms`;
 /** Peak RSS of a fresh process holding the engine (bench/engine-rss.ts), in MB. */
 async function childRss(args: string[]): Promise<{ base: number; peak: number }> {
   const script = fileURLToPath(new URL("./engine-rss.ts", import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script, ...args], {
+  // The bench's own node flags (tsx's loader, heap settings) apply to the child too.
+  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, script, ...args], {
     env: process.env,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as { base: number; peak: number };

@@ -24,6 +24,13 @@ const MATTE_HIGH = 0.85;
 const BLOCK_MARGIN = 1e-4;
 /** Outside the core silhouette the model must be at least this sure (ramp) to keep a region. */
 const OUTER_CONFIDENCE: readonly [number, number] = [0.75, 0.95];
+/** A pocket of the chest the model leans towards (model value ramp) is filled when the subject's
+ * sure region (SURE) lies within POCKET_REACH head heights of it in each of the four directions. */
+const POCKET_LEAN: readonly [number, number] = [0.4, 0.6];
+const POCKET_REACH = 0.3;
+const SURE = 0.9;
+/** Pockets are filled only this many head heights below the eyes: the chest, not beside the neck. */
+const POCKET_TOP = 1;
 /** Local foreground/background contrast (8-bit RGB distance) below which colours cannot place
  * an edge, and above which the colour estimate of alpha is fully trusted. */
 const EDGE_CONTRAST: readonly [number, number] = [18, 60];
@@ -252,6 +259,9 @@ const smoothstep = (lo: number, hi: number, v: number) => {
  * - another person's outline (a neighbour's head and shoulders, drawn to their size) takes what
  *   lies deeper inside it than inside the subject's outline, outside the subject's core: a friend
  *   pressed against the subject's shoulder is a person Selfie is sure of, but not the subject.
+ * - a pocket on the chest the model is unsure of but leans towards (a badge or logo whose colours
+ *   it half takes for background), enclosed by the subject's sure region on all four sides, is
+ *   the subject's (`fillPockets`), where no one else was found.
  * Edges are soft (a tenth of a head height), so no hard line is drawn into the matte.
  */
 export function applySubjectPrior(
@@ -263,6 +273,10 @@ export function applySubjectPrior(
 ): void {
   const soft = 0.1;
   const neighbours = s.neighbours ?? [];
+  // Pockets are looked for only in a photo of one person: beside another, the sure region may
+  // hold a piece of them (sample6's friend's top), and the gap between would count as enclosed.
+  const model = neighbours.length === 0 ? tempF32("prior.model", p.length) : null;
+  model?.set(p);
   for (let y = 0; y < h; y++) {
     const v = ((y + 0.5) * step - s.eyeY) / s.head;
     for (let x = 0; x < w; x++) {
@@ -293,6 +307,50 @@ export function applySubjectPrior(
       }
       p[i] = pi * outline * (core + (1 - core) * sure * (1 - claimed));
     }
+  }
+  if (!model) return;
+  const top = Math.max(0, Math.ceil((s.eyeY + POCKET_TOP * s.head) / step - 0.5));
+  fillPockets(p, model, w, h, top, (POCKET_REACH * s.head) / step);
+}
+
+/**
+ * Raises `p` (the prior applied), from row `top` down, to how far `model` (the model's own values)
+ * leans to the subject where `p` is sure (≥ SURE) within `reach` samples to the left, right, above
+ * and below: the model's doubt inside the subject's body, not at its edge, where one of the four
+ * sides lacks a sure sample. The last quarter of the reach ramps down, so no hard line is drawn.
+ */
+function fillPockets(
+  p: Float32Array,
+  model: Float32Array,
+  w: number,
+  h: number,
+  top: number,
+  reach: number,
+): void {
+  // Per sample, the farthest of its nearest sure samples in the four directions (capped).
+  const far = tempF32("pocket.far", w * h).fill(0, 0, w * h);
+  const cap = Math.ceil(reach) + 1;
+  const scan = (start: number, stride: number, count: number) => {
+    let last = -cap;
+    for (let k = 0; k < count; k++) {
+      const i = start + k * stride;
+      if (p[i]! >= SURE) last = k;
+      far[i] = Math.max(far[i]!, Math.min(cap, k - last));
+    }
+  };
+  for (let y = 0; y < h; y++) {
+    scan(y * w, 1, w);
+    scan(y * w + w - 1, -1, w);
+  }
+  for (let x = 0; x < w; x++) {
+    scan(x, w, h);
+    scan((h - 1) * w + x, -w, h);
+  }
+  for (let i = Math.min(h, top) * w; i < w * h; i++) {
+    if (far[i]! >= reach) continue;
+    const enclosed = 1 - smoothstep(0.75 * reach, reach, far[i]!);
+    const lean = enclosed * smoothstep(POCKET_LEAN[0], POCKET_LEAN[1], model[i]!);
+    if (lean > p[i]!) p[i] = lean;
   }
 }
 

@@ -113,3 +113,42 @@ describe("the subject prior with other people in the photo", () => {
     expect(close(512, 480)).toBe(1);
   });
 });
+
+describe("pockets on the subject's chest the model doubts", () => {
+  // The model is sure of the subject everywhere but in one rectangle of canvas pixels, where it
+  // gives `value`; the subject's eyes at (512, 512), head 430 px: her chest starts ~940 px down.
+  const [w, h, step] = [256, 320, 4];
+  const subject = { eyeX: 512, eyeY: 512, head: 430 };
+  const prior = (
+    [x0, y0, x1, y1]: [number, number, number, number],
+    value: number,
+    neighbours: PersonPrior[] = [],
+  ) => {
+    const p = new Float32Array(w * h).fill(1);
+    for (let y = y0 / step; y < y1 / step; y++) p.fill(value, y * w + x0 / step, y * w + x1 / step);
+    applySubjectPrior(p, w, h, step, { ...subject, neighbours });
+    return (x: number, y: number) => p[Math.floor(y / step) * w + Math.floor(x / step)]!;
+  };
+  const badge: [number, number, number, number] = [760, 1100, 880, 1180];
+  const centre = [820, 1140] as const;
+
+  it("fills a pocket it leans towards, enclosed by the subject (a name badge)", () => {
+    expect(prior(badge, 0.6)(...centre)).toBe(1);
+  });
+
+  it("leaves a pocket it takes for background (the gap between an arm and the body)", () => {
+    expect(prior(badge, 0.2)(...centre)).toBe(0);
+  });
+
+  it("leaves a notch open to the frame's edge", () => {
+    expect(prior([760, 1100, 1024, 1180], 0.6)(...centre)).toBe(0);
+  });
+
+  it("leaves the space beside the neck, where hair and shoulders enclose background", () => {
+    expect(prior([700, 680, 800, 760], 0.6)(750, 720)).toBeLessThan(0.9);
+  });
+
+  it("fills nothing when someone else is in the photo (their body may enclose a gap)", () => {
+    expect(prior(badge, 0.6, [{ eyeX: 950, eyeY: 250, head: 150 }])(...centre)).toBe(0);
+  });
+});

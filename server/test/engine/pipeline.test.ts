@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { ASPECTS, ASPECT_IDS, STYLE_IDS, type Aspect } from "@headshot/shared";
+import { ASPECTS, ASPECT_IDS, STYLE_IDS, type Aspect, type StyleId } from "@headshot/shared";
 import { createStudioPipeline, type StudioPipeline } from "../../src/engine/pipeline";
 import { createFaceDetector, type FaceDetector } from "../../src/engine/face-detector";
 import { EngineError, type EngineErrorCode, type EngineResult, type Stage } from "../../src/engine/types";
@@ -67,12 +67,8 @@ async function meanOver(
 }
 
 describe("subject prior", () => {
-  const portrait = async (name: string) => {
-    const { images } = await pipeline.run({
-      photo: await fixture(name),
-      styles: ["studio-grey"],
-      aspects: ["4:5"],
-    });
+  const portrait = async (name: string, style: StyleId = "studio-grey") => {
+    const { images } = await pipeline.run({ photo: await fixture(name), styles: [style], aspects: ["4:5"] });
     return images[0]!.data;
   };
 
@@ -93,6 +89,16 @@ describe("subject prior", () => {
 
   it("keeps the subject's own shoulders (the astronaut's orange suit)", async () => {
     expect(await redness(await portrait("astronaut.png"), 0, 1088, 320, 1280)).toBeGreaterThan(100);
+  });
+
+  it("keeps a badge on the subject's chest opaque (the astronaut's name badge)", async () => {
+    // Selfie half takes the badge's white wings for the white wall behind her: left to it, they
+    // went see-through, dark on the dark backdrop (mean 64) and grey on the grey one (103).
+    const wings = async (style: StyleId) =>
+      meanOver(await portrait("astronaut.png", style), 720, 1170, 790, 1215, (r, g, b) => (r + g + b) / 3);
+    const [dark, grey] = [await wings("low-key-dark"), await wings("studio-grey")];
+    expect(dark).toBeGreaterThan(130);
+    expect(Math.abs(dark - grey)).toBeLessThan(15);
   });
 });
 
