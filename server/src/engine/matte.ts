@@ -25,10 +25,11 @@ const BLOCK_MARGIN = 1e-4;
 /** Outside the core silhouette the model must be at least this sure (ramp) to keep a region. */
 const OUTER_CONFIDENCE: readonly [number, number] = [0.75, 0.95];
 /** A pocket of the chest the model leans towards (model value ramp) is filled when the subject's
- * sure region (SURE) lies within POCKET_REACH head heights of it in each of the four directions. */
+ * sure region encloses it, at most 2 × POCKET_REACH head heights across in both directions. */
 const POCKET_LEAN: readonly [number, number] = [0.4, 0.6];
 const POCKET_REACH = 0.3;
-const SURE = 0.9;
+/** The prior's value from which a sample counts as the subject's sure region around a pocket. */
+const POCKET_SURE = 0.9;
 /** Pockets are filled only this many head heights below the eyes: the chest, not beside the neck. */
 const POCKET_TOP = 1;
 /** Local foreground/background contrast (8-bit RGB distance) below which colours cannot place
@@ -275,7 +276,7 @@ export function applySubjectPrior(
   const neighbours = s.neighbours ?? [];
   // Pockets are looked for only in a photo of one person: beside another, the sure region may
   // hold a piece of them (sample6's friend's top), and the gap between would count as enclosed.
-  const model = neighbours.length === 0 ? tempF32("prior.model", p.length) : null;
+  const model = neighbours.length === 0 ? tempF32("prior.model", w * h) : null;
   model?.set(p);
   for (let y = 0; y < h; y++) {
     const v = ((y + 0.5) * step - s.eyeY) / s.head;
@@ -315,9 +316,11 @@ export function applySubjectPrior(
 
 /**
  * Raises `p` (the prior applied), from row `top` down, to how far `model` (the model's own values)
- * leans to the subject where `p` is sure (≥ SURE) within `reach` samples to the left, right, above
- * and below: the model's doubt inside the subject's body, not at its edge, where one of the four
- * sides lacks a sure sample. The last quarter of the reach ramps down, so no hard line is drawn.
+ * leans to the subject, in pockets of `p`'s sure region (≥ POCKET_SURE) at most 2 × `reach`
+ * samples across between sure samples, both along the row and along the column. The model's
+ * doubt at the subject's edge stays: there one side has no sure sample. Every sample of a pocket
+ * is judged by the pocket's width, not by its own position, so a pocket fills evenly; the last
+ * quarter of the reach ramps down, so no hard line is drawn.
  */
 function fillPockets(
   p: Float32Array,
@@ -327,28 +330,32 @@ function fillPockets(
   top: number,
   reach: number,
 ): void {
-  // Per sample, the farthest of its nearest sure samples in the four directions (capped).
-  const far = tempF32("pocket.far", w * h).fill(0, 0, w * h);
-  const cap = Math.ceil(reach) + 1;
-  const scan = (start: number, stride: number, count: number) => {
+  // Per sample, the distances to the nearest sure sample on both sides, summed per axis (a side
+  // without one counts `cap`, which alone puts the sum past 2 × reach).
+  const n = w * h;
+  const across = tempF32("pocket.across", n).fill(0, 0, n);
+  const down = tempF32("pocket.down", n).fill(0, 0, n);
+  const cap = Math.ceil(2 * reach) + 1;
+  const scan = (into: Float32Array, start: number, stride: number, count: number) => {
     let last = -cap;
     for (let k = 0; k < count; k++) {
       const i = start + k * stride;
-      if (p[i]! >= SURE) last = k;
-      far[i] = Math.max(far[i]!, Math.min(cap, k - last));
+      if (p[i]! >= POCKET_SURE) last = k;
+      into[i] = into[i]! + Math.min(cap, k - last);
     }
   };
   for (let y = 0; y < h; y++) {
-    scan(y * w, 1, w);
-    scan(y * w + w - 1, -1, w);
+    scan(across, y * w, 1, w);
+    scan(across, y * w + w - 1, -1, w);
   }
   for (let x = 0; x < w; x++) {
-    scan(x, w, h);
-    scan((h - 1) * w + x, -w, h);
+    scan(down, x, w, h);
+    scan(down, (h - 1) * w + x, -w, h);
   }
-  for (let i = Math.min(h, top) * w; i < w * h; i++) {
-    if (far[i]! >= reach) continue;
-    const enclosed = 1 - smoothstep(0.75 * reach, reach, far[i]!);
+  for (let i = Math.min(h, top) * w; i < n; i++) {
+    const half = Math.max(across[i]!, down[i]!) / 2;
+    if (p[i]! >= POCKET_SURE || half >= reach) continue;
+    const enclosed = 1 - smoothstep(0.75 * reach, reach, half);
     const lean = enclosed * smoothstep(POCKET_LEAN[0], POCKET_LEAN[1], model[i]!);
     if (lean > p[i]!) p[i] = lean;
   }

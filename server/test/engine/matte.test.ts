@@ -1,5 +1,6 @@
 // The matte where the frame reaches past the photo (the subject fades out with the canvas'
-// coverage, as a smooth ramp) and the subject prior where other people are in the photo.
+// coverage, as a smooth ramp), the subject prior where other people are in the photo, and the
+// pockets on her chest the prior fills.
 
 import { describe, expect, it } from "vitest";
 import { applySubjectPrior, computeMatte, type PersonPrior } from "../../src/engine/matte";
@@ -116,7 +117,7 @@ describe("the subject prior with other people in the photo", () => {
 
 describe("pockets on the subject's chest the model doubts", () => {
   // The model is sure of the subject everywhere but in one rectangle of canvas pixels, where it
-  // gives `value`; the subject's eyes at (512, 512), head 430 px: her chest starts ~940 px down.
+  // gives `value`; the subject's eyes at (512, 512), head 430 px: pockets count from y ≈ 942.
   const [w, h, step] = [256, 320, 4];
   const subject = { eyeX: 512, eyeY: 512, head: 430 };
   const prior = (
@@ -132,16 +133,28 @@ describe("pockets on the subject's chest the model doubts", () => {
   const badge: [number, number, number, number] = [760, 1100, 880, 1180];
   const centre = [820, 1140] as const;
 
-  it("fills a pocket it leans towards, enclosed by the subject (a name badge)", () => {
-    expect(prior(badge, 0.6)(...centre)).toBe(1);
+  it("fills a pocket it leans towards, enclosed by the subject (a name badge), to its edges", () => {
+    const filled = prior(badge, 0.6);
+    expect(filled(...centre)).toBe(1);
+    expect(filled(764, 1104)).toBe(1);
+    expect(filled(876, 1176)).toBe(1);
   });
 
   it("leaves a pocket it takes for background (the gap between an arm and the body)", () => {
     expect(prior(badge, 0.2)(...centre)).toBe(0);
   });
 
-  it("leaves a notch open to the frame's edge", () => {
-    expect(prior([760, 1100, 1024, 1180], 0.6)(...centre)).toBe(0);
+  it.each([
+    ["right", [760, 1100, 1024, 1180]],
+    ["left", [0, 1100, 880, 1180]],
+    ["bottom", [760, 1100, 880, 1280]],
+    ["top", [760, 0, 880, 1180]],
+  ] as const)("leaves a notch open to the frame's %s edge", (_, notch) => {
+    expect(prior([...notch], 0.6)(...centre)).toBe(0);
+  });
+
+  it("leaves a pocket wider than 0.6 head heights", () => {
+    expect(prior([640, 1100, 920, 1180], 0.6)(780, 1140)).toBe(0);
   });
 
   it("leaves the space beside the neck, where hair and shoulders enclose background", () => {
