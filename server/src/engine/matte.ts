@@ -1,7 +1,8 @@
 // Step 4: the person matte. The Selfie model's coarse 256² mask is refined against the photo with
 // a colour guided filter (He et al., "fast" variant: coefficients at quarter resolution, applied
 // at full resolution); islands apart from the subject are dropped, and edge pixels are
-// decontaminated so no old background colour remains.
+// decontaminated so no old background colour remains. The quarter-resolution half (`matteGrid`)
+// needs no canvas pixel and runs while libvips renders the canvas; `computeMatte` does the rest.
 
 import { SEGMENT_SIZE } from "./segmenter";
 import type { FramedCanvas } from "./source-image";
@@ -69,45 +70,101 @@ const CLEAR = 0;
 const SOLID = 1;
 const MIXED = 2;
 
+/** Colour planes (R, G, B in 0..1) on the matte's working grid: one sample per SUB×SUB block. */
+export type GuidePlanes = [Float32Array, Float32Array, Float32Array];
+
+/** The matte's low-resolution half: the guided filter's coefficients and the block classes. */
+export interface MatteGrid {
+  coefficients: [Float32Array, Float32Array, Float32Array, Float32Array];
+  blockClass: Uint8Array;
+}
+
+/** The working grid's size for a canvas. */
+export const gridSize = (width: number, height: number) => ({
+  width: Math.floor(width / SUB),
+  height: Math.floor(height / SUB),
+});
+
 /**
- * `coarse` is the segmentation model's SEGMENT_SIZE² person probabilities over the canvas. The
- * matte's full-size planes are written into `into` when given (reused buffers), else new arrays.
+ * The matte's low-resolution half, for a `width` × `height` canvas: the model's coarse matte
+ * (`coarse`, SEGMENT_SIZE² person probabilities over the canvas) under the subject prior, and the
+ * guided filter's coefficients against `guide`. It reads no canvas pixel, so the pipeline runs it
+ * on a guide levelled from the detection copy while libvips still renders the canvas.
  */
-export function computeMatte(
-  canvas: FramedCanvas,
+export function matteGrid(
+  guide: GuidePlanes,
   coarse: Float32Array,
+  width: number,
+  height: number,
   prior?: SubjectPrior,
-  into?: { alpha: Float32Array; foreground: Uint8Array },
-): Matte {
-  const { width: w, height: h, rgb, coverage } = canvas;
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
-  const guide = downsample(rgb, w, h);
+): MatteGrid {
+  const { width: sw, height: sh } = gridSize(width, height);
   const p = resizeBilinear(coarse, SEGMENT_SIZE, SEGMENT_SIZE, sw, sh);
   if (prior) applySubjectPrior(p, sw, sh, SUB, prior);
-  const [ar, ag, ab, bb] = guidedCoefficients(guide, p, sw, sh);
+  // Copied out of the module temporaries: the grid outlives the pipeline's next await.
+  const coefficients = guidedCoefficients(guide, p, sw, sh).map((c) =>
+    c.slice(0, sw * sh),
+  ) as MatteGrid["coefficients"];
 
   // Where the interpolated coefficients cannot bring q = a·I + b (I in 0..1) inside the
   // stretched range, the whole block is known to be clear or solid without visiting its pixels.
   // Bounds use each block's 3×3 neighbourhood, which holds every coefficient it interpolates.
   const blockClass = new Uint8Array(sw * sh);
-  const exactBlocks = w === sw * SUB && h === sh * SUB;
-  if (exactBlocks) classifyBlocks(blockClass, ar, ag, ab, bb, sw, sh);
+  if (width === sw * SUB && height === sh * SUB) classifyBlocks(blockClass, ...coefficients, sw, sh);
   else blockClass.fill(MIXED);
+  return { coefficients, blockClass };
+}
+
+/** The canvas' colours on the matte's working grid (SUB×SUB block means). */
+export function canvasGuide(canvas: FramedCanvas): GuidePlanes {
+  return downsample(canvas.rgb, canvas.width, canvas.height);
+}
+
+/** Guide planes from a preview levelled onto the matte's working grid (interleaved 8-bit RGB). */
+export function previewGuide(rgb: Uint8Array): GuidePlanes {
+  const n = rgb.length / 3;
+  const planes: GuidePlanes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  for (let i = 0, o = 0; i < n; i++, o += 3) {
+    planes[0][i] = rgb[o]! / 255;
+    planes[1][i] = rgb[o + 1]! / 255;
+    planes[2][i] = rgb[o + 2]! / 255;
+  }
+  return planes;
+}
+
+/**
+ * The matte's full-resolution half: the grid's coefficients applied to the canvas' own colours,
+ * islands apart from the subject (whose eye midpoint is `eye`) dropped, edges refined. `guide` is
+ * the canvas' own (`canvasGuide`) when the caller has it. The full-size planes are written into
+ * `into` when given (reused buffers), else new arrays.
+ */
+export function computeMatte(
+  canvas: FramedCanvas,
+  grid: MatteGrid,
+  options: {
+    eye?: { x: number; y: number };
+    guide?: GuidePlanes;
+    into?: { alpha: Float32Array; foreground: Uint8Array };
+  } = {},
+): Matte {
+  const { width: w, height: h, rgb, coverage } = canvas;
+  const { width: sw, height: sh } = gridSize(w, h);
+  const { blockClass } = grid;
+  const { eye, into } = options;
 
   // The coefficients are smooth, so they are interpolated up and applied to full-resolution
   // colours: the matte then follows full-resolution edges.
   const alpha = into?.alpha ?? new Float32Array(w * h);
-  applyCoefficients(alpha, rgb, w, h, [ar, ag, ab, bb], blockClass);
+  applyCoefficients(alpha, rgb, w, h, grid.coefficients, blockClass);
 
   const alphaSmall = new Float32Array(sw * sh);
   const foreground = into?.foreground ?? new Uint8Array(rgb.length);
   foreground.set(rgb);
-  const model = colourModel(rgb, alpha, w, h, guide, blockClass, alphaSmall);
+  const model = colourModel(rgb, alpha, w, h, options.guide ?? canvasGuide(canvas), blockClass, alphaSmall);
   // Past the photo's edge the subject fades out. Block means fade before islands are looked for
   // (the edge pixels repeated there must not join an island to anything); the pixels fade last.
   if (coverage) fadeBlocks(alphaSmall, coverage, w, h);
-  const seed = prior && blockAt(prior.eyeX, prior.eyeY, sw, sh);
+  const seed = eye && blockAt(eye.x, eye.y, sw, sh);
   const detached = detachedBlocks(alphaSmall, sw, sh, seed);
   if (detached) clearBlocks(alpha, w, h, detached, blockClass, alphaSmall);
   refineEdges(rgb, foreground, alpha, w, h, blockClass, model);

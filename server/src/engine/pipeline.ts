@@ -14,7 +14,7 @@ import {
   openSource,
   renderCanvas,
 } from "./source-image";
-import { boxBlur, computeMatte } from "./matte";
+import { boxBlur, canvasGuide, computeMatte, gridSize, matteGrid, previewGuide } from "./matte";
 import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
 import type { SmallPlane } from "./render";
 import { ScratchPool, type Scratch } from "./scratch";
@@ -76,30 +76,42 @@ async function runPipeline(
 
   step("framing", 0.3);
   const framing = frameHeadshot(face, aspects);
-  // libvips renders the canvas on its threads while this thread segments a preview of the frame.
-  const rendering = renderCanvas(src, framing, scratch);
-  rendering.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
-  const preview = framePreview(small, framing, SEGMENT_SIZE);
-  const early = preview && segmenter.segment(preview);
-  early?.catch(() => undefined); // awaited below, as the rendering is
-  const canvas = await rendering;
-
-  step("segmenting", 0.45);
-  const coarse = await (early ?? segmenter.segment(await canvasPreview(canvas, SEGMENT_SIZE)));
+  const { width: cw, height: ch, eyeX, eyeY } = framing.canvas;
   const prior = {
-    eyeX: framing.canvas.eyeX,
-    eyeY: framing.canvas.eyeY,
+    eyeX,
+    eyeY,
     head: framing.headHeight,
     neighbours: face.neighbours.map((n) => {
       const eye = sourceToCanvas(framing, n.eye);
       return { eyeX: eye.x, eyeY: eye.y, head: n.headHeight * framing.scale };
     }),
   };
+  // libvips renders the canvas on its threads while this thread segments a preview of the frame
+  // and works out the matte's low-resolution half, both levelled from the detection copy.
+  const rendering = renderCanvas(src, framing, scratch);
+  rendering.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  const preview = framePreview(small, framing, SEGMENT_SIZE, SEGMENT_SIZE);
+  const { width: gw, height: gh } = gridSize(cw, ch);
+  const copyGuide = framePreview(small, framing, gw, gh);
+  const early =
+    preview &&
+    copyGuide &&
+    segmenter.segment(preview).then((coarse) => matteGrid(previewGuide(copyGuide), coarse, cw, ch, prior));
+  early?.catch(() => undefined); // awaited below, as the rendering is
+  const canvas = await rendering;
+
+  step("segmenting", 0.45);
+  const guide = canvasGuide(canvas);
+  const grid = await (early ??
+    segmenter
+      .segment(await canvasPreview(canvas, SEGMENT_SIZE))
+      .then((coarse) => matteGrid(guide, coarse, cw, ch, prior)));
   // The matte goes straight into the renderer's kernel memory, where the layers are built from it.
-  const renderer = scratch.renderer(canvas.width, canvas.height);
-  const matte = computeMatte(canvas, coarse, prior, {
-    alpha: renderer.alpha.view,
-    foreground: renderer.foreground.view,
+  const renderer = scratch.renderer(cw, ch);
+  const matte = computeMatte(canvas, grid, {
+    eye: { x: eyeX, y: eyeY },
+    guide,
+    into: { alpha: renderer.alpha.view, foreground: renderer.foreground.view },
   });
 
   step("rendering", 0.6);

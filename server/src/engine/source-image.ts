@@ -283,17 +283,22 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
 }
 
 /**
- * The framing canvas squeezed to `size` × `size` (the segmentation model's input), levelled from
- * the detection copy so segmentation can run while libvips renders the full canvas. Null when the
- * copy has fewer pixels across the frame than `size` and than the photo itself: then the input
- * must come from the canvas (`canvasPreview`).
+ * The framing canvas squeezed to `width` × `height` (the segmentation model's input, the matte's
+ * working grid), levelled from the detection copy so this can run while libvips renders the full
+ * canvas. Null when the copy has fewer pixels across the frame than `width` and than the photo
+ * itself: then it must come from the canvas (`canvasPreview`).
  */
-export function framePreview(copy: DetectionCopy, f: Framing, size: number): Uint8Array | null {
+export function framePreview(
+  copy: DetectionCopy,
+  f: Framing,
+  width: number,
+  height: number,
+): Uint8Array | null {
   const { width: cw, height: ch } = f.canvas;
   const acrossCopy = cw / (f.scale * copy.factor);
-  if (acrossCopy < Math.min(size, cw / f.scale)) return null;
-  return level(copy.data, copy.width, copy.height, size, size, (a, b) => {
-    const p = canvasToSource(f, ((a + 0.5) * cw) / size, ((b + 0.5) * ch) / size);
+  if (acrossCopy < Math.min(width, cw / f.scale)) return null;
+  return level(copy.data, copy.width, copy.height, width, height, (a, b) => {
+    const p = canvasToSource(f, ((a + 0.5) * cw) / width, ((b + 0.5) * ch) / height);
     return { x: p.x / copy.factor - 0.5, y: p.y / copy.factor - 0.5 };
   }).slice();
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detachedBlocks } from "../../src/engine/fragments";
-import { computeMatte } from "../../src/engine/matte";
-import { drawn } from "./synthetic";
+import { drawn, matteOf } from "./synthetic";
 
 /** A plane of block means drawn as text: `#` opaque, `+` faint (0.3), `.` clear. */
 function plane(rows: string[]) {
@@ -110,7 +109,7 @@ describe("the matte", () => {
       (x, y) => (subject(x, y) ? [200, 150, 120] : patch(x, y) ? [200, 30, 30] : [60, 60, 60]),
       (x, y) => (subject(x, y) || patch(x, y) ? 1 : 0),
     );
-    const { alpha } = computeMatte(canvas, coarse);
+    const { alpha } = matteOf({ canvas, coarse });
     expect(alpha[190 * w + 128]).toBe(1);
     expect(Math.max(...alpha.subarray(260 * w, 310 * w).filter((_, i) => i % w < 50))).toBe(0);
   });

@@ -3,9 +3,9 @@
 // pockets on her chest the prior fills.
 
 import { describe, expect, it } from "vitest";
-import { applySubjectPrior, computeMatte, type PersonPrior } from "../../src/engine/matte";
+import { applySubjectPrior, type PersonPrior } from "../../src/engine/matte";
 import { EDGE_FADE } from "../../src/engine/source-image";
-import { drawn } from "./synthetic";
+import { drawn, matteOf } from "./synthetic";
 
 describe("the matte past the photo's edge", () => {
   it("fades the subject out with the coverage, block means included", () => {
@@ -22,7 +22,7 @@ describe("the matte past the photo's edge", () => {
       edge,
     );
     const coverage = canvas.coverage!;
-    const { alpha, alphaSmall, smallWidth } = computeMatte(canvas, coarse);
+    const { alpha, alphaSmall, smallWidth } = matteOf({ canvas, coarse });
 
     const row = 200;
     expect(alpha[row * w + 140]).toBe(1); // inside the photo: the subject, opaque
@@ -52,7 +52,7 @@ describe("edge refinement in a soft region", () => {
       (x) => (x < 96 ? [40, 40, 40] : [200, 150, 120]),
       (x) => (x < 64 ? 0 : x < 96 ? 0.7 : 1),
     );
-    const { alpha } = computeMatte(canvas, coarse);
+    const { alpha } = matteOf({ canvas, coarse });
     const row = 160 * w;
     let step = 0;
     // Up to the subject's own edge at x = 96; a switch instead of a fade stepped by 0.56 here.
@@ -77,7 +77,7 @@ describe("islands at the photo's edge", () => {
       (x, y) => (subject(x, y) || patch(x, y) ? 1 : 0),
       edge,
     );
-    const { alpha } = computeMatte(canvas, coarse);
+    const { alpha } = matteOf({ canvas, coarse });
     expect(alpha[200 * w + 100]).toBe(1);
     expect(Math.max(...alpha.subarray(50 * w + edge - 12, 50 * w + edge))).toBe(0);
   });

@@ -180,6 +180,31 @@ describe.each(["astronaut.png", "one_face_sample1_crop.jpg"])("one face: %s", (n
   });
 });
 
+describe("a face small in a big photo (half-body shots)", () => {
+  it("segments from the canvas when the detection copy is too coarse across the frame", async () => {
+    // sample1 in a 2100 × 3000 photo: her head is a tenth of its height, ~50 px of the 512 px
+    // detection copy, which then has ~115 px across the frame: fewer than Selfie's 256.
+    const small = await fixture("one_face_sample1_crop.jpg");
+    const photo = await sharp({ create: { width: 2100, height: 3000, channels: 3, background: "#7a7f85" } })
+      .composite([{ input: small, left: 700, top: 300 }])
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    const request = { styles: ["studio-grey" as const], aspects: ["1:1" as const] };
+    const big = await pipeline.run({ photo, ...request });
+    const alone = await pipeline.run({ photo: small, ...request });
+    expect(1024 / (big.metadata.upscale * (3000 / 512))).toBeLessThan(256);
+
+    const eye = await eyePosition(detector, big.images[0]!.data);
+    expect(Math.abs(eye.x - 0.5)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(eye.y - 0.4)).toBeLessThanOrEqual(0.04);
+    // Her face and the backdrop beside her come out as from the photo alone.
+    const face = (jpeg: Uint8Array) => meanOver(jpeg, 420, 330, 600, 560, (r, g, b) => (r + g + b) / 3);
+    const corner = (jpeg: Uint8Array) => chroma(jpeg, 0, 0, 160, 160);
+    expect(Math.abs((await face(big.images[0]!.data)) - (await face(alone.images[0]!.data)))).toBeLessThan(4);
+    expect(await corner(big.images[0]!.data)).toBeLessThan(12);
+  });
+});
+
 describe("HEIC/HEIF input (decoded inside the engine)", () => {
   it("turns a HEIC photo into headshots framed like the JPEG", async () => {
     const heic = await fixture("one_face_sample1_crop.heic");

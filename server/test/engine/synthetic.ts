@@ -3,6 +3,7 @@
 
 import { EDGE_FADE, type FramedCanvas } from "../../src/engine/source-image";
 import { SEGMENT_SIZE } from "../../src/engine/segmenter";
+import { canvasGuide, computeMatte, matteGrid, type Matte } from "../../src/engine/matte";
 
 type Rgb = [number, number, number];
 
@@ -31,4 +32,9 @@ export function drawn(
     return person(((u + 0.5) * w) / SEGMENT_SIZE, ((v + 0.5) * h) / SEGMENT_SIZE);
   });
   return { canvas: { rgb, width: w, height: h, coverage, padded: coverage !== null }, coarse };
+}
+
+/** The matte of a drawn canvas, both halves from the canvas itself (no subject prior). */
+export function matteOf({ canvas, coarse }: ReturnType<typeof drawn>): Matte {
+  return computeMatte(canvas, matteGrid(canvasGuide(canvas), coarse, canvas.width, canvas.height));
 }
