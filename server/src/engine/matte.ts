@@ -136,7 +136,8 @@ export function previewGuide(rgb: Uint8Array): GuidePlanes {
  * The matte's full-resolution half: the grid's coefficients applied to the canvas' own colours,
  * islands apart from the subject (whose eye midpoint is `eye`) dropped, edges refined. `guide` is
  * the canvas' own (`canvasGuide`) when the caller has it. The full-size planes are written into
- * `into` when given (reused buffers), else new arrays.
+ * `into` when given (reused buffers), else new arrays. The grid is used up (islands are marked
+ * clear in its block classes).
  */
 export function computeMatte(
   canvas: FramedCanvas,
@@ -540,7 +541,7 @@ function colourModel(
   alpha: Float32Array,
   w: number,
   h: number,
-  guide: [Float32Array, Float32Array, Float32Array],
+  guide: GuidePlanes,
   blockClass: Uint8Array,
   alphaSmall: Float32Array,
 ): ColourModel {
@@ -580,7 +581,7 @@ interface Votes {
 
 /** Uniform blocks vote with their mean colour (the guide) and all their pixels. */
 function sumUniformBlocks(
-  [g0, g1, g2]: readonly [Float32Array, Float32Array, Float32Array],
+  [g0, g1, g2]: Readonly<GuidePlanes>,
   blockClass: Uint8Array,
   { fgWeight, fgSum: [f0, f1, f2], bgWeight, bgSum: [b0, b1, b2], alphaSmall }: Votes,
 ): void {
@@ -792,7 +793,7 @@ function sampleModel(
 
 /** Guided filter coefficients (a_r, a_g, a_b, b), already box-averaged, at the guide's size. */
 function guidedCoefficients(
-  I: [Float32Array, Float32Array, Float32Array],
+  I: GuidePlanes,
   p: Float32Array,
   w: number,
   h: number,
@@ -800,8 +801,8 @@ function guidedCoefficients(
   const n = w * h;
   const r = GUIDE_RADIUS;
   const [R, G, B] = I;
-  // Every plane, the result's too, is a module temporary: valid until the next call, which is
-  // enough for computeMatte (it uses the coefficients before its next await).
+  // Every plane, the result's too, is a module temporary, valid until the next call: `matteGrid`
+  // copies the coefficients out before returning.
   const prod = tempF32("guide.prod", n);
   const blurOf = (key: string, x: Float32Array, y?: Float32Array) =>
     boxBlur(y ? multiply(prod, x, y, n) : x, w, h, r, tempF32(`guide.${key}`, n));
@@ -872,10 +873,10 @@ function solveCoefficients(
 }
 
 /** SUB×SUB-averaged RGB planes in 0..1. */
-function downsample(rgb: Uint8Array, w: number, h: number): [Float32Array, Float32Array, Float32Array] {
+function downsample(rgb: Uint8Array, w: number, h: number): GuidePlanes {
   const sw = Math.floor(w / SUB);
   const sh = Math.floor(h / SUB);
-  const planes: [Float32Array, Float32Array, Float32Array] = [
+  const planes: GuidePlanes = [
     new Float32Array(sw * sh),
     new Float32Array(sw * sh),
     new Float32Array(sw * sh),

@@ -91,6 +91,7 @@ async function runPipeline(
   const rendering = renderCanvas(src, framing, scratch);
   rendering.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
   const preview = framePreview(small, framing, SEGMENT_SIZE, SEGMENT_SIZE);
+  // The grid is as wide as the preview (both 256 for a 1024-wide canvas): both or neither exist.
   const { width: gw, height: gh } = gridSize(cw, ch);
   const copyGuide = framePreview(small, framing, gw, gh);
   const early =

@@ -286,7 +286,8 @@ export async function renderCanvas(src: SourceImage, f: Framing, scratch?: Scrat
  * The framing canvas squeezed to `width` × `height` (the segmentation model's input, the matte's
  * working grid), levelled from the detection copy so this can run while libvips renders the full
  * canvas. Null when the copy has fewer pixels across the frame than `width` and than the photo
- * itself: then it must come from the canvas (`canvasPreview`).
+ * itself: then it must come from the canvas (`canvasPreview`, `canvasGuide`). (`copy.factor` is
+ * the horizontal one; a copy rounded to whole pixels is off vertically by under a copy pixel.)
  */
 export function framePreview(
   copy: DetectionCopy,

@@ -7,6 +7,8 @@ import sharp from "sharp";
 import { canvasToSource, frameHeadshot } from "../../src/engine/framing";
 import type { Face } from "../../src/engine/face-detector";
 import {
+  detectionCopy,
+  framePreview,
   openSource,
   ramFilesAvailable,
   renderCanvas,
@@ -136,6 +138,18 @@ describe.runIf(ramFilesAvailable())("shrink-on-load through an anonymous RAM fil
     const canvas = await renderCanvas(failing, framing);
     const reference = await renderCanvas(fullSizeOnly(src), framing);
     expect(Buffer.from(canvas.rgb).equals(Buffer.from(reference.rgb))).toBe(true);
+  });
+});
+
+describe("the frame levelled from the detection copy", () => {
+  it("exists while the copy has at least as many pixels across the frame as asked for", async () => {
+    const copy = await detectionCopy(await openSource(upright)); // 384 × 512 of 3000 × 4000
+    expect([copy.width, copy.height]).toEqual([384, 512]);
+    // Eyes 300 px apart: the 1024 px frame spans 2 572 photo px, 329 copy px.
+    const near = framePreview(copy, frameHeadshot(face(300), ["1:1", "4:5"]), 256, 320);
+    expect(near).toHaveLength(256 * 320 * 3);
+    // Eyes 100 px apart: 110 copy px across the frame, too coarse for a 256 px preview.
+    expect(framePreview(copy, frameHeadshot(face(100), ["1:1", "4:5"]), 256, 320)).toBeNull();
   });
 });
 
