@@ -190,8 +190,7 @@ function clearBlocks(
   blockClass: Uint8Array,
   alphaSmall: Float32Array,
 ): void {
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
+  const { width: sw, height: sh } = gridSize(w, h);
   for (let j = 0; j < blocks.length; j++) {
     if (blocks[j] === 0) continue;
     const bx = j % sw;
@@ -206,8 +205,7 @@ function clearBlocks(
 
 /** Each block mean × the block's mean coverage. */
 function fadeBlocks(alphaSmall: Float32Array, coverage: Float32Array, w: number, h: number): void {
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
+  const { width: sw, height: sh } = gridSize(w, h);
   // Per block, the coverage missing from its SUB × SUB pixels (most blocks: none).
   const missing = tempF32("fade.missing", sw * sh).fill(0, 0, sw * sh);
   for (let y = 0; y < sh * SUB; y++) {
@@ -253,8 +251,7 @@ function applyCoefficients(
   [ar, ag, ab, bb]: readonly [Float32Array, Float32Array, Float32Array, Float32Array],
   blockClass: Uint8Array,
 ): void {
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
+  const { width: sw, height: sh } = gridSize(w, h);
   const span = MATTE_HIGH - MATTE_LOW;
   const fy = sh / h;
   const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw);
@@ -545,8 +542,7 @@ function colourModel(
   blockClass: Uint8Array,
   alphaSmall: Float32Array,
 ): ColourModel {
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
+  const { width: sw, height: sh } = gridSize(w, h);
   const n = sw * sh;
   // Synchronous: the planes are module temporaries (zeroed here; blurs write whole planes).
   const plane = (key: string) => tempF32(`decon.${key}`, n).fill(0, 0, n);
@@ -692,8 +688,7 @@ function refineEdges(
   blockClass: Uint8Array,
   { fg, bg, fPresence, bPresence }: ColourModel,
 ): void {
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
+  const { width: sw, height: sh } = gridSize(w, h);
   const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(w, sw, 1 / SUB);
   const F = new Float64Array(3);
   const B = new Float64Array(3);
@@ -874,8 +869,7 @@ function solveCoefficients(
 
 /** SUB×SUB-averaged RGB planes in 0..1. */
 function downsample(rgb: Uint8Array, w: number, h: number): GuidePlanes {
-  const sw = Math.floor(w / SUB);
-  const sh = Math.floor(h / SUB);
+  const { width: sw, height: sh } = gridSize(w, h);
   const planes: GuidePlanes = [
     new Float32Array(sw * sh),
     new Float32Array(sw * sh),

@@ -83,17 +83,27 @@ describe("islands at the photo's edge", () => {
   });
 });
 
-describe("the subject prior with other people in the photo", () => {
-  // A plane the model is sure of everywhere, 256 × 320 samples of 4 canvas px; the subject's
-  // eyes at (512, 512), head 430 px, as `frameHeadshot` frames every photo.
+/**
+ * The subject prior on 256 × 320 samples of 4 canvas px where the model is sure of a person
+ * everywhere, but in `pocket` (a rectangle of canvas pixels) where it gives `value`; the subject's
+ * eyes at (512, 512), head 430 px, as `frameHeadshot` frames every photo. Returns the prior's
+ * value at a canvas point.
+ */
+function prior(
+  neighbours: PersonPrior[],
+  pocket?: { box: readonly [number, number, number, number]; value: number },
+) {
   const [w, h, step] = [256, 320, 4];
-  const subject = { eyeX: 512, eyeY: 512, head: 430 };
-  const prior = (neighbours: PersonPrior[]) => {
-    const p = new Float32Array(w * h).fill(1);
-    applySubjectPrior(p, w, h, step, { ...subject, neighbours });
-    return (x: number, y: number) => p[Math.floor(y / step) * w + Math.floor(x / step)]!;
-  };
+  const p = new Float32Array(w * h).fill(1);
+  if (pocket) {
+    const [x0, y0, x1, y1] = pocket.box;
+    for (let y = y0 / step; y < y1 / step; y++) p.fill(pocket.value, y * w + x0 / step, y * w + x1 / step);
+  }
+  applySubjectPrior(p, w, h, step, { eyeX: 512, eyeY: 512, head: 430, neighbours });
+  return (x: number, y: number) => p[Math.floor(y / step) * w + Math.floor(x / step)]!;
+}
 
+describe("the subject prior with other people in the photo", () => {
   it("gives a neighbour's head and shoulders to the neighbour", () => {
     const alone = prior([]);
     const beside = prior([{ eyeX: 1000, eyeY: 560, head: 300 }]);
@@ -116,32 +126,24 @@ describe("the subject prior with other people in the photo", () => {
 });
 
 describe("pockets on the subject's chest the model doubts", () => {
-  // The model is sure of the subject everywhere but in one rectangle of canvas pixels, where it
-  // gives `value`; the subject's eyes at (512, 512), head 430 px: pockets count from y ≈ 942.
-  const [w, h, step] = [256, 320, 4];
-  const subject = { eyeX: 512, eyeY: 512, head: 430 };
-  const prior = (
-    [x0, y0, x1, y1]: [number, number, number, number],
+  // Pockets count from y ≈ 942, a head height below her eyes.
+  const pocketed = (
+    box: readonly [number, number, number, number],
     value: number,
     neighbours: PersonPrior[] = [],
-  ) => {
-    const p = new Float32Array(w * h).fill(1);
-    for (let y = y0 / step; y < y1 / step; y++) p.fill(value, y * w + x0 / step, y * w + x1 / step);
-    applySubjectPrior(p, w, h, step, { ...subject, neighbours });
-    return (x: number, y: number) => p[Math.floor(y / step) * w + Math.floor(x / step)]!;
-  };
+  ) => prior(neighbours, { box, value });
   const badge: [number, number, number, number] = [760, 1100, 880, 1180];
   const centre = [820, 1140] as const;
 
   it("fills a pocket it leans towards, enclosed by the subject (a name badge), to its edges", () => {
-    const filled = prior(badge, 0.6);
+    const filled = pocketed(badge, 0.6);
     expect(filled(...centre)).toBe(1);
     expect(filled(764, 1104)).toBe(1);
     expect(filled(876, 1176)).toBe(1);
   });
 
   it("leaves a pocket it takes for background (the gap between an arm and the body)", () => {
-    expect(prior(badge, 0.2)(...centre)).toBe(0);
+    expect(pocketed(badge, 0.2)(...centre)).toBe(0);
   });
 
   it.each([
@@ -150,18 +152,18 @@ describe("pockets on the subject's chest the model doubts", () => {
     ["bottom", [760, 1100, 880, 1280]],
     ["top", [760, 0, 880, 1180]],
   ] as const)("leaves a notch open to the frame's %s edge", (_, notch) => {
-    expect(prior([...notch], 0.6)(...centre)).toBe(0);
+    expect(pocketed(notch, 0.6)(...centre)).toBe(0);
   });
 
   it("leaves a pocket wider than 0.6 head heights", () => {
-    expect(prior([640, 1100, 920, 1180], 0.6)(780, 1140)).toBe(0);
+    expect(pocketed([640, 1100, 920, 1180], 0.6)(780, 1140)).toBe(0);
   });
 
   it("leaves the space beside the neck, where hair and shoulders enclose background", () => {
-    expect(prior([700, 680, 800, 760], 0.6)(750, 720)).toBeLessThan(0.9);
+    expect(pocketed([700, 680, 800, 760], 0.6)(750, 720)).toBeLessThan(0.9);
   });
 
   it("fills nothing when someone else is in the photo (their body may enclose a gap)", () => {
-    expect(prior(badge, 0.6, [{ eyeX: 950, eyeY: 250, head: 150 }])(...centre)).toBe(0);
+    expect(pocketed(badge, 0.6, [{ eyeX: 950, eyeY: 250, head: 150 }])(...centre)).toBe(0);
   });
 });
