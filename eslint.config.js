@@ -16,6 +16,7 @@ export default tseslint.config(
       "test-artifacts/**",
       "server/models/**",
       "**/.scratch/**",
+      "server/eval/.cache/**",
     ],
   },
   js.configs.recommended,

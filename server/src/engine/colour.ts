@@ -2,9 +2,9 @@
 // protected: the correction keeps the face's mean luminance and stays inside the natural skin
 // chroma range, and smoothing only lowers small-amplitude texture on skin-coloured pixels.
 
-import type { Point } from "./face-detector";
-import { boxBlur } from "./matte";
-import { tempF32 } from "./scratch";
+import type { Point } from "./geometry";
+import { boxBlur } from "./filters";
+import { tempF32 } from "./temporaries";
 
 /** Share of the measured cast that is removed: a full grey-world correction looks clinical. */
 const WB_STRENGTH = 0.7;

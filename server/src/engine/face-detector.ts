@@ -3,15 +3,10 @@
 // Runtime (onnx/model.ts). It returns geometry — never an embedding or identity template.
 
 import { EngineError } from "./types";
-import { level } from "./source-image";
-import { headHeightOf } from "./framing";
+import { headHeightOf, type Point, type RgbImage } from "./geometry";
+import { level } from "./sampling";
 import { MODELS } from "./models";
 import { loadModel, type Model } from "./onnx/model";
-
-export interface Point {
-  x: number;
-  y: number;
-}
 
 export interface Face {
   /** Bounding box in the coordinates of the image given to `subject`. */
@@ -34,12 +29,6 @@ export interface Face {
 export interface Neighbour {
   eye: Point;
   headHeight: number;
-}
-
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
 }
 
 // FaceMesh indices (canonical 468-point topology).

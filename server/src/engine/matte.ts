@@ -7,8 +7,9 @@
 import { SEGMENT_SIZE } from "./segmenter";
 import type { FramedCanvas } from "./source-image";
 import { detachedBlocks } from "./fragments";
-import { tempF32 } from "./scratch";
-import { KernelMemory, sharedKernels } from "./wasm/kernels";
+import { tempF32 } from "./temporaries";
+import { boxBlur } from "./filters";
+import { bilinearTaps, resizeBilinear } from "./sampling";
 
 /** Working resolution of the filters, as a divisor of the canvas size. */
 const SUB = 4;
@@ -49,8 +50,10 @@ export interface PersonPrior {
   head: number;
 }
 
-/** The subject and the other, smaller people in the photo. */
+/** The subject's prior also follows their body, which may lean from the canvas' vertical by
+ * `lean` (radians, the roll that would stand it upright less the canvas' roll). */
 export interface SubjectPrior extends PersonPrior {
+  lean?: number;
   neighbours?: readonly PersonPrior[];
 }
 
@@ -329,6 +332,7 @@ export function applySubjectPrior(
 ): void {
   const soft = 0.1;
   const neighbours = s.neighbours ?? [];
+  const shear = Math.tan(s.lean ?? 0);
   // Pockets are looked for only in a photo of one person: beside another, the sure region may
   // hold a piece of them (sample6's friend's top), and the gap between would count as enclosed.
   const model = neighbours.length === 0 ? tempF32("prior.model", w * h) : null;
@@ -336,7 +340,8 @@ export function applySubjectPrior(
   for (let y = 0; y < h; y++) {
     const v = ((y + 0.5) * step - s.eyeY) / s.head;
     for (let x = 0; x < w; x++) {
-      const u = ((x + 0.5) * step - s.eyeX) / s.head;
+      // Below the neck the body runs along its own axis.
+      const u = ((x + 0.5) * step - s.eyeX) / s.head + shear * Math.max(0, v - 0.2);
       const i = y * w + x;
       const outSubject = outsideOutline(u, v);
       const outline = 1 - smoothstep(-soft, soft, outSubject);
@@ -896,68 +901,4 @@ function downsample(rgb: Uint8Array, w: number, h: number): GuidePlanes {
     }
   }
   return planes;
-}
-
-/** Mean over a (2r+1)² window, windows clipped at the borders (the `blur` kernel). `out`
- * (w × h, not `src`) receives the result when given, so callers can reuse a buffer. */
-export function boxBlur(
-  src: Float32Array,
-  w: number,
-  h: number,
-  r: number,
-  out: Float32Array = new Float32Array(w * h),
-): Float32Array {
-  const n = w * h;
-  const mem = sharedKernels(KernelMemory.size(n * 4, n * 4, n * 4, w * 8));
-  const [input, tmp, result, col] = [mem.f32(n), mem.f32(n), mem.f32(n), mem.f32(w * 2)];
-  input.view.set(src.subarray(0, n));
-  mem.kernels.blur(input.ptr, tmp.ptr, result.ptr, col.ptr, w, h, r);
-  out.set(result.view);
-  return out;
-}
-
-/**
- * Bilinear taps, pixel-centre aligned, for `dst` positions sampling `src` samples at `scale`
- * source samples per position: the two source indices (clamped) and the second one's weight.
- */
-export function bilinearTaps(
-  dst: number,
-  src: number,
-  scale = src / dst,
-): { i0: Int32Array; i1: Int32Array; t: Float32Array } {
-  const i0 = new Int32Array(dst);
-  const i1 = new Int32Array(dst);
-  const t = new Float32Array(dst);
-  for (let x = 0; x < dst; x++) {
-    const s = Math.max(0, Math.min(src - 1, (x + 0.5) * scale - 0.5));
-    i0[x] = s | 0;
-    i1[x] = Math.min(src - 1, (s | 0) + 1);
-    t[x] = s - (s | 0);
-  }
-  return { i0, i1, t };
-}
-
-/** Bilinear resize of a single-channel plane (pixel-centre aligned). */
-export function resizeBilinear(
-  src: Float32Array,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number,
-): Float32Array {
-  const out = new Float32Array(dw * dh);
-  const fy = sh / dh;
-  const { i0: xs0, i1: xs1, t: xw } = bilinearTaps(dw, sw);
-  for (let y = 0; y < dh; y++) {
-    const sy = Math.max(0, Math.min(sh - 1, (y + 0.5) * fy - 0.5));
-    const y0 = (sy | 0) * sw;
-    const y1 = Math.min(sh - 1, (sy | 0) + 1) * sw;
-    const wy = sy - (sy | 0);
-    for (let x = 0; x < dw; x++) {
-      const t = src[y0 + xs0[x]!]! + (src[y0 + xs1[x]!]! - src[y0 + xs0[x]!]!) * xw[x]!;
-      const b = src[y1 + xs0[x]!]! + (src[y1 + xs1[x]!]! - src[y1 + xs0[x]!]!) * xw[x]!;
-      out[y * dw + x] = t + (b - t) * wy;
-    }
-  }
-  return out;
 }

@@ -3,18 +3,37 @@
 
 import sharp from "sharp";
 import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
-import { createFaceDetector, type Face, type FaceDetector, type Point } from "./face-detector";
+import { createFaceDetector, type Face, type FaceDetector } from "./face-detector";
+import { headHeightOf, sourceToCanvas, type CanvasMap, type Point } from "./geometry";
+import { boxBlur } from "./filters";
 import { createSegmenter, SEGMENT_SIZE, type Segmenter } from "./segmenter";
-import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG } from "./framing";
+import {
+  eyeMidpoint,
+  eyeRoll,
+  frameHeadshot,
+  UPSCALE_FLAG,
+  type Framing,
+  type SubjectReach,
+} from "./framing";
+import { bodyRoll, subjectReach, surveyMap, surveyView } from "./survey";
 import {
   assertResolution,
   canvasPreview,
   detectionCopy,
   framePreview,
+  type DetectionCopy,
   openSource,
   renderCanvas,
 } from "./source-image";
-import { boxBlur, canvasGuide, computeMatte, gridSize, matteGrid, previewGuide } from "./matte";
+import {
+  applySubjectPrior,
+  canvasGuide,
+  computeMatte,
+  gridSize,
+  matteGrid,
+  previewGuide,
+  type SubjectPrior,
+} from "./matte";
 import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
 import type { SmallPlane } from "./render";
 import { ScratchPool, type Scratch } from "./scratch";
@@ -25,21 +44,37 @@ const THUMBNAIL_QUALITY = 80;
 
 export interface StudioPipeline {
   run(req: EngineRequest): Promise<EngineResult>;
+  /** `run`, also returning what the engine saw and decided, for the quality report. */
+  inspect(req: EngineRequest): Promise<EngineResult & { inspection: Inspection }>;
+}
+
+/** The subject's face (photo pixels), the frame, and the matte over the canvas. */
+export interface Inspection {
+  face: Face;
+  framing: Framing;
+  alpha: Float32Array;
 }
 
 export async function createStudioPipeline(): Promise<StudioPipeline> {
   const detector = await createFaceDetector();
   const segmenter = await createSegmenter();
   const scratch = new ScratchPool();
+  const withScratch = async <T>(use: (s: Scratch) => Promise<T>): Promise<T> => {
+    const s = scratch.take();
+    try {
+      return await use(s);
+    } finally {
+      scratch.give(s);
+    }
+  };
   return {
-    run: async (req) => {
-      const s = scratch.take();
-      try {
-        return await runPipeline(req, detector, segmenter, s);
-      } finally {
-        scratch.give(s);
-      }
-    },
+    run: (req) => withScratch((s) => runPipeline(req, detector, segmenter, s)),
+    inspect: (req) =>
+      withScratch(async (s) => {
+        let inspection: Inspection | undefined;
+        const result = await runPipeline(req, detector, segmenter, s, (seen) => (inspection = seen));
+        return { ...result, inspection: inspection! };
+      }),
   };
 }
 
@@ -48,6 +83,7 @@ async function runPipeline(
   detector: FaceDetector,
   segmenter: Segmenter,
   scratch: Scratch,
+  inspect?: (seen: Inspection) => void,
 ): Promise<EngineResult> {
   const started = performance.now();
   const stageMs: Partial<Record<Stage, number>> = {};
@@ -75,17 +111,9 @@ async function runPipeline(
   assertResolution(src);
 
   step("framing", 0.3);
-  const framing = frameHeadshot(face, aspects);
+  const framing = frameHeadshot(face, aspects, await surveySubject(small, src, face, segmenter));
   const { width: cw, height: ch, eyeX, eyeY } = framing.canvas;
-  const prior = {
-    eyeX,
-    eyeY,
-    head: framing.headHeight,
-    neighbours: face.neighbours.map((n) => {
-      const eye = sourceToCanvas(framing, n.eye);
-      return { eyeX: eye.x, eyeY: eye.y, head: n.headHeight * framing.scale };
-    }),
-  };
+  const prior = priorOn(framing, face, framing.bodyRoll);
   // libvips renders the canvas on its threads while this thread segments a preview of the frame
   // and works out the matte's low-resolution half, both levelled from the detection copy.
   const rendering = renderCanvas(src, framing, scratch);
@@ -114,6 +142,8 @@ async function runPipeline(
     guide,
     into: { alpha: renderer.alpha.view, foreground: renderer.foreground.view },
   });
+
+  inspect?.({ face, framing, alpha: matte.alpha.slice() });
 
   step("rendering", 0.6);
   const { width: w, height: h } = canvas;
@@ -165,11 +195,44 @@ async function runPipeline(
       upscale: round(framing.scale, 3),
       upscaled: framing.scale > UPSCALE_FLAG,
       rollDegrees: round((framing.roll * 180) / Math.PI, 2),
+      tiltDegrees: round((framing.tilt * 180) / Math.PI, 2),
       padded: canvas.padded,
       whiteBalance: [round(gains[0], 3), round(gains[1], 3), round(gains[2], 3)],
       durationMs: Math.round(performance.now() - started),
       stageMs,
     },
+  };
+}
+
+/** Where the photo cuts the subject, where they are and which way their body runs: Selfie on
+ * the survey's wide view around the face, under the subject prior. */
+async function surveySubject(
+  small: DetectionCopy,
+  photo: { width: number; height: number },
+  face: Face,
+  segmenter: Segmenter,
+): Promise<SubjectReach> {
+  const head = headHeightOf(face);
+  const map = surveyMap(eyeMidpoint(face), eyeRoll(face), head);
+  const mask = await segmenter.segment(surveyView(small, small.factor, map));
+  const body = bodyRoll(mask, map, photo, head);
+  applySubjectPrior(mask, SEGMENT_SIZE, SEGMENT_SIZE, 1, priorOn(map, face, body));
+  return subjectReach(mask, map, photo, body);
+}
+
+/** The subject prior for a canvas mapped from the photo: the subject's and each neighbour's eyes
+ * and head height in canvas pixels. */
+function priorOn(map: CanvasMap, face: Face, body: number | null): SubjectPrior {
+  const eye = sourceToCanvas(map, eyeMidpoint(face));
+  return {
+    eyeX: eye.x,
+    eyeY: eye.y,
+    head: headHeightOf(face) * map.scale,
+    lean: body === null ? 0 : body - map.roll,
+    neighbours: face.neighbours.map((n) => {
+      const at = sourceToCanvas(map, n.eye);
+      return { eyeX: at.x, eyeY: at.y, head: n.headHeight * map.scale };
+    }),
   };
 }
 

@@ -5,7 +5,7 @@
 // (wasm/kernels.wat) applies it.
 
 import type { Style } from "@headshot/shared";
-import { bilinearTaps } from "./matte";
+import { bilinearTaps } from "./sampling";
 import { KernelMemory } from "./wasm/kernels";
 
 /** How much the backdrop darkens next to the subject (a soft contact shadow). */

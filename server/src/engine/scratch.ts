@@ -42,11 +42,3 @@ export class ScratchPool {
     this.free.push(s);
   }
 }
-
-/** Module-level temporaries for synchronous functions only (nothing outlives the call). */
-const temps = new Map<string, Float32Array>();
-export function tempF32(key: string, length: number): Float32Array {
-  let a = temps.get(key);
-  if (!a || a.length < length) temps.set(key, (a = new Float32Array(length)));
-  return a;
-}

@@ -5,10 +5,10 @@ import { closeSync, constants, openSync, statfsSync, writeSync } from "node:fs";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import heif from "heic-decode";
 import { EngineError } from "./types";
-import { canvasToSource, type Framing } from "./framing";
-import type { Point, RgbImage } from "./face-detector";
+import type { Framing } from "./framing";
+import { canvasToSource, type RgbImage } from "./geometry";
+import { level } from "./sampling";
 import type { Scratch } from "./scratch";
-import { KernelMemory, sharedKernels } from "./wasm/kernels";
 
 /** Shortest side, after orientation, below which a headshot cannot look sharp. */
 export const MIN_SHORT_SIDE = 400;
@@ -312,42 +312,6 @@ export async function canvasPreview(canvas: FramedCanvas, size: number): Promise
     .raw()
     .toBuffer();
   return new Uint8Array(small.buffer, small.byteOffset, small.length);
-}
-
-/**
- * Bilinear sampling of `src` (sw × sh RGB) into w × h RGB by the `level` kernel; `at` maps an
- * output pixel to source pixel centres and must be affine. Taps past `src` repeat its edge pixels.
- * The result lives in kernel memory: valid until the next kernel call.
- */
-export function level(
-  src: Uint8Array,
-  sw: number,
-  sh: number,
-  w: number,
-  h: number,
-  at: (u: number, v: number) => Point,
-): Uint8Array {
-  // The kernel reads up to 2 bytes past the input.
-  const mem = sharedKernels(KernelMemory.size(src.length + 2, w * h * 3));
-  const input = mem.u8(src.length + 2);
-  const output = mem.u8(w * h * 3);
-  input.view.set(src);
-  const [o, du, dv] = [at(0, 0), at(1, 0), at(0, 1)];
-  mem.kernels.level(
-    input.ptr,
-    sw,
-    sh,
-    output.ptr,
-    w,
-    h,
-    o.x,
-    o.y,
-    du.x - o.x,
-    du.y - o.y,
-    dv.x - o.x,
-    dv.y - o.y,
-  );
-  return output.view;
 }
 
 /**

@@ -2,7 +2,8 @@
 // a change to detection can be judged against the photo rather than against the detector itself.
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { createFaceDetector, type FaceDetector, type Point } from "../../src/engine/face-detector";
+import { createFaceDetector, type FaceDetector } from "../../src/engine/face-detector";
+import type { Point } from "../../src/engine/geometry";
 import { fixture, labelledEyes, rollDegrees, type Labelled } from "./fixtures";
 
 let detector: FaceDetector;

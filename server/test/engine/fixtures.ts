@@ -3,7 +3,8 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import type { FaceDetector, Point } from "../../src/engine/face-detector";
+import type { FaceDetector } from "../../src/engine/face-detector";
+import type { Point } from "../../src/engine/geometry";
 import labels from "../fixtures/eye-labels.json";
 
 export const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));

@@ -7,7 +7,7 @@ import { STYLES } from "@headshot/shared";
 import { compileKernels, WASM } from "../../src/engine/wasm/build";
 import { KernelMemory, sharedKernels } from "../../src/engine/wasm/kernels";
 import { StyleRenderer, styleMatrix } from "../../src/engine/render";
-import { boxBlur } from "../../src/engine/matte";
+import { boxBlur } from "../../src/engine/filters";
 
 /** Deterministic pseudo-random numbers in [0, 1). */
 function random(seed: number): () => number {

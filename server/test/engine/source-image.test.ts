@@ -4,7 +4,8 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
-import { canvasToSource, frameHeadshot } from "../../src/engine/framing";
+import { frameHeadshot } from "../../src/engine/framing";
+import { canvasToSource } from "../../src/engine/geometry";
 import type { Face } from "../../src/engine/face-detector";
 import {
   detectionCopy,

@@ -32,6 +32,7 @@ describe("engine output types", () => {
       | "upscale"
       | "upscaled"
       | "rollDegrees"
+      | "tiltDegrees"
       | "padded"
       | "whiteBalance"
       | "durationMs"

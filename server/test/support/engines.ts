@@ -109,6 +109,7 @@ async function renderPlain(req: EngineRequest): Promise<EngineResult> {
     upscale: 1,
     upscaled: false,
     rollDegrees: 0,
+    tiltDegrees: 0,
     padded: false,
     whiteBalance: [1, 1, 1],
     durationMs: 0,

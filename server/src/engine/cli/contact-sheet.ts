@@ -1,15 +1,12 @@
 // `npm run engine:sheet -- <photos…>`: runs the studio pipeline on each photo and writes
 // `<photo>.sheet.png` (or into --out <dir>) with every style in both aspects, for a human to judge.
 
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import sharp, { type OverlayOptions } from "sharp";
 import { ASPECT_IDS, STYLE_IDS } from "@headshot/shared";
 import { createStudioPipeline } from "../pipeline";
 import { isEngineError } from "../types";
-
-const CELL = 320;
-const GAP = 8;
+import { contactSheet } from "./sheet";
 
 async function main(argv: string[]): Promise<void> {
   const outIndex = argv.indexOf("--out");
@@ -30,21 +27,7 @@ async function main(argv: string[]): Promise<void> {
         styles: [...STYLE_IDS],
         aspects: [...ASPECT_IDS],
       });
-      const tiles: OverlayOptions[] = [];
-      const rowHeights = ASPECT_IDS.map((a) => Math.round(CELL * (a === "1:1" ? 1 : 1.25)));
-      for (const img of result.images) {
-        const col = STYLE_IDS.indexOf(img.style);
-        const row = ASPECT_IDS.indexOf(img.aspect);
-        const top = GAP + rowHeights.slice(0, row).reduce((s, h) => s + h + GAP, 0);
-        const input = await sharp(img.data).resize(CELL).toBuffer();
-        tiles.push({ input, left: GAP + col * (CELL + GAP), top });
-      }
-      const width = GAP + STYLE_IDS.length * (CELL + GAP);
-      const height = GAP + rowHeights.reduce((s, h) => s + h + GAP, 0);
-      await sharp({ create: { width, height, channels: 3, background: "#ffffff" } })
-        .composite(tiles)
-        .png()
-        .toFile(target);
+      await writeFile(target, await contactSheet(result.images));
       console.log(`${photo}: ${target} ${JSON.stringify(result.metadata)}`);
     } catch (err) {
       if (!isEngineError(err)) throw err;
