@@ -208,6 +208,7 @@ function errorCodeFor(error: EngineError): string {
     case "MULTIPLE_FACES":
     case "FACE_TOO_SMALL":
     case "LOW_RESOLUTION":
+    case "SUBJECT_CROPPED":
     case "CORRUPT_IMAGE":
       return "UNPROCESSABLE";
     case "OVERLOADED":
