@@ -4,11 +4,13 @@ import { getPlatformInfo, requestOpenExternalUrl } from "@canva/platform";
 import { monetization } from "@canva/user";
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/api/api-error";
 import { CreateFlow } from "../src/screens/create/create-flow";
 import { App } from "../src/app";
-import { aJob, aMe, fakeApi, renderWithProviders } from "./helpers";
+import { aJob, aMe, fakeApi, loadImagesAtOnce, renderWithProviders } from "./helpers";
+
+afterEach(() => vi.unstubAllGlobals());
 
 /** Only for jobs that end on the first poll: the poller would otherwise spin. */
 const noWait = async () => {};
@@ -200,6 +202,34 @@ describe("create flow", () => {
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
     expect(await screen.findByText(/couldn't find a face/)).toBeTruthy();
     expect(screen.getByText("Add a photo of yourself")).toBeTruthy();
+  });
+
+  it("photo cropped too close: back to the photo step with an example of a photo that works", async () => {
+    loadImagesAtOnce();
+    const failed = aJob({
+      status: "failed",
+      stage: "framing",
+      error: { code: "UNPROCESSABLE", reason: "SUBJECT_CROPPED", message: "x" },
+    });
+    const api = fakeApi({
+      createHeadshots: vi.fn(async () => aJob({ status: "queued" })),
+      getJob: vi.fn(async () => failed),
+    });
+    renderWithProviders(
+      <CreateFlow me={aMe()} onBalanceChanged={() => {}} onBuyCredits={() => {}} wait={noWait} />,
+      api,
+    );
+    const user = await pickPhoto();
+    await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
+    expect(await screen.findByText(/cropped too close.*head and shoulders.*works best/)).toBeTruthy();
+    expect(await screen.findByAltText("Example: a photo showing head and shoulders")).toBeTruthy();
+    expect(screen.getByText("Add a photo of yourself")).toBeTruthy();
+
+    // The way on is right there: the photo step's own file input.
+    await pickPhoto(new File(["jpeg"], "shoulders.jpg", { type: "image/jpeg" }));
+    expect(await screen.findByRole("button", { name: "Generate 6 headshots" })).toBeTruthy();
+    expect(screen.queryByText(/cropped too close/)).toBeNull();
+    expect(screen.queryByAltText("Example: a photo showing head and shoulders")).toBeNull();
   });
 
   it("Cancel: back to the styles with word that the credit is back", async () => {

@@ -3,11 +3,13 @@
 import { ERROR_CODES } from "@headshot/shared";
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/api/api-error";
 import { ErrorAlert } from "../src/errors/error-alert";
 import { describeError } from "../src/errors/error-messages";
-import { renderWithProviders } from "./helpers";
+import { loadImagesAtOnce, renderWithProviders } from "./helpers";
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe("error messages", () => {
   it.each(ERROR_CODES.filter((code) => code !== "INTERNAL"))("%s has its own message", (code) => {
@@ -19,6 +21,7 @@ describe("error messages", () => {
     ["MULTIPLE_FACES", "UNPROCESSABLE", /Crop the photo so only you are in it/],
     ["FACE_TOO_SMALL", "UNPROCESSABLE", /closer photo/],
     ["LOW_RESOLUTION", "UNPROCESSABLE", /at least 400 pixels/],
+    ["SUBJECT_CROPPED", "UNPROCESSABLE", /cropped too close.*head and shoulders.*works best/],
     ["HEIC_UNSUPPORTED", "UNSUPPORTED_MEDIA_TYPE", /Export the photo as a JPEG/],
     ["RESTRICTED", "FORBIDDEN", /privacy request is open/],
     ["PREMIUM_ACTION_REQUIRED", "FORBIDDEN", /Canva Premium/],
@@ -41,6 +44,30 @@ describe("error messages", () => {
     );
     await userEvent.setup().click(screen.getByRole("button", { name: "Choose another photo" }));
     expect(chooseAnother).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers a photo cropped too close with an example of a photo that works and a way to another photo", async () => {
+    loadImagesAtOnce();
+    const chooseAnother = vi.fn();
+    renderWithProviders(
+      <ErrorAlert
+        error={{ code: "UNPROCESSABLE", reason: "SUBJECT_CROPPED", message: "server text" }}
+        actions={{ choose_photo: chooseAnother }}
+      />,
+    );
+    expect(screen.getByText(/A photo showing your head and shoulders.*works best/)).toBeTruthy();
+    const example = await screen.findByAltText("Example: a photo showing head and shoulders");
+    expect(example.getAttribute("src")).toMatch(/head-and-shoulders\.jpg$/);
+    await userEvent.setup().click(screen.getByRole("button", { name: "Choose another photo" }));
+    expect(chooseAnother).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows no example photo with photo errors whose words say enough", async () => {
+    loadImagesAtOnce();
+    renderWithProviders(<ErrorAlert error={{ code: "UNPROCESSABLE", reason: "NO_FACE", message: "x" }} />);
+    await screen.findByText(/couldn't find a face/);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // an image would have "loaded" by now
+    expect(screen.queryByRole("img")).toBeNull();
   });
 
   it("sends an out-of-credits user to buy credits", () => {

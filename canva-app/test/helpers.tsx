@@ -102,3 +102,21 @@ export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
 export function isDisabled(element: HTMLElement): boolean {
   return element.getAttribute("aria-disabled") === "true" || (element as HTMLButtonElement).disabled;
 }
+
+/**
+ * jsdom loads no images, and App UI Kit's ImageCard renders its <img> only once `new Image()` has
+ * loaded the URL: with this, every image "loads" at once, so tests can find ImageCards by alt text.
+ * Undo with `vi.unstubAllGlobals()`.
+ */
+export function loadImagesAtOnce() {
+  vi.stubGlobal(
+    "Image",
+    class {
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      set src(_url: string) {
+        queueMicrotask(() => this.onload?.());
+      }
+    },
+  );
+}

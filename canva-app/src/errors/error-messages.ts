@@ -8,11 +8,15 @@ import { ApiError } from "../api/api-error";
 /** The one button an error may offer; the screen showing the error decides what it does. */
 export type ErrorAction = "retry" | "choose_photo" | "buy_credits" | "start_over";
 
+/** A photo that works, shown under an error where seeing one says more than words (good-photo-example.tsx). */
+export type PhotoExample = "head_and_shoulders";
+
 export interface ErrorDescription {
   key: string;
   title: MessageDescriptor;
   body: MessageDescriptor;
   action?: ErrorAction;
+  example?: PhotoExample;
   tone: "critical" | "warn";
 }
 
@@ -55,6 +59,12 @@ const bodies = defineMessages({
     defaultMessage:
       "Your face is too small in this photo. Use a closer photo, or crop it around your head and shoulders.",
     description: "Error: the face is too small in the photo",
+  },
+  SUBJECT_CROPPED: {
+    defaultMessage:
+      "This photo is cropped too close to make a headshot. A photo showing your head and shoulders, with some space around them, works best.",
+    description:
+      "Error: the photo is cropped so tightly (e.g. the chin touches the bottom edge) that no headshot can be framed; an example photo is shown below it",
   },
   LOW_RESOLUTION: {
     defaultMessage: "This photo is too small. Use a photo at least 400 pixels on its shortest side.",
@@ -161,10 +171,11 @@ const bodies = defineMessages({
 
 type Entry = Omit<ErrorDescription, "key">;
 
-const photo = (body: MessageDescriptor): Entry => ({
+const photo = (body: MessageDescriptor, example?: PhotoExample): Entry => ({
   title: titles.photo,
   body,
   action: "choose_photo",
+  ...(example && { example }),
   tone: "critical",
 });
 
@@ -173,6 +184,7 @@ const BY_REASON: Record<string, Entry> = {
   MULTIPLE_FACES: photo(bodies.MULTIPLE_FACES),
   FACE_TOO_SMALL: photo(bodies.FACE_TOO_SMALL),
   LOW_RESOLUTION: photo(bodies.LOW_RESOLUTION),
+  SUBJECT_CROPPED: photo(bodies.SUBJECT_CROPPED, "head_and_shoulders"),
   CORRUPT_IMAGE: photo(bodies.CORRUPT_IMAGE),
   TOO_MANY_PIXELS: photo(bodies.TOO_MANY_PIXELS),
   HEIC_UNSUPPORTED: photo(bodies.HEIC_UNSUPPORTED),

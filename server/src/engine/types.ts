@@ -22,7 +22,7 @@ export const ENGINE_ERROR_MESSAGES: Record<EngineErrorCode, string> = {
   FACE_TOO_SMALL: "Your face is too small in this photo. Please use a closer or higher-resolution photo.",
   LOW_RESOLUTION: "This photo is too small. Please use a photo at least 400 pixels on its shortest side.",
   SUBJECT_CROPPED:
-    "This photo is cropped too close for a headshot. Please use a photo that shows your head and shoulders.",
+    "This photo is cropped too close: your head and shoulders need to be in the picture. Please use a photo that shows your head and shoulders with some space around them.",
   CORRUPT_IMAGE: "We couldn't read this image. Please upload a JPEG or PNG photo.",
   ENGINE_UNAVAILABLE: "The headshot engine is unavailable right now. Please try again in a moment.",
   TIMEOUT: "Creating your headshots took too long. Please try again.",

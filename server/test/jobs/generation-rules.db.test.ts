@@ -309,6 +309,24 @@ describe("job life", () => {
     expect(await balance(h, user)).toBe(3);
   });
 
+  it("fails a photo cropped too close for any frame as the user's to fix, saying what works, refunded", async () => {
+    const user = await consentingUser(h);
+    const job = await startJob(user);
+    expect(await balance(h, user)).toBe(2);
+    engine.release(new EngineError("SUBJECT_CROPPED", "chin on the bottom edge"));
+    await until(user, job.id, "failed");
+    const res = await h.app.request(`/v1/headshots/${job.id}`, { headers: user.headers });
+    expect(res.status).toBe(200);
+    const { error } = JobResponse.parse(await res.json()).job;
+    expect(error).toEqual({
+      code: "UNPROCESSABLE",
+      reason: "SUBJECT_CROPPED",
+      message: expect.stringMatching(/photo that shows your head and shoulders/),
+    });
+    expect(error!.message).not.toMatch(/chin/); // the developer detail stays in the logs
+    expect(await balance(h, user)).toBe(3);
+  });
+
   it("cancels a running job: the engine stops, the credit comes back, cancelling again changes nothing", async () => {
     const user = await consentingUser(h);
     const job = await startJob(user);
