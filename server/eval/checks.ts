@@ -13,14 +13,17 @@ export const BOUNDS = {
   centre: 0.05,
   /** Eyes level within 8°, re-measured on the output (+1° for re-detection). */
   tiltDegrees: 9,
-  /** The subject reaches the frame's bottom edge: the middle 30 % of the bottom row opaque. */
-  bottomFill: 0.9,
+  /** The subject reaches the frame's bottom edge: an opaque run over a quarter of the bottom row
+   * (a torso at the preferred head size is ~0.4–0.5 of the width). */
+  bottomFill: 0.25,
   /** Leftovers: matte mass apart from the subject, as a share of the frame. */
   islands: 0.002,
-  /** Skin tone on the face, input against output (CIELAB on the cheeks and forehead):
-   * hue within 5° (a just-noticeable hue change on skin is ~2–3°; a style's warmth moves it
-   * by design a little), lightness within 12 L* (the styles' exposure and contrast grades and
-   * the face-exposure match move it on purpose, by up to ~10 on a dark face on white). */
+  /** Skin tone: the face's mean CIELAB (`facePoints`), the photo with the engine's
+   * reported white balance applied against each colour output: the cast correction is the one
+   * change of skin colour the engine makes on purpose, and is bounded on its own (colour.ts).
+   * Hue within 5° (a just-noticeable hue change on skin is ~2–3°); lightness within 12 L* (the
+   * styles' exposure and contrast grades and the face-exposure match move it on purpose, by up
+   * to ~10 on a dark face on a white backdrop). */
   hueDegrees: 5,
   lightness: 12,
 } as const;
@@ -42,13 +45,17 @@ export interface Window {
   height: number;
 }
 
-/** The share of the middle 30 % of the window's bottom row where the subject is opaque (≥ 0.5). */
+/** The longest run of the window's bottom row where the subject is opaque (≥ 0.5), as a share of
+ * its width: a body running off the frame fills a good part of it (a leaning body need not be
+ * under the face); a floating bust leaves it empty. */
 export function bottomFill(alpha: Float32Array, canvasWidth: number, win: Window): number {
-  const y = win.top + win.height - 1;
-  const [x0, x1] = [Math.round(win.left + 0.35 * win.width), Math.round(win.left + 0.65 * win.width)];
-  let filled = 0;
-  for (let x = x0; x < x1; x++) if (alpha[y * canvasWidth + x]! >= 0.5) filled++;
-  return filled / (x1 - x0);
+  const row = (win.top + win.height - 1) * canvasWidth + win.left;
+  let [run, longest] = [0, 0];
+  for (let x = 0; x < win.width; x++) {
+    run = alpha[row + x]! >= 0.5 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest / win.width;
 }
 
 /**
@@ -95,29 +102,29 @@ export function islands(alpha: Float32Array, canvasWidth: number, win: Window, e
   return apart / on.length;
 }
 
-/** Mean CIELAB over small patches of skin at `points` of an RGB image. */
+/** The CIELAB of the mean colour over small patches (0: single pixels) at `points` of an RGB
+ * image, its channels scaled by `gains` (the engine's white balance, to compare a photo with the
+ * outputs made from it). The mean is taken in sRGB, as the engine's colour steps keep it. */
 export function skinLab(
   image: RgbImage,
   points: readonly Point[],
   radius: number,
+  gains: readonly [number, number, number] = [1, 1, 1],
 ): [number, number, number] | null {
   const sum: [number, number, number] = [0, 0, 0];
   let n = 0;
-  const r = Math.max(1, Math.round(radius));
+  const r = Math.max(0, Math.round(radius));
   for (const p of points) {
     for (let y = Math.round(p.y) - r; y <= Math.round(p.y) + r; y++) {
       for (let x = Math.round(p.x) - r; x <= Math.round(p.x) + r; x++) {
         if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
         const o = (y * image.width + x) * 3;
-        const lab = toLab(image.data[o]!, image.data[o + 1]!, image.data[o + 2]!);
-        sum[0] += lab[0];
-        sum[1] += lab[1];
-        sum[2] += lab[2];
+        for (const k of [0, 1, 2] as const) sum[k] += Math.min(255, image.data[o + k]! * gains[k]);
         n++;
       }
     }
   }
-  return n ? [sum[0] / n, sum[1] / n, sum[2] / n] : null;
+  return n ? toLab(sum[0] / n, sum[1] / n, sum[2] / n) : null;
 }
 
 /** Below this chroma (CIELAB C*) a colour has no hue to keep: a monochrome photo's skin. */
@@ -134,9 +141,10 @@ export function skinShift(before: readonly number[], after: readonly number[]) {
   return { lightness: after[0]! - before[0]!, hueDegrees: dh };
 }
 
-/** The face's skin points (photo pixels) that land on the opaque subject (a cheek point of a
- * face turned aside can fall on the background), in the photo and in an aspect's window. */
-export function skinPoints(
+/** Points over the face (photo pixels, a grid of about 40 across the face ellipse) that
+ * land on the opaque subject, in the photo and in an aspect's window: the face's mean colour is
+ * measured over these (the local cast removal moves single patches on purpose, never the mean). */
+export function facePoints(
   face: Face,
   framing: Framing,
   alpha: Float32Array,
@@ -144,13 +152,20 @@ export function skinPoints(
 ): { photo: Point[]; output: Point[] } {
   const photo: Point[] = [];
   const output: Point[] = [];
-  for (const p of face.skin) {
-    const q = sourceToCanvas(framing, p);
-    const [x, y] = [Math.round(q.x), Math.round(q.y)];
-    if (x < 0 || y < 0 || x >= framing.canvas.width || y >= framing.canvas.height) continue;
-    if (alpha[y * framing.canvas.width + x]! < 0.95) continue;
-    photo.push(p);
-    output.push({ x: q.x - win.left, y: q.y - win.top });
+  const { x, y, width, height } = face.box;
+  // The ellipse the engine's colour steps work in (pipeline.ts).
+  const [cx, cy, rx, ry] = [x + width / 2, y + height / 2, 0.55 * width, 0.65 * height];
+  const step = Math.max(1, width / 40);
+  for (let py = cy - ry; py <= cy + ry; py += step) {
+    for (let px = cx - rx; px <= cx + rx; px += step) {
+      if (((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2 > 1) continue;
+      const q = sourceToCanvas(framing, { x: px, y: py });
+      const [u, v] = [Math.round(q.x), Math.round(q.y)];
+      if (u < 0 || v < 0 || u >= framing.canvas.width || v >= framing.canvas.height) continue;
+      if (alpha[v * framing.canvas.width + u]! < 0.95) continue;
+      photo.push({ x: px, y: py });
+      output.push({ x: q.x - win.left, y: q.y - win.top });
+    }
   }
   return { photo, output };
 }

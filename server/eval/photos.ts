@@ -123,7 +123,7 @@ export const PHOTOS: EvalPhoto[] = [
   {
     id: "blinds-brown-skin-tilted",
     source: faceApi(6),
-    crop: { left: 1060, top: 140, width: 420, height: 1100 },
+    crop: { left: 990, top: 140, width: 560, height: 1100 },
     covers: ["medium-brown skin", "tilted head", "ombré hair", "neighbours on both sides"],
     origin: FACE_API(6),
   },

@@ -15,7 +15,7 @@ import { isEngineError } from "../src/engine/types";
 import type { RgbImage } from "../src/engine/geometry";
 import { contactSheet } from "../src/engine/cli/sheet";
 import { PHOTOS, type EvalPhoto } from "./photos";
-import { BOUNDS, bottomFill, islands, skinLab, skinPoints, skinShift, type OutputChecks } from "./checks";
+import { BOUNDS, bottomFill, islands, skinLab, facePoints, skinShift, type OutputChecks } from "./checks";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CACHE = path.join(HERE, ".cache");
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
   const out = path.resolve(
     outIndex >= 0 ? argv[outIndex + 1]! : path.join(HERE, "..", "..", ".scratch", "engine-report"),
   );
-  const only = argv.filter((a, i) => i !== outIndex && i !== outIndex + 1);
+  const only = outIndex >= 0 ? argv.filter((_, i) => i !== outIndex && i !== outIndex + 1) : argv;
   const photos = only.length ? PHOTOS.filter((p) => only.includes(p.id)) : PHOTOS;
   await mkdir(out, { recursive: true });
   const pipeline = await createStudioPipeline();
@@ -47,18 +47,17 @@ async function main(argv: string[]): Promise<void> {
       await writeFile(path.join(out, `${photo.id}.png`), await contactSheet(images));
       const input = await decode(bytes);
       const { face, framing, alpha } = inspection;
-      const radius = face.box.width * 0.04;
       for (const aspect of ASPECT_IDS) {
         const win = framing.windows[aspect];
-        const skin = skinPoints(face, framing, alpha, win);
-        const before = skinLab(input, skin.photo, radius);
+        const skin = facePoints(face, framing, alpha, win);
+        const before = skinLab(input, skin.photo, 0, metadata.whiteBalance);
         const image = (style: StyleId) => images.find((i) => i.style === style && i.aspect === aspect)!;
         const seen = await redetect(detector, image("studio-grey").data, aspect);
         const eye = { x: framing.canvas.eyeX, y: framing.canvas.eyeY };
         // The largest shift of any colour style, in hue and in lightness.
         let worst: OutputChecks["skin"] = null;
         for (const style of COLOUR_STYLES) {
-          const after = skinLab(await decode(image(style).data), skin.output, radius * framing.scale);
+          const after = skinLab(await decode(image(style).data), skin.output, 0);
           if (!before || !after) continue;
           const shift = skinShift(before, after);
           const larger = (a: number, b: number) => (Math.abs(a) >= Math.abs(b) ? a : b);

@@ -29,8 +29,6 @@ export interface StyleGrade {
   readonly contrast: number;
   /** Saturation of the subject (1 = unchanged, 0 = black and white). */
   readonly saturation: number;
-  /** Warmth shift in Kelvin-like units applied evenly to the whole frame (0 = none). */
-  readonly warmth: number;
 }
 
 export interface Style {
@@ -47,42 +45,42 @@ export const STYLES: readonly Style[] = [
     name: "Studio grey",
     description: "Classic mid-grey paper backdrop with soft light.",
     backdrop: { center: [150, 152, 156], edge: [92, 94, 98] },
-    grade: { exposure: 1.03, contrast: 1.05, saturation: 1, warmth: 0 },
+    grade: { exposure: 1.03, contrast: 1.05, saturation: 1 },
   },
   {
     id: "high-key-white",
     name: "High-key white",
     description: "Bright, airy white backdrop for a clean, modern look.",
     backdrop: { center: [250, 250, 250], edge: [226, 227, 229] },
-    grade: { exposure: 1.08, contrast: 0.98, saturation: 0.98, warmth: 0 },
+    grade: { exposure: 1.08, contrast: 0.98, saturation: 0.98 },
   },
   {
     id: "low-key-dark",
     name: "Low-key dark",
     description: "Dramatic charcoal backdrop with deeper contrast.",
     backdrop: { center: [58, 60, 64], edge: [18, 19, 21] },
-    grade: { exposure: 1, contrast: 1.12, saturation: 0.96, warmth: 0 },
+    grade: { exposure: 1, contrast: 1.12, saturation: 0.96 },
   },
   {
     id: "warm-beige",
     name: "Warm beige",
-    description: "Friendly warm beige backdrop with a gentle warm tone.",
+    description: "Friendly warm beige backdrop.",
     backdrop: { center: [222, 204, 178], edge: [176, 156, 130] },
-    grade: { exposure: 1.04, contrast: 1.02, saturation: 1.02, warmth: 6 },
+    grade: { exposure: 1.04, contrast: 1.02, saturation: 1.02 },
   },
   {
     id: "corporate-navy",
     name: "Corporate navy",
     description: "Deep navy backdrop for a confident, professional profile.",
     backdrop: { center: [46, 70, 112], edge: [18, 30, 54] },
-    grade: { exposure: 1.03, contrast: 1.06, saturation: 1, warmth: 0 },
+    grade: { exposure: 1.03, contrast: 1.06, saturation: 1 },
   },
   {
     id: "classic-bw",
     name: "Classic black and white",
     description: "Timeless monochrome portrait on a graduated grey backdrop.",
     backdrop: { center: [170, 170, 170], edge: [70, 70, 70] },
-    grade: { exposure: 1.02, contrast: 1.15, saturation: 0, warmth: 0 },
+    grade: { exposure: 1.02, contrast: 1.15, saturation: 0 },
   },
 ];
 

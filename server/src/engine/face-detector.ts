@@ -19,10 +19,17 @@ export interface Face {
   chin: Point;
   /** Patches of cheek and forehead skin, for the colour step. */
   skin: Point[];
+  /** Each iris' centre and radius (the attention model's iris points), for red-eye removal. */
+  irises: Iris[];
   yawRadians: number;
   /** The other, smaller faces in the photo (people beside or behind the subject; `pickSubject`
    * refuses similar-sized ones): where they are, so their bodies can be kept out of the matte. */
   neighbours: Neighbour[];
+}
+
+export interface Iris {
+  centre: Point;
+  radius: number;
 }
 
 /** Another person's face: the midpoint of the eye corners and the head height (`headHeightOf`). */
@@ -112,6 +119,9 @@ export interface FaceDetector {
   /** The image's one face (`pickSubject`'s rules), its eyes measured by the attention model, and
    * where the other, smaller faces are. */
   subject(image: RgbImage): Promise<Face>;
+  /** Every face in the image, located as a neighbour is (the survey's closer view finds people
+   * the whole photo showed too small or too cut to count). */
+  faces(image: RgbImage): Promise<Neighbour[]>;
 }
 
 export async function createFaceDetector(): Promise<FaceDetector> {
@@ -122,13 +132,18 @@ export async function createFaceDetector(): Promise<FaceDetector> {
   ]);
   const anchors = blazefaceAnchors();
 
+  const meshFaces = async (image: RgbImage) => {
+    const found: MeshFace[] = [];
+    for (const candidate of await detectFaces(blazeface, anchors, image)) {
+      const face = await meshFace(facemesh, image, candidate);
+      if (face.score >= MIN_SCORE) found.push(face);
+    }
+    return found;
+  };
   const detector: FaceDetector = {
+    faces: async (image) => (await meshFaces(image)).map(neighbour),
     async subject(image) {
-      const found: MeshFace[] = [];
-      for (const candidate of await detectFaces(blazeface, anchors, image)) {
-        const face = await meshFace(facemesh, image, candidate);
-        if (face.score >= MIN_SCORE) found.push(face);
-      }
+      const found = await meshFaces(image);
       const index = pickSubject(found);
       const subject = found[index]!;
       const neighbours = found.filter((_, i) => i !== index).map(neighbour);
@@ -332,7 +347,7 @@ function eyeCrop(f: MeshFace): Crop {
  * Both eyes' centres by the attention model on `crop` of the image: each iris centre averaged with
  * the midpoint of its eye's corners (which don't move with gaze).
  */
-async function measureEyes(model: Model, image: RgbImage, crop: Crop): Promise<[Point, Point]> {
+async function measureEyes(model: Model, image: RgbImage, crop: Crop): Promise<Eyes> {
   const { pixels, toImage } = sampleCrop(image, crop, ATTENTION.input);
   const [leftIris, leftContour, rightIris, rightContour] = (await model.run(pixels)) as Float32Array[];
   const point = (data: Float32Array, i: number) => toImage(data[2 * i]!, data[2 * i + 1]!);
@@ -340,11 +355,30 @@ async function measureEyes(model: Model, image: RgbImage, crop: Crop): Promise<[
     const [c1, c2] = ATTENTION.corners.map((i) => point(contour, i)) as [Point, Point];
     return midpoint(point(iris, 0), midpoint(c1, c2));
   };
-  return [eye(leftIris!, leftContour!), eye(rightIris!, rightContour!)];
+  // The iris' radius: the mean distance of its four rim points from its centre.
+  const iris = (data: Float32Array): Iris => {
+    const centre = point(data, 0);
+    const rim = [1, 2, 3, 4].map((i) => point(data, i));
+    return {
+      centre,
+      radius: rim.reduce((sum, p) => sum + Math.hypot(p.x - centre.x, p.y - centre.y), 0) / 4,
+    };
+  };
+  return {
+    centres: [eye(leftIris!, leftContour!), eye(rightIris!, rightContour!)],
+    irises: [iris(leftIris!), iris(rightIris!)],
+  };
 }
 
-function toFace(f: MeshFace, [a, b]: [Point, Point], neighbours: Neighbour[]): Face {
+/** Both eyes' centres, and both irises. */
+interface Eyes {
+  centres: [Point, Point];
+  irises: [Iris, Iris];
+}
+
+function toFace(f: MeshFace, { centres: [a, b], irises }: Eyes, neighbours: Neighbour[]): Face {
   return {
+    irises,
     box: f.box,
     leftEye: a.x <= b.x ? a : b,
     rightEye: a.x <= b.x ? b : a,

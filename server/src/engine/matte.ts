@@ -26,6 +26,12 @@ const MATTE_HIGH = 0.85;
 const BLOCK_MARGIN = 1e-4;
 /** Outside the core silhouette the model must be at least this sure (ramp) to keep a region. */
 const OUTER_CONFIDENCE: readonly [number, number] = [0.75, 0.95];
+/** Hair past the outline is the subject's up to this many head heights beyond it, above this
+ * many head heights below the eyes (the head and the top of the shoulders), where the model is
+ * this sure. */
+const HAIR_REACH = 0.5;
+const HAIR_ZONE = 1.2;
+const HAIR_SURE = 0.8;
 /** A pocket of the chest the model leans towards (model value ramp) is filled when the subject's
  * sure region encloses it, at most 2 × POCKET_REACH head heights across in both directions. */
 const POCKET_LEAN: readonly [number, number] = [0.4, 0.6];
@@ -333,10 +339,27 @@ export function applySubjectPrior(
   const soft = 0.1;
   const neighbours = s.neighbours ?? [];
   const shear = Math.tan(s.lean ?? 0);
-  // Pockets are looked for only in a photo of one person: beside another, the sure region may
-  // hold a piece of them (sample6's friend's top), and the gap between would count as enclosed.
-  const model = neighbours.length === 0 ? tempF32("prior.model", w * h) : null;
-  model?.set(p);
+  const model = tempF32("prior.model", w * h);
+  model.set(p.subarray(0, w * h));
+  // Per sample outside the outline, how far hair there may be the subject's (0: not at all).
+  const hairRoom = tempF32("prior.hair", w * h).fill(0, 0, w * h);
+  // How surely another person's outline claims a sample: it lies inside theirs, and deeper inside
+  // it than inside the subject's (compared in canvas pixels, so the person it is nearer to wins,
+  // not the larger one).
+  const claimedAt = (x: number, y: number, outSubject: number) => {
+    let claimed = 0;
+    for (const n of neighbours) {
+      const [nx, ny] = [((x + 0.5) * step - n.eyeX) / n.head, ((y + 0.5) * step - n.eyeY) / n.head];
+      const outNeighbour = outsideOutline(nx, ny);
+      const deeperInTheirs = smoothstep(
+        -soft * s.head,
+        soft * s.head,
+        outSubject * s.head - outNeighbour * n.head,
+      );
+      claimed = Math.max(claimed, (1 - smoothstep(-soft, soft, outNeighbour)) * deeperInTheirs);
+    }
+    return claimed;
+  };
   for (let y = 0; y < h; y++) {
     const v = ((y + 0.5) * step - s.eyeY) / s.head;
     for (let x = 0; x < w; x++) {
@@ -347,31 +370,50 @@ export function applySubjectPrior(
       const outline = 1 - smoothstep(-soft, soft, outSubject);
       if (outline <= 0) {
         p[i] = 0;
+        if (v < HAIR_ZONE && outSubject < HAIR_REACH) {
+          hairRoom[i] =
+            (1 - smoothstep(HAIR_REACH / 2, HAIR_REACH, outSubject)) * (1 - claimedAt(x, y, outSubject));
+        }
         continue;
       }
       const core = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
       const pi = p[i]!;
       const sure = smoothstep(OUTER_CONFIDENCE[0], OUTER_CONFIDENCE[1], pi);
-      // How surely another person's outline claims this sample: it lies inside theirs, and
-      // deeper inside it than inside the subject's (compared in canvas pixels, so the person it
-      // is nearer to wins, not the larger one).
-      let claimed = 0;
-      for (const n of neighbours) {
-        const [nx, ny] = [((x + 0.5) * step - n.eyeX) / n.head, ((y + 0.5) * step - n.eyeY) / n.head];
-        const outNeighbour = outsideOutline(nx, ny);
-        const deeperInTheirs = smoothstep(
-          -soft * s.head,
-          soft * s.head,
-          outSubject * s.head - outNeighbour * n.head,
-        );
-        claimed = Math.max(claimed, (1 - smoothstep(-soft, soft, outNeighbour)) * deeperInTheirs);
-      }
-      p[i] = pi * outline * (core + (1 - core) * sure * (1 - claimed));
+      p[i] = pi * outline * (core + (1 - core) * sure * (1 - claimedAt(x, y, outSubject)));
     }
   }
-  if (!model) return;
+  extendHair(p, model, hairRoom, w, h);
+  // Pockets are looked for only in a photo of one person: beside another, the sure region may
+  // hold a piece of them (sample6's friend's top), and the gap between would count as enclosed.
+  if (neighbours.length > 0) return;
   const top = Math.max(0, Math.ceil((s.eyeY + POCKET_TOP * s.head) / step - 0.5));
   fillPockets(p, model, w, h, top, (POCKET_REACH * s.head) / step);
+}
+
+/**
+ * Hair past the outline (long hair swinging out, big curls): samples the model is sure of
+ * (HAIR_SURE) beside and above the head, joined to the subject through such samples, keep the
+ * model's value times their room (`hairRoom`, which fades out HAIR_REACH head heights past the
+ * outline and where a neighbour claims them).
+ */
+function extendHair(
+  p: Float32Array,
+  model: Float32Array,
+  hairRoom: Float32Array,
+  w: number,
+  h: number,
+): void {
+  const queue: number[] = [];
+  for (let i = 0; i < w * h; i++) if (p[i]! >= 0.5) queue.push(i);
+  while (queue.length) {
+    const i = queue.pop()!;
+    const x = i % w;
+    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (j < 0 || j >= w * h || hairRoom[j]! <= 0 || p[j]! > 0 || model[j]! < HAIR_SURE) continue;
+      p[j] = model[j]! * hairRoom[j]!;
+      queue.push(j);
+    }
+  }
 }
 
 /**

@@ -2,9 +2,9 @@
 // `createStudioPipeline`, then `run` turns one photo into every requested style × aspect.
 
 import sharp from "sharp";
-import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
-import { createFaceDetector, type Face, type FaceDetector } from "./face-detector";
-import { headHeightOf, sourceToCanvas, type CanvasMap, type Point } from "./geometry";
+import { ASPECTS, styleById, type Aspect, type Style, type StyleId } from "@headshot/shared";
+import { createFaceDetector, type Face, type FaceDetector, type Neighbour } from "./face-detector";
+import { canvasToSource, headHeightOf, sourceToCanvas, type CanvasMap, type Point } from "./geometry";
 import { boxBlur } from "./filters";
 import { createSegmenter, SEGMENT_SIZE, type Segmenter } from "./segmenter";
 import {
@@ -34,7 +34,16 @@ import {
   previewGuide,
   type SubjectPrior,
 } from "./matte";
-import { sampleSkin, smoothSkin, whiteBalanceGains } from "./colour";
+import {
+  evenSkinCast,
+  faceExposure,
+  removeRedEye,
+  sampleSkin,
+  smoothSkin,
+  subjectHighlight,
+  whiteBalanceGains,
+  type Gains,
+} from "./colour";
 import type { SmallPlane } from "./render";
 import { ScratchPool, type Scratch } from "./scratch";
 import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
@@ -111,7 +120,9 @@ async function runPipeline(
   assertResolution(src);
 
   step("framing", 0.3);
-  const framing = frameHeadshot(face, aspects, await surveySubject(small, src, face, segmenter));
+  const survey = await surveySubject(small, src, face, detector, segmenter);
+  face.neighbours.push(...survey.neighbours);
+  const framing = frameHeadshot(face, aspects, survey.reach);
   const { width: cw, height: ch, eyeX, eyeY } = framing.canvas;
   const prior = priorOn(framing, face, framing.bodyRoll);
   // libvips renders the canvas on its threads while this thread segments a preview of the frame
@@ -149,16 +160,29 @@ async function runPipeline(
   const { width: w, height: h } = canvas;
   const toCanvas = (p: Point) => sourceToCanvas(framing, p);
   const faceWidth = face.box.width * framing.scale;
-  const skin = sampleSkin(canvas.rgb, w, h, face.skin.map(toCanvas), faceWidth * 0.04);
+  // Skin points on the subject only: a cheek point of a face turned aside can fall past its edge.
+  const onSubject = (q: Point) => matte.alpha[Math.round(q.y) * w + Math.round(q.x)]! >= 0.9;
+  const skin = sampleSkin(canvas.rgb, w, h, face.skin.map(toCanvas).filter(onSubject), faceWidth * 0.04);
   const gains = whiteBalanceGains(canvas.rgb, skin);
   const fg = matte.foreground;
   const centre = toCanvas({ x: face.box.x + face.box.width / 2, y: face.box.y + face.box.height / 2 });
-  smoothSkin(fg, w, h, {
+  const faceEllipse = {
     cx: centre.x,
     cy: centre.y,
     rx: faceWidth * 0.55,
     ry: face.box.height * framing.scale * 0.65,
-  });
+  };
+  removeRedEye(
+    fg,
+    w,
+    h,
+    face.irises.map((iris) => ({ centre: toCanvas(iris.centre), radius: iris.radius * framing.scale })),
+  );
+  evenSkinCast(fg, matte.alpha, w, h, faceEllipse);
+  smoothSkin(fg, w, h, faceEllipse);
+  const faceColour: Gains | null = skin && [skin[0] * gains[0], skin[1] * gains[1], skin[2] * gains[2]];
+  const highlight = subjectHighlight(fg, matte.alpha, gains);
+  const exposureFor = (style: Style) => (faceColour ? faceExposure(faceColour, highlight, style) : 1);
   const light = { cx: framing.canvas.eyeX, cy: framing.canvas.eyeY, radius: 0.85 * Math.max(w, h) };
   const shadow = contactShadow(matte.alphaSmall, matte.smallWidth, matte.smallHeight);
   // Only the rows the requested windows show are built and rendered (1:1 alone skips 20 %).
@@ -176,7 +200,7 @@ async function runPipeline(
   for (const [n, style] of styles.entries()) {
     const slot = n % renderer.slots;
     await inFlight[slot];
-    const rgb = renderer.render(style, rows, slot);
+    const rgb = renderer.render(style, rows, slot, exposureFor(style));
     const done = aspects.map((aspect) => {
       const win = framing.windows[aspect];
       return encode(rgb, w, win.top, renderer.quarter(slot, win.top, win.height), aspect, style.id);
@@ -205,19 +229,34 @@ async function runPipeline(
 }
 
 /** Where the photo cuts the subject, where they are and which way their body runs: Selfie on
- * the survey's wide view around the face, under the subject prior. */
+ * the survey's wide view around the face, under the subject prior. The view also shows people
+ * beside the subject whom the whole photo showed too small or too cut to find: they are returned
+ * as further neighbours. */
 async function surveySubject(
   small: DetectionCopy,
   photo: { width: number; height: number },
   face: Face,
+  detector: FaceDetector,
   segmenter: Segmenter,
-): Promise<SubjectReach> {
+): Promise<{ reach: SubjectReach; neighbours: Neighbour[] }> {
   const head = headHeightOf(face);
-  const map = surveyMap(eyeMidpoint(face), eyeRoll(face), head);
-  const mask = await segmenter.segment(surveyView(small, small.factor, map));
+  const eye = eyeMidpoint(face);
+  const map = surveyMap(eye, eyeRoll(face), head);
+  const view = surveyView(small, small.factor, map);
+  const mask = await segmenter.segment(view);
+  const known = [{ eye, headHeight: head }, ...face.neighbours];
+  const neighbours = (await detector.faces({ data: view, width: SEGMENT_SIZE, height: SEGMENT_SIZE }))
+    .map((n) => ({ eye: canvasToSource(map, n.eye.x, n.eye.y), headHeight: n.headHeight / map.scale }))
+    .filter((n) => known.every((k) => Math.hypot(n.eye.x - k.eye.x, n.eye.y - k.eye.y) > 0.5 * k.headHeight));
   const body = bodyRoll(mask, map, photo, head);
-  applySubjectPrior(mask, SEGMENT_SIZE, SEGMENT_SIZE, 1, priorOn(map, face, body));
-  return subjectReach(mask, map, photo, body);
+  applySubjectPrior(
+    mask,
+    SEGMENT_SIZE,
+    SEGMENT_SIZE,
+    1,
+    priorOn(map, { ...face, neighbours: [...face.neighbours, ...neighbours] }, body),
+  );
+  return { reach: subjectReach(mask, map, photo, body), neighbours };
 }
 
 /** The subject prior for a canvas mapped from the photo: the subject's and each neighbour's eyes
@@ -245,6 +284,7 @@ function scaleFace(f: Face, k: number): Face {
     rightEye: p(f.rightEye),
     chin: p(f.chin),
     skin: f.skin.map(p),
+    irises: f.irises.map((iris) => ({ centre: p(iris.centre), radius: iris.radius * k })),
     neighbours: f.neighbours.map((n) => ({ eye: p(n.eye), headHeight: n.headHeight * k })),
   };
 }

@@ -1,5 +1,5 @@
 // Step 6: one style = a studio backdrop behind the matted subject plus a grade (shared/styles.ts).
-// Every grade in the catalogue (exposure, contrast, saturation, warmth, monochrome) is affine in
+// Every grade in the catalogue (exposure, contrast, saturation, monochrome) is affine in
 // colour, so each style is a small matrix over a few per-pixel layers (the premultiplied,
 // white-balanced subject, alpha and the backdrop's light); the SIMD `render` kernel
 // (wasm/kernels.wat) applies it.
@@ -130,9 +130,10 @@ export class StyleRenderer {
   /**
    * Renders `rows` of one style (after `build`) into output buffer `slot` and returns it (width × height × 3,
    * RGB); rows outside `rows` hold stale values. A slot is overwritten by its next render.
+   * `subjectGain` scales the subject's exposure (`faceExposure`).
    */
-  render(style: Style, rows: RowRange, slot: number): Uint8Array {
-    const { m, kA, kB, kF, k0 } = styleMatrix(style);
+  render(style: Style, rows: RowRange, slot: number, subjectGain = 1): Uint8Array {
+    const { m, kA, kB, kF, k0 } = styleMatrix(style, subjectGain);
     const coef = this.coef.view;
     for (let c = 0; c < 3; c++)
       coef.set([m[c]![0]!, m[c]![1]!, m[c]![2]!, kA[c]!, kB[c]!, kF[c]!, k0[c]!], c * 7);
@@ -175,12 +176,13 @@ interface StyleMatrix {
   k0: number[];
 }
 
-export function styleMatrix(style: Style): StyleMatrix {
-  const { exposure: e, contrast: c, saturation: s, warmth } = style.grade;
+export function styleMatrix(style: Style, subjectGain = 1): StyleMatrix {
+  const { exposure, contrast: c, saturation: s } = style.grade;
+  const e = exposure * subjectGain;
   const { center, edge } = style.backdrop;
   // Saturation mixes each channel with luma; monochrome (s = 0) is the same matrix.
   const sat = [0, 1, 2].map((r) => [0, 1, 2].map((k) => (r === k ? s : 0) + (1 - s) * LUMA[k]!));
-  // Warmth and the backdrop are added after the subject's grade; monochrome applies to them too.
+  // The backdrop is added after the subject's grade; monochrome applies to it too.
   const mono = s === 0 ? sat : [0, 1, 2].map((r) => [0, 1, 2].map((k) => (r === k ? 1 : 0)));
   const apply = (v: readonly number[]) =>
     mono.map((row) => row[0]! * v[0]! + row[1]! * v[1]! + row[2]! * v[2]!);
@@ -189,6 +191,6 @@ export function styleMatrix(style: Style): StyleMatrix {
     kA: [0, 1, 2].map(() => 128 * (1 - c)),
     kB: apply(center),
     kF: apply([edge[0] - center[0], edge[1] - center[1], edge[2] - center[2]]),
-    k0: apply([warmth, 0, -warmth]),
+    k0: [0, 0, 0],
   };
 }

@@ -5,6 +5,8 @@ import { createStudioPipeline, type StudioPipeline } from "../../src/engine/pipe
 import { createFaceDetector, type FaceDetector } from "../../src/engine/face-detector";
 import { EngineError, type EngineErrorCode, type EngineResult, type Stage } from "../../src/engine/types";
 import { isHeif } from "../../src/engine/source-image";
+import type { RgbImage } from "../../src/engine/geometry";
+import { BOUNDS, facePoints, skinLab, skinShift } from "../../eval/checks";
 import { eyePosition, fixture, labelledEyes, rollDegrees } from "./fixtures";
 
 let pipeline: StudioPipeline;
@@ -99,6 +101,87 @@ describe("subject prior", () => {
     const [dark, grey] = [await wings("low-key-dark"), await wings("studio-grey")];
     expect(dark).toBeGreaterThan(130);
     expect(Math.abs(dark - grey)).toBeLessThan(15);
+  });
+});
+
+describe("only the subject", () => {
+  it("keeps out a neighbour whom the whole photo shows too cut to find (found in the survey's closer view)", async () => {
+    // The man beside him is cut by the crop's edge: in the whole photo his face is not found, so
+    // he is not a neighbour there; without the survey's detection his face stays in every output.
+    const { images } = await pipeline.run({
+      photo: await fixture("oath_hidden_neighbour_crop.jpg"),
+      styles: ["studio-grey"],
+      aspects: ["1:1"],
+    });
+    const { data, info } = await sharp(images[0]!.data)
+      .resize(512)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const found = await detector.subject({ data, width: info.width, height: info.height });
+    expect(found.neighbours).toEqual([]);
+  });
+});
+
+describe.each([
+  ["dark-brown skin", "oath_dark_skin_crop.jpg"],
+  ["light skin", "one_face_sample1_crop.jpg"],
+])("skin tone (%s)", (_tone, name) => {
+  let result: Awaited<ReturnType<StudioPipeline["inspect"]>>;
+  let input: RgbImage;
+
+  beforeAll(async () => {
+    const photo = await fixture(name);
+    result = await pipeline.inspect({ photo, styles: [...STYLE_IDS], aspects: ["1:1"] });
+    const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    input = { data: new Uint8Array(data), width: info.width, height: info.height };
+  });
+
+  /** The face's mean CIELAB in the photo (with the reported white balance) and in one style. */
+  const faceLab = async (style: StyleId) => {
+    const { face, framing, alpha } = result.inspection;
+    const points = facePoints(face, framing, alpha, framing.windows["1:1"]);
+    const image = result.images.find((i) => i.style === style)!;
+    const { data, info } = await sharp(image.data).raw().toBuffer({ resolveWithObject: true });
+    const output = { data: new Uint8Array(data), width: info.width, height: info.height };
+    return {
+      before: skinLab(input, points.photo, 0, result.metadata.whiteBalance)!,
+      after: skinLab(output, points.output, 0)!,
+    };
+  };
+
+  it.each(STYLE_IDS.filter((s) => s !== "classic-bw"))(
+    "keeps the face's hue and lightness in %s",
+    async (style) => {
+      const { before, after } = await faceLab(style);
+      const shift = skinShift(before, after);
+      expect(Math.abs(shift.hueDegrees)).toBeLessThan(BOUNDS.hueDegrees);
+      expect(Math.abs(shift.lightness)).toBeLessThan(BOUNDS.lightness);
+      // Chroma (how saturated the skin is) within 20 %.
+      const chroma = (lab: readonly number[]) => Math.hypot(lab[1]!, lab[2]!);
+      expect(chroma(after) / chroma(before)).toBeGreaterThan(0.8);
+      expect(chroma(after) / chroma(before)).toBeLessThan(1.2);
+    },
+  );
+});
+
+describe("face exposure matched to the backdrop", () => {
+  it("lifts a dark face on high-key white more than on low-key dark", async () => {
+    const photo = await fixture("oath_dark_skin_crop.jpg");
+    const result = await pipeline.inspect({
+      photo,
+      styles: ["high-key-white", "low-key-dark"],
+      aspects: ["1:1"],
+    });
+    const { face, framing, alpha } = result.inspection;
+    const points = facePoints(face, framing, alpha, framing.windows["1:1"]).output;
+    const lightness = async (style: StyleId) => {
+      const { data, info } = await sharp(result.images.find((i) => i.style === style)!.data)
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return skinLab({ data: new Uint8Array(data), width: info.width, height: info.height }, points, 0)![0];
+    };
+    // The styles' own grades differ by 8 % exposure (~3 L* here); the match adds the rest.
+    expect((await lightness("high-key-white")) - (await lightness("low-key-dark"))).toBeGreaterThan(6);
   });
 });
 

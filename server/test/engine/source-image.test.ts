@@ -35,6 +35,7 @@ const face = (ipd: number): Face => ({
   rightEye: { x: 1500 + ipd / 2, y: 1490 },
   chin: { x: 1500, y: 1500 + 1.6 * ipd },
   skin: [],
+  irises: [],
   yawRadians: 0,
   neighbours: [],
 });
@@ -164,6 +165,7 @@ describe("the canvas' coverage where the frame reaches past the photo", () => {
       rightEye: { x: x + dx, y: y + dy },
       chin: { x: x - 1.6 * ipd * Math.sin(roll), y: y + 1.6 * ipd * Math.cos(roll) },
       skin: [],
+      irises: [],
       yawRadians: 0,
       neighbours: [],
     };
