@@ -119,9 +119,10 @@ export interface FaceDetector {
   /** The image's one face (`pickSubject`'s rules), its eyes measured by the attention model, and
    * where the other, smaller faces are. */
   subject(image: RgbImage): Promise<Face>;
-  /** Every face in the image, located as a neighbour is (the survey's closer view finds people
-   * the whole photo showed too small or too cut to count). */
-  faces(image: RgbImage): Promise<Neighbour[]>;
+  /** Every face in the image but those BlazeFace finds at `known` (faces already measured),
+   * located as a neighbour is (the survey's closer view finds people the whole photo showed too
+   * small or too cut to count). */
+  faces(image: RgbImage, known?: readonly Neighbour[]): Promise<Neighbour[]>;
 }
 
 export async function createFaceDetector(): Promise<FaceDetector> {
@@ -132,16 +133,20 @@ export async function createFaceDetector(): Promise<FaceDetector> {
   ]);
   const anchors = blazefaceAnchors();
 
-  const meshFaces = async (image: RgbImage) => {
+  const meshFaces = async (image: RgbImage, known: readonly Neighbour[] = []) => {
     const found: MeshFace[] = [];
     for (const candidate of await detectFaces(blazeface, anchors, image)) {
+      const seen = known.some(
+        (k) => Math.hypot(candidate.x - k.eye.x, candidate.y - k.eye.y) < 0.5 * k.headHeight,
+      );
+      if (seen) continue;
       const face = await meshFace(facemesh, image, candidate);
       if (face.score >= MIN_SCORE) found.push(face);
     }
     return found;
   };
   const detector: FaceDetector = {
-    faces: async (image) => (await meshFaces(image)).map(neighbour),
+    faces: async (image, known) => (await meshFaces(image, known)).map(neighbour),
     async subject(image) {
       const found = await meshFaces(image);
       const index = pickSubject(found);

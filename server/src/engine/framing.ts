@@ -96,8 +96,13 @@ export function frameHeadshot(
     );
   }
 
+  // The cuts relative to the eyes, once: every candidate turns and scales them.
+  const cuts = {
+    dx: Float64Array.from(reach.cuts, (p) => p.x - eye.x),
+    dy: Float64Array.from(reach.cuts, (p) => p.y - eye.y),
+  };
   const fits = (headFraction: number, roll: number): Candidate | null => {
-    const eyeLines = eyeLinesFor(reach, eye, scaleOf(headFraction), roll, width, sizes);
+    const eyeLines = eyeLinesFor(reach, cuts, eye, scaleOf(headFraction), roll, width, sizes);
     return eyeLines && { headFraction, roll, eyeLines };
   };
   const chosen = levelled(fits, level, wantedRoll(level, reach.bodyRoll)) ?? leastTilted(fits, level);
@@ -209,6 +214,7 @@ function leastTilted(
  */
 function eyeLinesFor(
   reach: SubjectReach,
+  cuts: { dx: Float64Array; dy: Float64Array },
   eye: Point,
   scale: number,
   roll: number,
@@ -216,11 +222,6 @@ function eyeLinesFor(
   sizes: readonly { width: number; height: number }[],
 ): number[] | null {
   const [c, s] = [Math.cos(roll), Math.sin(roll)];
-  // Cut points in canvas pixels relative to the eye (x across, y down).
-  const cuts = reach.cuts.map((p) => {
-    const [dx, dy] = [p.x - eye.x, p.y - eye.y];
-    return { x: (c * dx + s * dy) * scale, y: (-s * dx + c * dy) * scale };
-  });
   const toPhoto = (x: number, y: number): Point => ({
     x: eye.x + (c * x - s * y) / scale,
     y: eye.y + (s * x + c * y) / scale,
@@ -230,11 +231,16 @@ function eyeLinesFor(
     let lo: number = EYE_LINE.min;
     let hi: number = EYE_LINE.max;
     const half = Math.min(width, size.width) / 2 - EDGE_TOLERANCE;
-    for (const p of cuts) {
-      if (Math.abs(p.x) >= half) continue;
+    for (let k = 0; k < cuts.dx.length; k++) {
+      // The cut in canvas pixels relative to the eye (x across, y down).
+      const [dx, dy] = [cuts.dx[k]!, cuts.dy[k]!];
+      const x = (c * dx + s * dy) * scale;
+      if (Math.abs(x) >= half) continue;
+      const y = (-s * dx + c * dy) * scale;
       // Below the eye the window must end above the cut; above it, start below it.
-      if (p.y >= 0) lo = Math.max(lo, 1 - (p.y + EDGE_TOLERANCE) / size.height);
-      else hi = Math.min(hi, (-p.y + EDGE_TOLERANCE) / size.height);
+      if (y >= 0) lo = Math.max(lo, 1 - (y + EDGE_TOLERANCE) / size.height);
+      else hi = Math.min(hi, (-y + EDGE_TOLERANCE) / size.height);
+      if (lo > hi) return null;
     }
     if (lo > hi) return null;
     // From the preferred eye line down the frame, the first whose bottom edge the subject fills

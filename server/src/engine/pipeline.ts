@@ -34,16 +34,9 @@ import {
   previewGuide,
   type SubjectPrior,
 } from "./matte";
-import {
-  evenSkinCast,
-  faceExposure,
-  removeRedEye,
-  sampleSkin,
-  smoothSkin,
-  subjectHighlight,
-  whiteBalanceGains,
-  type Gains,
-} from "./colour";
+import { faceExposure, sampleSkin, subjectHighlight, whiteBalanceGains, type Gains } from "./colour/light";
+import { evenSkinCast, faceSkin, smoothSkin } from "./colour/face-skin";
+import { removeRedEye } from "./colour/red-eye";
 import type { SmallPlane } from "./render";
 import { ScratchPool, type Scratch } from "./scratch";
 import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
@@ -178,8 +171,11 @@ async function runPipeline(
     h,
     face.irises.map((iris) => ({ centre: toCanvas(iris.centre), radius: iris.radius * framing.scale })),
   );
-  evenSkinCast(fg, matte.alpha, w, h, faceEllipse);
-  smoothSkin(fg, w, h, faceEllipse);
+  const skinOfFace = faceSkin(fg, matte.alpha, w, h, faceEllipse);
+  if (skinOfFace) {
+    evenSkinCast(fg, skinOfFace);
+    smoothSkin(fg, w, skinOfFace);
+  }
   const faceColour: Gains | null = skin && [skin[0] * gains[0], skin[1] * gains[1], skin[2] * gains[2]];
   const highlight = subjectHighlight(fg, matte.alpha, gains);
   const exposureFor = (style: Style) => (faceColour ? faceExposure(faceColour, highlight, style) : 1);
@@ -244,10 +240,14 @@ async function surveySubject(
   const map = surveyMap(eye, eyeRoll(face), head);
   const view = surveyView(small, small.factor, map);
   const mask = await segmenter.segment(view);
-  const known = [{ eye, headHeight: head }, ...face.neighbours];
-  const neighbours = (await detector.faces({ data: view, width: SEGMENT_SIZE, height: SEGMENT_SIZE }))
-    .map((n) => ({ eye: canvasToSource(map, n.eye.x, n.eye.y), headHeight: n.headHeight / map.scale }))
-    .filter((n) => known.every((k) => Math.hypot(n.eye.x - k.eye.x, n.eye.y - k.eye.y) > 0.5 * k.headHeight));
+  // Faces already measured, on the view: BlazeFace finds them again, FaceMesh need not.
+  const known = [{ eye, headHeight: head }, ...face.neighbours].map((k) => ({
+    eye: sourceToCanvas(map, k.eye),
+    headHeight: k.headHeight * map.scale,
+  }));
+  const neighbours = (
+    await detector.faces({ data: view, width: SEGMENT_SIZE, height: SEGMENT_SIZE }, known)
+  ).map((n) => ({ eye: canvasToSource(map, n.eye.x, n.eye.y), headHeight: n.headHeight / map.scale }));
   const body = bodyRoll(mask, map, photo, head);
   applySubjectPrior(
     mask,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { STYLES, styleById } from "@headshot/shared";
-import { evenSkinCast, faceExposure, removeRedEye, smoothSkin } from "../../src/engine/colour";
+import { evenSkinCast, faceSkin, smoothSkin } from "../../src/engine/colour/face-skin";
+import { faceExposure } from "../../src/engine/colour/light";
+import { removeRedEye } from "../../src/engine/colour/red-eye";
 
 const W = 200;
 const H = 200;
@@ -85,7 +87,7 @@ describe("local cast removal on the face", () => {
   it("evens the cast across the face and keeps its mean colour and every pixel's luma", () => {
     const rgb = lit();
     const before = rgb.slice();
-    evenSkinCast(rgb, alpha, W, H, FACE);
+    evenSkinCast(rgb, faceSkin(rgb, alpha, W, H, FACE)!);
     const spread = (img: Uint8Array) => meanOver(img, cheek(-1), cr) - meanOver(img, cheek(1), cr);
     expect(Math.abs(spread(rgb))).toBeLessThan(0.5 * Math.abs(spread(before)));
     for (const k of [0, 1, 2]) {
@@ -105,12 +107,13 @@ describe("local cast removal on the face", () => {
   it("leaves what is not the subject alone (the matte's background)", () => {
     const rgb = lit();
     const before = rgb.slice();
-    evenSkinCast(rgb, new Float32Array(W * H), W, H, FACE);
+    evenSkinCast(rgb, faceSkin(rgb, new Float32Array(W * H), W, H, FACE)!);
     expect(rgb).toEqual(before);
   });
 });
 
 describe("skin smoothing", () => {
+  const opaque = new Float32Array(W * H).fill(1);
   // Pore-scale texture: ±4 levels on a 2-pixel checker.
   const textured = () =>
     image((x, y) => {
@@ -121,7 +124,7 @@ describe("skin smoothing", () => {
 
   it("softens fine texture on a sharp face", () => {
     const rgb = textured();
-    smoothSkin(rgb, W, H, FACE);
+    smoothSkin(rgb, W, faceSkin(rgb, opaque, W, H, FACE)!);
     expect(texture(rgb)).toBeLessThan(0.8 * texture(textured()));
   });
 
@@ -131,7 +134,7 @@ describe("skin smoothing", () => {
       return [SKIN[0] + d, SKIN[1] + d, SKIN[2] + d];
     });
     const before = soft.slice();
-    smoothSkin(soft, W, H, FACE);
+    smoothSkin(soft, W, faceSkin(soft, opaque, W, H, FACE)!);
     expect(soft).toEqual(before);
   });
 });

@@ -1,0 +1,194 @@
+// The face's skin (SPEC §7.2 step 5): the skin-coloured pixels of the subject inside the face
+// ellipse, found once per job, then evened where mixed light cast uneven colour on them and
+// smoothed where the source still has fine texture. Neither moves the face's mean colour.
+
+import { boxBlur } from "../filters";
+import { tempF32 } from "../temporaries";
+import { cb, clamp8, cr, isSkin, smoothstep } from "./space";
+
+/** How much small-amplitude skin texture is removed (0 = none). */
+const SMOOTHING = 0.4;
+/** Texture amplitude (8-bit) above which detail is kept whole: pores go, features stay. */
+const DETAIL_KEEP = 14;
+/** Mean skin texture (8-bit) below which the source counts as soft and is not smoothed, and
+ * above which it is smoothed at full strength. */
+const SOFT_DETAIL: readonly [number, number] = [1.5, 3.5];
+/** Share of the skin's uneven chroma (from mixed light) removed, and the patch (a share of the
+ * face's width) over which its local mean is taken. */
+const CAST_EVENING = 0.7;
+const CAST_PATCH = 0.1;
+
+export interface Ellipse {
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+}
+
+type Box = { x0: number; y0: number; width: number; height: number };
+type Planes = [Float32Array, Float32Array, Float32Array];
+
+/** The face's skin pixels: each one's byte offset in the canvas, index in the box's planes, and
+ * 1 − d² (d its distance from the centre in ellipse radii: effects fade towards the rim). */
+export interface FaceSkin {
+  ellipse: Ellipse;
+  box: Box;
+  offsets: Int32Array;
+  cells: Int32Array;
+  rim: Float32Array;
+  count: number;
+}
+
+/** The face's skin in `rgb` (w × h): skin-coloured pixels of the subject (alpha ≥ 0.5) inside the
+ * ellipse; null when the ellipse is too small to work on. */
+export function faceSkin(
+  rgb: Uint8Array,
+  alpha: Float32Array,
+  w: number,
+  h: number,
+  ellipse: Ellipse,
+): FaceSkin | null {
+  const x0 = Math.max(0, Math.floor(ellipse.cx - ellipse.rx));
+  const x1 = Math.min(w, Math.ceil(ellipse.cx + ellipse.rx));
+  const y0 = Math.max(0, Math.floor(ellipse.cy - ellipse.ry));
+  const y1 = Math.min(h, Math.ceil(ellipse.cy + ellipse.ry));
+  const box = { x0, y0, width: x1 - x0, height: y1 - y0 };
+  if (box.width < 8 || box.height < 8) return null;
+  const n = box.width * box.height;
+  const offsets = new Int32Array(n);
+  const cells = new Int32Array(n);
+  const rim = new Float32Array(n);
+  let count = 0;
+  for (let y = 0; y < box.height; y++) {
+    const ny = (y + y0 - ellipse.cy) / ellipse.ry;
+    for (let x = 0; x < box.width; x++) {
+      const nx = (x + x0 - ellipse.cx) / ellipse.rx;
+      const d = nx * nx + ny * ny;
+      const i = (y + y0) * w + x + x0;
+      if (d >= 1 || alpha[i]! < 0.5) continue;
+      const o = i * 3;
+      if (!isSkin(rgb[o]!, rgb[o + 1]!, rgb[o + 2]!)) continue;
+      offsets[count] = o;
+      cells[count] = y * box.width + x;
+      rim[count] = 1 - d * d;
+      count++;
+    }
+  }
+  return { ellipse, box, offsets, cells, rim, count };
+}
+
+/**
+ * Local cast removal on the face's skin (mixed light: a window on one cheek, a coloured lamp on the
+ * other). The skin's chroma (Cb, Cr), averaged over patches a tenth of the face wide, is pulled
+ * towards the face's own mean chroma by CAST_EVENING; luma is untouched, and so is the mean (the
+ * pulls are made to sum to zero): the face keeps its skin tone, only uneven colour from the light
+ * goes.
+ */
+export function evenSkinCast(rgb: Uint8Array, skin: FaceSkin): void {
+  const { box, offsets, cells, rim, count } = skin;
+  if (count < (box.width * box.height) / 8) return;
+  const n = box.width * box.height;
+  const [u, v, weight] = ["cast.u", "cast.v", "cast.w"].map((k) => tempF32(k, n).fill(0, 0, n)) as Planes;
+  let [su, sv] = [0, 0];
+  for (let k = 0; k < count; k++) {
+    const [o, j] = [offsets[k]!, cells[k]!];
+    const [R, G, B] = [rgb[o]!, rgb[o + 1]!, rgb[o + 2]!];
+    u[j] = cb(R, G, B);
+    v[j] = cr(R, G, B);
+    weight[j] = 1;
+    su += u[j]!;
+    sv += v[j]!;
+  }
+  const [mu, mv] = [su / count, sv / count];
+  const radius = Math.max(2, Math.round(skin.ellipse.rx * CAST_PATCH));
+  const blur = (plane: Float32Array, key: string) =>
+    boxBlur(plane, box.width, box.height, radius, tempF32(`cast.blur.${key}`, n));
+  const [bu, bv, bw] = [blur(u, "u"), blur(v, "v"), blur(weight, "w")];
+  // Each pixel's pull (its patch's offset from the face's mean chroma, fading towards the rim),
+  // less the pulls' own mean.
+  const pullU = tempF32("cast.pu", count);
+  const pullV = tempF32("cast.pv", count);
+  let [ou, ov] = [0, 0];
+  for (let k = 0; k < count; k++) {
+    const j = cells[k]!;
+    const strength = CAST_EVENING * rim[k]!;
+    pullU[k] = (bu[j]! / bw[j]! - mu) * strength;
+    pullV[k] = (bv[j]! / bw[j]! - mv) * strength;
+    ou += pullU[k]!;
+    ov += pullV[k]!;
+  }
+  [ou, ov] = [ou / count, ov / count];
+  for (let k = 0; k < count; k++) {
+    const o = offsets[k]!;
+    const [du, dv] = [pullU[k]! - ou, pullV[k]! - ov];
+    // Cb/Cr offsets back to RGB (BT.601), luma unchanged.
+    rgb[o] = clamp8(rgb[o]! - 1.402 * dv);
+    rgb[o + 1] = clamp8(rgb[o + 1]! + 0.344136 * du + 0.714136 * dv);
+    rgb[o + 2] = clamp8(rgb[o + 2]! - 1.772 * du);
+  }
+}
+
+/**
+ * Frequency-separation smoothing of the face's skin: the image is split into a blurred base and
+ * detail; small detail is reduced, edges (eyes, brows, lips) are kept. A soft source (enlarged,
+ * out of focus, already retouched) has little texture left: smoothing it more would make it waxy,
+ * so the strength follows the texture the face still has.
+ */
+export function smoothSkin(rgb: Uint8Array, w: number, skin: FaceSkin): void {
+  const { box, offsets, cells, rim, count } = skin;
+  if (count === 0) return;
+  const radius = Math.max(2, Math.round(skin.ellipse.rx * 0.02));
+  // Synchronous: the planes are module temporaries (only the first width × height values are used).
+  const n = box.width * box.height;
+  const channels = [0, 1, 2].map((k) => tempF32(`skin.plane${k}`, n)) as Planes;
+  splitChannels(rgb, w, box, channels);
+  const mid = tempF32("skin.mid", n);
+  // Two box passes approximate a Gaussian.
+  const [b0, b1, b2] = channels.map((c, k) =>
+    boxBlur(
+      boxBlur(c, box.width, box.height, radius, mid),
+      box.width,
+      box.height,
+      radius,
+      tempF32(`skin.base${k}`, n),
+    ),
+  ) as Planes;
+  const detail = tempF32("skin.detail", count);
+  let [sum, textured] = [0, 0];
+  for (let k = 0; k < count; k++) {
+    const [o, j] = [offsets[k]!, cells[k]!];
+    const d = Math.max(
+      Math.abs(rgb[o]! - b0[j]!),
+      Math.abs(rgb[o + 1]! - b1[j]!),
+      Math.abs(rgb[o + 2]! - b2[j]!),
+    );
+    detail[k] = d;
+    if (d < DETAIL_KEEP) {
+      sum += d;
+      textured++;
+    }
+  }
+  const strength = SMOOTHING * smoothstep(SOFT_DETAIL[0], SOFT_DETAIL[1], textured ? sum / textured : 0);
+  if (strength === 0) return;
+  for (let k = 0; k < count; k++) {
+    const d = detail[k]!;
+    if (d >= DETAIL_KEEP) continue;
+    const [o, j] = [offsets[k]!, cells[k]!];
+    // Fade out towards the ellipse's rim and for larger detail.
+    const t = strength * rim[k]! * (1 - d / DETAIL_KEEP);
+    rgb[o] = rgb[o]! + (b0[j]! - rgb[o]!) * t + 0.5;
+    rgb[o + 1] = rgb[o + 1]! + (b1[j]! - rgb[o + 1]!) * t + 0.5;
+    rgb[o + 2] = rgb[o + 2]! + (b2[j]! - rgb[o + 2]!) * t + 0.5;
+  }
+}
+
+/** The `box` of interleaved RGB `rgb` (`w` pixels wide) as three planes. */
+function splitChannels(rgb: Uint8Array, w: number, box: Box, [c0, c1, c2]: Planes): void {
+  for (let y = 0, j = 0; y < box.height; y++) {
+    for (let o = ((y + box.y0) * w + box.x0) * 3, end = o + box.width * 3; o < end; o += 3, j++) {
+      c0[j] = rgb[o]!;
+      c1[j] = rgb[o + 1]!;
+      c2[j] = rgb[o + 2]!;
+    }
+  }
+}
