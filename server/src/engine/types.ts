@@ -9,6 +9,7 @@ export type EngineErrorCode =
   | "FACE_TOO_SMALL"
   | "LOW_RESOLUTION"
   | "CORRUPT_IMAGE"
+  | "UNSAFE_CONTENT"
   | "ENGINE_UNAVAILABLE"
   | "TIMEOUT"
   | "OVERLOADED"
@@ -21,6 +22,8 @@ export const ENGINE_ERROR_MESSAGES: Record<EngineErrorCode, string> = {
   FACE_TOO_SMALL: "Your face is too small in this photo. Please use a closer or higher-resolution photo.",
   LOW_RESOLUTION: "This photo is too small. Please use a photo at least 400 pixels on its shortest side.",
   CORRUPT_IMAGE: "We couldn't read this image. Please upload a JPEG or PNG photo.",
+  UNSAFE_CONTENT:
+    "This photo can't be used: it looks like it contains explicit content. Please use a different photo of yourself.",
   ENGINE_UNAVAILABLE: "The headshot engine is unavailable right now. Please try again in a moment.",
   TIMEOUT: "Creating your headshots took too long. Please try again.",
   OVERLOADED: "We're busy right now. Please try again in a moment.",

@@ -209,6 +209,7 @@ function errorCodeFor(error: EngineError): string {
     case "FACE_TOO_SMALL":
     case "LOW_RESOLUTION":
     case "CORRUPT_IMAGE":
+    case "UNSAFE_CONTENT":
       return "UNPROCESSABLE";
     case "OVERLOADED":
       return "OVERLOADED";
