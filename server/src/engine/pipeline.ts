@@ -5,6 +5,7 @@ import sharp from "sharp";
 import { ASPECTS, styleById, type Aspect, type StyleId } from "@headshot/shared";
 import { createFaceDetector, type Face, type FaceDetector, type Point } from "./face-detector";
 import { createSegmenter, SEGMENT_SIZE, type Segmenter } from "./segmenter";
+import { createSafetyClassifier, type SafetyClassifier } from "./safety";
 import { frameHeadshot, sourceToCanvas, UPSCALE_FLAG } from "./framing";
 import {
   assertResolution,
@@ -27,15 +28,26 @@ export interface StudioPipeline {
   run(req: EngineRequest): Promise<EngineResult>;
 }
 
-export async function createStudioPipeline(): Promise<StudioPipeline> {
-  const detector = await createFaceDetector();
-  const segmenter = await createSegmenter();
+/** The models a pipeline runs. Each is loaded (and warmed up) unless given: tests hand in their
+ * own, e.g. a detector that records its calls. */
+export interface PipelineModels {
+  safety: SafetyClassifier;
+  detector: FaceDetector;
+  segmenter: Segmenter;
+}
+
+export async function createStudioPipeline(given: Partial<PipelineModels> = {}): Promise<StudioPipeline> {
+  const models: PipelineModels = {
+    safety: given.safety ?? (await createSafetyClassifier()),
+    detector: given.detector ?? (await createFaceDetector()),
+    segmenter: given.segmenter ?? (await createSegmenter()),
+  };
   const scratch = new ScratchPool();
   return {
     run: async (req) => {
       const s = scratch.take();
       try {
-        return await runPipeline(req, detector, segmenter, s);
+        return await runPipeline(req, models, s);
       } finally {
         scratch.give(s);
       }
@@ -45,8 +57,7 @@ export async function createStudioPipeline(): Promise<StudioPipeline> {
 
 async function runPipeline(
   req: EngineRequest,
-  detector: FaceDetector,
-  segmenter: Segmenter,
+  { safety, detector, segmenter }: PipelineModels,
   scratch: Scratch,
 ): Promise<EngineResult> {
   const started = performance.now();
@@ -71,6 +82,8 @@ async function runPipeline(
 
   step("detecting", 0.1);
   const small = await detectionCopy(src);
+  // An explicit photo goes no further (SPEC §6.1): no face is looked for in it.
+  await safety.assertSafe(small);
   const face = scaleFace(await detector.subject(small), small.factor);
   assertResolution(src);
 
