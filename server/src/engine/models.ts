@@ -1,4 +1,4 @@
-// The four models the engine runs, committed in server/models (each with its licence notice) as
+// The five models the engine runs, committed in server/models (each with its licence notice) as
 // tfjs graph models and run by ONNX Runtime (onnx/model.ts).
 
 import { fileURLToPath } from "node:url";
@@ -35,4 +35,7 @@ export const MODELS = {
   },
   /** MediaPipe Selfie Segmentation: person probability per pixel. */
   selfie: { file: "selfie/selfie.json", outputs: ["activation_10"], scale: 255, offset: 0 },
+  /** nsfwjs' MobileNetV2 "mid" classifier: probabilities of Drawing, Hentai, Neutral, Porn, Sexy.
+   * Pixels in 0..1 as nsfwjs gives them (the graph itself maps them to −1..1). */
+  nsfw: { file: "nsfw/mobilenet_v2_mid.json", outputs: ["Identity"], scale: 255, offset: 0 },
 } as const satisfies Record<string, ModelSpec>;

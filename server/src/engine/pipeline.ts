@@ -16,6 +16,7 @@ import {
   type SubjectReach,
 } from "./framing";
 import { bodyRoll, subjectReach, surveyMap, surveyView } from "./survey";
+import { createSafetyClassifier, type SafetyClassifier } from "./safety";
 import {
   assertResolution,
   canvasPreview,
@@ -57,9 +58,20 @@ export interface Inspection {
   alpha: Float32Array;
 }
 
-export async function createStudioPipeline(): Promise<StudioPipeline> {
-  const detector = await createFaceDetector();
-  const segmenter = await createSegmenter();
+/** The models a pipeline runs. Each is loaded (and warmed up) unless given: tests hand in their
+ * own, e.g. a detector that records its calls. */
+export interface PipelineModels {
+  safety: SafetyClassifier;
+  detector: FaceDetector;
+  segmenter: Segmenter;
+}
+
+export async function createStudioPipeline(given: Partial<PipelineModels> = {}): Promise<StudioPipeline> {
+  const models: PipelineModels = {
+    safety: given.safety ?? (await createSafetyClassifier()),
+    detector: given.detector ?? (await createFaceDetector()),
+    segmenter: given.segmenter ?? (await createSegmenter()),
+  };
   const scratch = new ScratchPool();
   const withScratch = async <T>(use: (s: Scratch) => Promise<T>): Promise<T> => {
     const s = scratch.take();
@@ -70,11 +82,11 @@ export async function createStudioPipeline(): Promise<StudioPipeline> {
     }
   };
   return {
-    run: (req) => withScratch((s) => runPipeline(req, detector, segmenter, s)),
+    run: (req) => withScratch((s) => runPipeline(req, models, s)),
     inspect: (req) =>
       withScratch(async (s) => {
         let inspection: Inspection | undefined;
-        const result = await runPipeline(req, detector, segmenter, s, (seen) => (inspection = seen));
+        const result = await runPipeline(req, models, s, (seen) => (inspection = seen));
         return { ...result, inspection: inspection! };
       }),
   };
@@ -82,8 +94,7 @@ export async function createStudioPipeline(): Promise<StudioPipeline> {
 
 async function runPipeline(
   req: EngineRequest,
-  detector: FaceDetector,
-  segmenter: Segmenter,
+  { safety, detector, segmenter }: PipelineModels,
   scratch: Scratch,
   inspect?: (seen: Inspection) => void,
 ): Promise<EngineResult> {
@@ -109,6 +120,8 @@ async function runPipeline(
 
   step("detecting", 0.1);
   const small = await detectionCopy(src);
+  // An explicit photo goes no further (SPEC §6.1): no face is looked for in it.
+  await safety.assertSafe(small);
   const face = scaleFace(await detector.subject(small), small.factor);
   assertResolution(src);
 

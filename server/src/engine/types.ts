@@ -10,6 +10,7 @@ export type EngineErrorCode =
   | "LOW_RESOLUTION"
   | "SUBJECT_CROPPED"
   | "CORRUPT_IMAGE"
+  | "UNSAFE_CONTENT"
   | "ENGINE_UNAVAILABLE"
   | "TIMEOUT"
   | "OVERLOADED"
@@ -24,6 +25,8 @@ export const ENGINE_ERROR_MESSAGES: Record<EngineErrorCode, string> = {
   SUBJECT_CROPPED:
     "This photo is cropped too close: your head and shoulders need to be in the picture. Please use a photo that shows your head and shoulders with some space around them.",
   CORRUPT_IMAGE: "We couldn't read this image. Please upload a JPEG or PNG photo.",
+  UNSAFE_CONTENT:
+    "This photo can't be used: it looks like it contains explicit content. Please use a different photo of yourself.",
   ENGINE_UNAVAILABLE: "The headshot engine is unavailable right now. Please try again in a moment.",
   TIMEOUT: "Creating your headshots took too long. Please try again.",
   OVERLOADED: "We're busy right now. Please try again in a moment.",

@@ -210,6 +210,7 @@ function errorCodeFor(error: EngineError): string {
     case "LOW_RESOLUTION":
     case "SUBJECT_CROPPED":
     case "CORRUPT_IMAGE":
+    case "UNSAFE_CONTENT":
       return "UNPROCESSABLE";
     case "OVERLOADED":
       return "OVERLOADED";

@@ -333,6 +333,34 @@ describe("HEIC/HEIF input (decoded inside the engine)", () => {
 });
 
 describe("refusals", () => {
+  it("refuses an explicit photo with UNSAFE_CONTENT before it looks for a face", async () => {
+    // A pipeline whose detector records what it is asked to look at.
+    const looked: RgbImage[] = [];
+    const watched = await createStudioPipeline({
+      detector: {
+        subject: (image) => {
+          looked.push(image);
+          return detector.subject(image);
+        },
+        faces: (image, known) => {
+          looked.push(image);
+          return detector.faces(image, known);
+        },
+      },
+    });
+    const code = (photo: Uint8Array) =>
+      watched.run({ photo, styles: ["studio-grey"], aspects: ["1:1"] }).then(
+        () => "succeeded",
+        (err: unknown) => (err as EngineError).code,
+      );
+    // test/fixtures/unsafe_synthetic.png: scored "Porn" by the classifier (scripts/make-unsafe-fixture.ts).
+    expect(await code(await fixture("unsafe_synthetic.png"))).toBe("UNSAFE_CONTENT");
+    expect(looked).toHaveLength(0);
+    // The same pipeline does look for a face in a photo that isn't explicit.
+    expect(await code(await fixture("coffee.png"))).toBe("NO_FACE");
+    expect(looked).toHaveLength(1);
+  });
+
   it("refuses two people as MULTIPLE_FACES", async () => {
     expect(await failure(await fixture("two_faces_sample6_crop.jpg"))).toBe("MULTIPLE_FACES");
   });

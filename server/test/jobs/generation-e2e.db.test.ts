@@ -146,4 +146,18 @@ describe("generation end to end (studio engine)", () => {
     expect(job.error!.message).toMatch(/face/i);
     expect(await balance(h, user)).toBe(3);
   });
+
+  it("fails an explicit photo in its job as UNSAFE_CONTENT, with a refund", async () => {
+    // test/fixtures/unsafe_synthetic.png: 448 px of noise the safety classifier scores as "Porn".
+    const user = await consentingUser(h);
+    const res = await upload(h, user, fixture("unsafe_synthetic.png"));
+    expect(res.status).toBe(202);
+    expect(await balance(h, user)).toBe(2);
+    const job = await waitForEnd(h, user, JobResponse.parse(await res.json()).job.id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "UNPROCESSABLE", reason: "UNSAFE_CONTENT" });
+    expect(job.error!.message).toMatch(/explicit content/);
+    expect(job.outputs).toHaveLength(0);
+    expect(await balance(h, user)).toBe(3);
+  });
 });

@@ -1,4 +1,4 @@
-// tfjs graph model → ONNX, in memory, for the ops our face and person models use. tfjs keeps
+// tfjs graph model → ONNX, in memory, for the ops our face, person and safety models use. tfjs keeps
 // images NHWC; ONNX convolutions want NCHW. So the input is transposed once and a feature map
 // stays NCHW through convolutions, pools and elementwise ops; an op that depends on the layout
 // (reshapes, slices, gathers, matrix products, …) or a graph output gets its input transposed back
@@ -61,7 +61,7 @@ export function permute(
 
 /**
  * ONNX's padding for a convolution or pool of TensorFlow's: SAME pads the extra row or column at
- * the end, as ONNX's SAME_UPPER does. What the four models don't use — EXPLICIT padding, dilation,
+ * the end, as ONNX's SAME_UPPER does. What our models don't use — EXPLICIT padding, dilation,
  * a data format other than NHWC, SAME with a stride larger than the window (ONNX Runtime rejects
  * it) — is refused rather than converted untested.
  */
@@ -199,6 +199,21 @@ export function convertGraphModel(
   };
   /** A constant's values (sizes, axes, paddings, permutations, slice bounds). */
   const values = (ref: string) => Array.from(weight(ref).data);
+  /** The activation fused after a convolution's or matrix product's bias (`fused[1]`), from
+   * `input` to `output`; a PReLU's slopes are the node's fourth input. */
+  const fusedActivation = (
+    fused: string[],
+    input: string,
+    output: string,
+    isNchw: boolean,
+    slopes: string | undefined,
+  ) => {
+    if (fused[1] === "Relu") emit("Relu", [input], output, isNchw);
+    else if (fused[1] === "Relu6") emit("Clip", [input, floats([], [0]), floats([], [6])], output, isNchw);
+    else if (fused[1] === "Prelu" && slopes)
+      emit("PRelu", [input, isNchw ? constantForNchw(slopes) : constant(slopes)], output, isNchw);
+    else throw new Error(`convertGraphModel: fused ${fused.join("+")}`);
+  };
 
   for (const node of needed(nodes, outputs)) {
     const attr = node.attr ?? {};
@@ -216,11 +231,12 @@ export function convertGraphModel(
         break;
       case "_FusedConv2D":
       case "Conv2D":
-      case "DepthwiseConv2dNative": {
+      case "DepthwiseConv2dNative":
+      case "FusedDepthwiseConv2dNative": {
         const filter = weight(y);
         const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
         const strides = ints(attr.strides);
-        const depthwise = node.op === "DepthwiseConv2dNative";
+        const depthwise = node.op.endsWith("DepthwiseConv2dNative");
         const outChannels = depthwise ? ci * co : co;
         const convInputs = [
           image(x),
@@ -228,7 +244,7 @@ export function convertGraphModel(
             ? floats([outChannels, 1, kh, kw], permute(filter.data, [kh, kw, outChannels], [2, 0, 1]))
             : floats([co, ci, kh, kw], permute(filter.data, [kh, kw, ci, co], [3, 2, 0, 1])),
         ];
-        const fused = node.op === "_FusedConv2D" ? texts(attr.fused_ops) : [];
+        const fused = node.op.includes("Fused") ? texts(attr.fused_ops) : [];
         if (fused.length > 0) {
           if (fused[0] !== "BiasAdd") throw new Error(`convertGraphModel: fused ${fused.join("+")}`);
           convInputs.push(floats([outChannels], weight(inputs[2]!).data));
@@ -240,9 +256,19 @@ export function convertGraphModel(
           { name: "group", int: depthwise ? ci : 1 },
           padding(node, [kh, kw]),
         ]);
-        if (activation === "Relu") emit("Relu", [conv], name, true);
-        else if (activation === "Prelu") emit("PRelu", [conv, constantForNchw(inputs[3]!)], name, true);
-        else if (activation) throw new Error(`convertGraphModel: fused ${fused.join("+")}`);
+        if (activation) fusedActivation(fused, conv, name, true, inputs[3]);
+        break;
+      }
+      case "_FusedMatMul": {
+        // A matrix product, its bias and activation; Gemm adds the bias row to every row.
+        const fused = texts(attr.fused_ops);
+        if (fused[0] !== "BiasAdd") throw new Error(`convertGraphModel: fused ${fused.join("+")}`);
+        const activation = fused[1];
+        emit("Gemm", [plain(x), plain(y), plain(inputs[2]!)], activation ? `${name}/gemm` : name, false, [
+          { name: "transA", int: attr.transpose_a?.b ? 1 : 0 },
+          { name: "transB", int: attr.transpose_b?.b ? 1 : 0 },
+        ]);
+        if (activation) fusedActivation(fused, `${name}/gemm`, name, false, inputs[3]);
         break;
       }
       case "Conv2DBackpropInput": {
@@ -325,6 +351,10 @@ export function convertGraphModel(
       case "Relu6":
         emit("Clip", [resolve(x), floats([], [0]), floats([], [6])], name, layout(resolve(x)));
         break;
+      case "Softmax":
+        // TensorFlow normalises over the last axis.
+        emit("Softmax", [plain(x)], name, false, [{ name: "axis", int: -1 }]);
+        break;
       case "Rsqrt": {
         const root = emit("Sqrt", [resolve(x)], `${name}/sqrt`, layout(resolve(x)));
         emit("Reciprocal", [root], name, layout(resolve(x)));
@@ -347,6 +377,12 @@ export function convertGraphModel(
       case "Transpose":
         emit("Transpose", [plain(x)], name, false, [{ name: "perm", ints: values(y) }]);
         break;
+      case "Squeeze": {
+        // No axes named: every axis of size 1 goes, in both.
+        const axes = ints(attr.squeeze_dims);
+        emit("Squeeze", axes.length > 0 ? [plain(x), int64s(axes)] : [plain(x)], name, false);
+        break;
+      }
       case "ConcatV2": {
         const parts = inputs.slice(0, -1);
         emit("Concat", parts.map(plain), name, false, [{ name: "axis", int: values(inputs.at(-1)!)[0]! }]);

@@ -12,7 +12,8 @@ interface WeightSpec {
   name: string;
   shape: number[];
   dtype: "float32" | "int32";
-  quantization?: { dtype: "float16" };
+  /** float16: half-precision values; uint8: bytes standing for `byte × scale + min`. */
+  quantization?: { dtype: "float16" } | { dtype: "uint8"; scale: number; min: number };
 }
 interface ModelJson {
   modelTopology: { node: TfNode[] };
@@ -49,7 +50,8 @@ const HALF_TO_FLOAT = (() => {
   return table;
 })();
 
-/** Reads a graph model's nodes and weights (float16-quantised weights widened to float32). */
+/** Reads a graph model's nodes and weights (quantised weights widened as tfjs does: float16 to
+ * float32, uint8 through its affine map, rounded for int32). */
 async function readGraphModel(
   jsonPath: string,
 ): Promise<{ nodes: TfNode[]; weights: Record<string, Weight> }> {
@@ -61,18 +63,20 @@ async function readGraphModel(
     let offset = 0;
     for (const spec of group.weights) {
       const count = product(spec.shape);
-      const half = spec.quantization?.dtype === "float16";
-      if (spec.quantization && !half)
-        throw new Error(`${jsonPath}: ${spec.name} uses ${spec.quantization.dtype} quantisation`);
-      const width = half ? 2 : 4;
+      const q = spec.quantization;
+      if (q && q.dtype !== "float16" && q.dtype !== "uint8")
+        throw new Error(`${jsonPath}: ${spec.name} uses ${(q as { dtype: string }).dtype} quantisation`);
+      if (q?.dtype === "float16" && spec.dtype !== "float32")
+        throw new Error(`${jsonPath}: ${spec.name} is ${spec.dtype} quantised as float16`);
+      const width = q?.dtype === "uint8" ? 1 : q?.dtype === "float16" ? 2 : 4;
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * width);
       const data = spec.dtype === "int32" ? new Int32Array(count) : new Float32Array(count);
       for (let i = 0; i < count; i++) {
-        data[i] = half
-          ? HALF_TO_FLOAT[view.getUint16(2 * i, true)]!
-          : spec.dtype === "int32"
-            ? view.getInt32(4 * i, true)
-            : view.getFloat32(4 * i, true);
+        if (q?.dtype === "uint8") {
+          const v = view.getUint8(i) * q.scale + q.min;
+          data[i] = spec.dtype === "int32" ? Math.round(v) : v;
+        } else if (q?.dtype === "float16") data[i] = HALF_TO_FLOAT[view.getUint16(2 * i, true)]!;
+        else data[i] = spec.dtype === "int32" ? view.getInt32(4 * i, true) : view.getFloat32(4 * i, true);
       }
       weights[spec.name] = { shape: spec.shape, data };
       offset += count * width;
