@@ -22,6 +22,7 @@ describe("error messages", () => {
     ["FACE_TOO_SMALL", "UNPROCESSABLE", /closer photo/],
     ["LOW_RESOLUTION", "UNPROCESSABLE", /at least 400 pixels/],
     ["SUBJECT_CROPPED", "UNPROCESSABLE", /cropped too close.*head and shoulders.*works best/],
+    ["UNSAFE_CONTENT", "UNPROCESSABLE", /explicit content.*different photo/],
     ["HEIC_UNSUPPORTED", "UNSUPPORTED_MEDIA_TYPE", /Export the photo as a JPEG/],
     ["RESTRICTED", "FORBIDDEN", /privacy request is open/],
     ["PREMIUM_ACTION_REQUIRED", "FORBIDDEN", /Canva Premium/],

@@ -66,6 +66,11 @@ const bodies = defineMessages({
     description:
       "Error: the photo is cropped so tightly (e.g. the chin touches the bottom edge) that no headshot can be framed; an example photo is shown below it",
   },
+  UNSAFE_CONTENT: {
+    defaultMessage:
+      "This photo can't be used: it looks like it contains explicit content, which Canva doesn't allow. Use a different photo of yourself.",
+    description: "Error: the safety check classified the photo as explicit",
+  },
   LOW_RESOLUTION: {
     defaultMessage: "This photo is too small. Use a photo at least 400 pixels on its shortest side.",
     description: "Error: photo resolution too low",
@@ -185,6 +190,7 @@ const BY_REASON: Record<string, Entry> = {
   FACE_TOO_SMALL: photo(bodies.FACE_TOO_SMALL),
   LOW_RESOLUTION: photo(bodies.LOW_RESOLUTION),
   SUBJECT_CROPPED: photo(bodies.SUBJECT_CROPPED, "head_and_shoulders"),
+  UNSAFE_CONTENT: photo(bodies.UNSAFE_CONTENT),
   CORRUPT_IMAGE: photo(bodies.CORRUPT_IMAGE),
   TOO_MANY_PIXELS: photo(bodies.TOO_MANY_PIXELS),
   HEIC_UNSUPPORTED: photo(bodies.HEIC_UNSUPPORTED),
