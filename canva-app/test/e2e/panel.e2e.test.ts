@@ -170,6 +170,23 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await shot(page, "10-no-face");
     await page.close();
   }, 180_000);
+
+  it("a face-only crop comes back with the sentence and an example of a good photo", async () => {
+    const page = await openPanel("e2e-cropped");
+    await giveConsent(page);
+    await page.setInputFiles("input[type=file]", path.join(FIXTURES, "astronaut_chin_crop.jpg"));
+    await page.getByRole("button", { name: "Generate 6 headshots" }).click();
+    await page
+      .getByText(/cropped too close.*head and shoulders/)
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await page.getByRole("img", { name: "Example: a photo showing head and shoulders" }).waitFor();
+    await shot(page, "11-subject-cropped");
+    // The credit came back: the balance is the one free credit again.
+    await page.getByRole("tab", { name: "Account" }).click();
+    await page.getByText(/You have 1 Headshot Studio credit/).waitFor();
+    await page.close();
+  }, 180_000);
 });
 
 interface SdkCall {

@@ -333,6 +333,10 @@ describe("HEIC/HEIF input (decoded inside the engine)", () => {
 });
 
 describe("refusals", () => {
+  it("refuses a face-only crop (the chin on the photo's bottom edge) as SUBJECT_CROPPED", async () => {
+    expect(await failure(await fixture("astronaut_chin_crop.jpg"))).toBe("SUBJECT_CROPPED");
+  });
+
   it("refuses an explicit photo with UNSAFE_CONTENT before it looks for a face", async () => {
     // A pipeline whose detector records what it is asked to look at.
     const looked: RgbImage[] = [];

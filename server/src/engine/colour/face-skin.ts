@@ -89,17 +89,22 @@ export function evenSkinCast(rgb: Uint8Array, skin: FaceSkin): void {
   if (count < (box.width * box.height) / 8) return;
   const n = box.width * box.height;
   const [u, v, weight] = ["cast.u", "cast.v", "cast.w"].map((k) => tempF32(k, n).fill(0, 0, n)) as Planes;
-  let [su, sv] = [0, 0];
+  // Hot loops over the face's pixels: no destructuring, no closures.
+  let su = 0;
+  let sv = 0;
   for (let k = 0; k < count; k++) {
-    const [o, j] = [offsets[k]!, cells[k]!];
-    const [R, G, B] = [rgb[o]!, rgb[o + 1]!, rgb[o + 2]!];
-    u[j] = cb(R, G, B);
-    v[j] = cr(R, G, B);
+    const o = offsets[k]!;
+    const j = cells[k]!;
+    const pu = cb(rgb[o]!, rgb[o + 1]!, rgb[o + 2]!);
+    const pv = cr(rgb[o]!, rgb[o + 1]!, rgb[o + 2]!);
+    u[j] = pu;
+    v[j] = pv;
     weight[j] = 1;
-    su += u[j]!;
-    sv += v[j]!;
+    su += pu;
+    sv += pv;
   }
-  const [mu, mv] = [su / count, sv / count];
+  const mu = su / count;
+  const mv = sv / count;
   const radius = Math.max(2, Math.round(skin.ellipse.rx * CAST_PATCH));
   const blur = (plane: Float32Array, key: string) =>
     boxBlur(plane, box.width, box.height, radius, tempF32(`cast.blur.${key}`, n));
@@ -108,19 +113,24 @@ export function evenSkinCast(rgb: Uint8Array, skin: FaceSkin): void {
   // less the pulls' own mean.
   const pullU = tempF32("cast.pu", count);
   const pullV = tempF32("cast.pv", count);
-  let [ou, ov] = [0, 0];
+  let ou = 0;
+  let ov = 0;
   for (let k = 0; k < count; k++) {
     const j = cells[k]!;
     const strength = CAST_EVENING * rim[k]!;
-    pullU[k] = (bu[j]! / bw[j]! - mu) * strength;
-    pullV[k] = (bv[j]! / bw[j]! - mv) * strength;
-    ou += pullU[k]!;
-    ov += pullV[k]!;
+    const pu = (bu[j]! / bw[j]! - mu) * strength;
+    const pv = (bv[j]! / bw[j]! - mv) * strength;
+    pullU[k] = pu;
+    pullV[k] = pv;
+    ou += pu;
+    ov += pv;
   }
-  [ou, ov] = [ou / count, ov / count];
+  ou /= count;
+  ov /= count;
   for (let k = 0; k < count; k++) {
     const o = offsets[k]!;
-    const [du, dv] = [pullU[k]! - ou, pullV[k]! - ov];
+    const du = pullU[k]! - ou;
+    const dv = pullV[k]! - ov;
     // Cb/Cr offsets back to RGB (BT.601), luma unchanged.
     rgb[o] = clamp8(rgb[o]! - 1.402 * dv);
     rgb[o + 1] = clamp8(rgb[o + 1]! + 0.344136 * du + 0.714136 * dv);
@@ -154,14 +164,15 @@ export function smoothSkin(rgb: Uint8Array, w: number, skin: FaceSkin): void {
     ),
   ) as Planes;
   const detail = tempF32("skin.detail", count);
-  let [sum, textured] = [0, 0];
+  let sum = 0;
+  let textured = 0;
   for (let k = 0; k < count; k++) {
-    const [o, j] = [offsets[k]!, cells[k]!];
-    const d = Math.max(
-      Math.abs(rgb[o]! - b0[j]!),
-      Math.abs(rgb[o + 1]! - b1[j]!),
-      Math.abs(rgb[o + 2]! - b2[j]!),
-    );
+    const o = offsets[k]!;
+    const j = cells[k]!;
+    const d0 = Math.abs(rgb[o]! - b0[j]!);
+    const d1 = Math.abs(rgb[o + 1]! - b1[j]!);
+    const d2 = Math.abs(rgb[o + 2]! - b2[j]!);
+    const d = d0 > d1 ? (d0 > d2 ? d0 : d2) : d1 > d2 ? d1 : d2;
     detail[k] = d;
     if (d < DETAIL_KEEP) {
       sum += d;
@@ -173,7 +184,8 @@ export function smoothSkin(rgb: Uint8Array, w: number, skin: FaceSkin): void {
   for (let k = 0; k < count; k++) {
     const d = detail[k]!;
     if (d >= DETAIL_KEEP) continue;
-    const [o, j] = [offsets[k]!, cells[k]!];
+    const o = offsets[k]!;
+    const j = cells[k]!;
     // Fade out towards the ellipse's rim and for larger detail.
     const t = strength * rim[k]! * (1 - d / DETAIL_KEEP);
     rgb[o] = rgb[o]! + (b0[j]! - rgb[o]!) * t + 0.5;
