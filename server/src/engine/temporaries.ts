@@ -1,10 +1,18 @@
-// Module-level float temporaries for synchronous functions only (nothing outlives the call):
-// the matte's and the colour step's working planes, allocated once per thread.
+// Module-level temporaries for synchronous functions only (nothing outlives the call): the
+// matte's and the colour step's working planes, allocated once per thread and grown as needed,
+// so a photo leaves no garbage of that size behind.
 
-const temps = new Map<string, Float32Array>();
+const floats = new Map<string, Float32Array>();
+const ints = new Map<string, Int32Array>();
 
 export function tempF32(key: string, length: number): Float32Array {
-  let a = temps.get(key);
-  if (!a || a.length < length) temps.set(key, (a = new Float32Array(length)));
+  let a = floats.get(key);
+  if (!a || a.length < length) floats.set(key, (a = new Float32Array(length)));
+  return a;
+}
+
+export function tempI32(key: string, length: number): Int32Array {
+  let a = ints.get(key);
+  if (!a || a.length < length) ints.set(key, (a = new Int32Array(length)));
   return a;
 }

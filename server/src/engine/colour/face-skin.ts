@@ -3,7 +3,7 @@
 // smoothed where the source still has fine texture. Neither moves the face's mean colour.
 
 import { boxBlur } from "../filters";
-import { tempF32 } from "../temporaries";
+import { tempF32, tempI32 } from "../temporaries";
 import { cb, clamp8, cr, isSkin, smoothstep } from "./space";
 
 /** How much small-amplitude skin texture is removed (0 = none). */
@@ -28,8 +28,9 @@ export interface Ellipse {
 type Box = { x0: number; y0: number; width: number; height: number };
 type Planes = [Float32Array, Float32Array, Float32Array];
 
-/** The face's skin pixels: each one's byte offset in the canvas, index in the box's planes, and
- * 1 − d² (d its distance from the centre in ellipse radii: effects fade towards the rim). */
+/** The face's skin pixels (the first `count` of each array): each one's byte offset in the canvas,
+ * index in the box's planes, and 1 − d² (d its distance from the centre in ellipse radii: effects
+ * fade towards the rim). The arrays are module temporaries, valid until the next `faceSkin`. */
 export interface FaceSkin {
   ellipse: Ellipse;
   box: Box;
@@ -54,10 +55,12 @@ export function faceSkin(
   const y1 = Math.min(h, Math.ceil(ellipse.cy + ellipse.ry));
   const box = { x0, y0, width: x1 - x0, height: y1 - y0 };
   if (box.width < 8 || box.height < 8) return null;
+  // Module temporaries: a FaceSkin is used up before the next job's is made (one thread, one
+  // job at a time on it).
   const n = box.width * box.height;
-  const offsets = new Int32Array(n);
-  const cells = new Int32Array(n);
-  const rim = new Float32Array(n);
+  const offsets = tempI32("face.offsets", n);
+  const cells = tempI32("face.cells", n);
+  const rim = tempF32("face.rim", n);
   let count = 0;
   for (let y = 0; y < box.height; y++) {
     const ny = (y + y0 - ellipse.cy) / ellipse.ry;
