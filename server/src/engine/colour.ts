@@ -7,6 +7,7 @@ import type { Iris } from "./face-detector";
 import type { Style } from "@headshot/shared";
 import { boxBlur } from "./filters";
 import { tempF32 } from "./temporaries";
+import { smoothstep } from "./smoothstep";
 
 /** Share of the measured cast that is removed: a full grey-world correction looks clinical. */
 const WB_STRENGTH = 0.7;
@@ -351,11 +352,6 @@ function boxOf(face: Ellipse, w: number, h: number): Box {
 }
 
 const clamp8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
-
-const smoothstep = (lo: number, hi: number, v: number) => {
-  const t = v <= lo ? 0 : v >= hi ? 1 : (v - lo) / (hi - lo);
-  return t * t * (3 - 2 * t);
-};
 
 /**
  * The subject's exposure for one style, matched to its backdrop (a photographer's fill light, not
