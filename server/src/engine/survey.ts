@@ -6,7 +6,7 @@
 import { SEGMENT_SIZE } from "./segmenter";
 import type { SubjectReach } from "./framing";
 import { sourceToCanvas, type CanvasMap, type Point, type RgbImage } from "./geometry";
-import { level } from "./sampling";
+import { level, sampleAt } from "./sampling";
 
 /** The survey's view in head heights: as wide as it is tall, with the eyes this far from its
  * top. It holds every frame `frameHeadshot` may choose (a 4:5 frame at the preferred head size
@@ -71,21 +71,9 @@ export function subjectReach(
 ): SubjectReach {
   const n = SEGMENT_SIZE;
   const inside = (p: Point) => p.x >= 0 && p.y >= 0 && p.x <= photo.width && p.y <= photo.height;
-  const at = (q: Point) => sampleMask(mask, n, q.x - 0.5, q.y - 0.5);
+  const at = (q: Point) => sampleAt(mask, n, n, q.x - 0.5, q.y - 0.5);
   const presence = (p: Point) => (inside(p) ? at(sourceToCanvas(map, p)) : 0);
   return { cuts: borderCuts(at, map, photo), presence, bodyRoll: body };
-}
-
-/** Bilinear read of an n × n plane at (x, y) in sample units (sample centres at integers); 0
- * beyond it. */
-function sampleMask(mask: Float32Array, n: number, x: number, y: number): number {
-  if (!(x > -1 && y > -1 && x < n && y < n)) return 0;
-  const [x0, y0] = [Math.floor(x), Math.floor(y)];
-  const [tx, ty] = [x - x0, y - y0];
-  const v = (i: number, j: number) => (i < 0 || j < 0 || i >= n || j >= n ? 0 : mask[j * n + i]!);
-  const top = v(x0, y0) + (v(x0 + 1, y0) - v(x0, y0)) * tx;
-  const bottom = v(x0, y0 + 1) + (v(x0 + 1, y0 + 1) - v(x0, y0 + 1)) * tx;
-  return top + (bottom - top) * ty;
 }
 
 /** Points of the photo's border, one per survey pixel along it within the survey's view, where

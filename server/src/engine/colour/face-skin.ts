@@ -4,7 +4,8 @@
 
 import { boxBlur } from "../filters";
 import { tempF32, tempI32 } from "../temporaries";
-import { cb, clamp8, cr, isSkin, smoothstep } from "./space";
+import { smoothstep } from "../smoothstep";
+import { cb, clamp8, cr, isSkin } from "./space";
 
 /** How much small-amplitude skin texture is removed (0 = none). */
 const SMOOTHING = 0.4;

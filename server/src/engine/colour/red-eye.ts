@@ -2,7 +2,8 @@
 // attention model measured and turned back into a dark pupil.
 
 import type { Iris } from "../face-detector";
-import { clamp8, smoothstep } from "./space";
+import { smoothstep } from "../smoothstep";
+import { clamp8 } from "./space";
 
 /** Looked for within this many iris radii of its centre, in pixels whose red exceeds this
  * multiple of their green and blue and this level. */

@@ -29,8 +29,3 @@ export function isSkin(r: number, g: number, b: number): boolean {
 }
 
 export const clamp8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
-
-export const smoothstep = (lo: number, hi: number, v: number) => {
-  const t = v <= lo ? 0 : v >= hi ? 1 : (v - lo) / (hi - lo);
-  return t * t * (3 - 2 * t);
-};

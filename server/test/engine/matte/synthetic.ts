@@ -1,9 +1,9 @@
 // Drawn inputs for matte tests: a canvas coloured point by point, what the segmentation model
 // says at each point, and optionally the photo's edge with the canvas fading out past it.
 
-import { EDGE_FADE, type FramedCanvas } from "../../src/engine/source-image";
-import { SEGMENT_SIZE } from "../../src/engine/segmenter";
-import { canvasGuide, computeMatte, matteGrid, type Matte } from "../../src/engine/matte";
+import { EDGE_FADE, type FramedCanvas } from "../../../src/engine/source-image";
+import { SEGMENT_SIZE } from "../../../src/engine/segmenter";
+import { canvasGuide, computeMatte, matteGrid, type Matte } from "../../../src/engine/matte";
 
 type Rgb = [number, number, number];
 

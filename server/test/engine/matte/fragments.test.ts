@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detachedBlocks } from "../../src/engine/fragments";
+import { detachedBlocks } from "../../../src/engine/matte/fragments";
 import { drawn, matteOf } from "./synthetic";
 
 /** A plane of block means drawn as text: `#` opaque, `+` faint (0.3), `.` clear. */
