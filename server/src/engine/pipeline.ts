@@ -23,6 +23,7 @@ import {
   detectionCopy,
   framePreview,
   type DetectionCopy,
+  type FramedCanvas,
   openSource,
   renderCanvas,
 } from "./source-image";
@@ -126,15 +127,37 @@ async function runPipeline(
   assertResolution(src);
 
   step("framing", 0.3);
-  const survey = await surveySubject(small, src, face, detector, segmenter);
-  face.neighbours.push(...survey.neighbours);
-  const framing = frameHeadshot(face, aspects, survey.reach);
+  // Most photos hold the whole head and shoulders and get the frame their face and body ask for:
+  // as soon as the survey knows the body's axis, libvips starts rendering that canvas on its
+  // threads while this thread finishes the survey. When the survey calls for another frame (the
+  // photo's edges cut the subject), that one is rendered into fresh buffers instead.
+  let speculative: { framing: Framing; rendering: Promise<FramedCanvas> } | undefined;
+  // It writes into this job's scratch buffers: no job may end while it still runs.
+  const settled = async () => {
+    await speculative?.rendering.catch(() => undefined);
+  };
+  let framing: Framing;
+  try {
+    const survey = await surveySubject(small, src, face, detector, segmenter, (bodyRoll) => {
+      const hoped = frameHeadshot(face, aspects, { cuts: [], presence: () => 1, bodyRoll });
+      speculative = { framing: hoped, rendering: renderCanvas(src, hoped, scratch) };
+      speculative.rendering.catch(() => undefined); // awaited below
+    });
+    face.neighbours.push(...survey.neighbours);
+    framing = frameHeadshot(face, aspects, survey.reach);
+  } catch (err) {
+    await settled();
+    throw err;
+  }
   const { width: cw, height: ch, eyeX, eyeY } = framing.canvas;
   const prior = priorOn(framing, face, framing.bodyRoll);
   // libvips renders the canvas on its threads while this thread segments a preview of the frame
   // and works out the matte's low-resolution half, both levelled from the detection copy.
-  const rendering = renderCanvas(src, framing, scratch);
-  rendering.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+  const rendering =
+    speculative && sameCanvas(speculative.framing, framing)
+      ? speculative.rendering
+      : renderCanvas(src, framing);
+  rendering.catch(() => undefined);
   const preview = framePreview(small, framing, SEGMENT_SIZE, SEGMENT_SIZE);
   // The grid is as wide as the preview (both 256 for a 1024-wide canvas): both or neither exist.
   const { width: gw, height: gh } = gridSize(cw, ch);
@@ -144,7 +167,7 @@ async function runPipeline(
     copyGuide &&
     segmenter.segment(preview).then((coarse) => matteGrid(previewGuide(copyGuide), coarse, cw, ch, prior));
   early?.catch(() => undefined); // awaited below, as the rendering is
-  const canvas = await rendering;
+  const canvas = await rendering.finally(settled);
 
   step("segmenting", 0.45);
   const guide = canvasGuide(canvas);
@@ -238,7 +261,8 @@ async function runPipeline(
 }
 
 /** Where the photo cuts the subject, where they are and which way their body runs: Selfie on
- * the survey's wide view around the face, under the subject prior. The view also shows people
+ * the survey's wide view around the face, under the subject prior (`onBody` hears the body's axis
+ * as soon as it is known). The view also shows people
  * beside the subject whom the whole photo showed too small or too cut to find: they are returned
  * as further neighbours. */
 async function surveySubject(
@@ -247,12 +271,15 @@ async function surveySubject(
   face: Face,
   detector: FaceDetector,
   segmenter: Segmenter,
+  onBody: (bodyRoll: number | null) => void,
 ): Promise<{ reach: SubjectReach; neighbours: Neighbour[] }> {
   const head = headHeightOf(face);
   const eye = eyeMidpoint(face);
   const map = surveyMap(eye, eyeRoll(face), head);
   const view = surveyView(small, small.factor, map);
   const mask = await segmenter.segment(view);
+  const body = bodyRoll(mask, map, photo, head);
+  onBody(body);
   // Faces already measured, on the view: BlazeFace finds them again, FaceMesh need not.
   const known = [{ eye, headHeight: head }, ...face.neighbours].map((k) => ({
     eye: sourceToCanvas(map, k.eye),
@@ -261,7 +288,6 @@ async function surveySubject(
   const neighbours = (
     await detector.faces({ data: view, width: SEGMENT_SIZE, height: SEGMENT_SIZE }, known)
   ).map((n) => ({ eye: canvasToSource(map, n.eye.x, n.eye.y), headHeight: n.headHeight / map.scale }));
-  const body = bodyRoll(mask, map, photo, head);
   applySubjectPrior(
     mask,
     SEGMENT_SIZE,
@@ -270,6 +296,19 @@ async function surveySubject(
     priorOn(map, { ...face, neighbours: [...face.neighbours, ...neighbours] }, body),
   );
   return { reach: subjectReach(mask, map, photo, body), neighbours };
+}
+
+/** Whether two frames cut the same canvas from the photo. */
+function sameCanvas(a: Framing, b: Framing): boolean {
+  const [p, q] = [a.canvas, b.canvas];
+  return (
+    a.scale === b.scale &&
+    a.roll === b.roll &&
+    p.width === q.width &&
+    p.height === q.height &&
+    p.eyeX === q.eyeX &&
+    p.eyeY === q.eyeY
+  );
 }
 
 /** The subject prior for a canvas mapped from the photo: the subject's and each neighbour's eyes

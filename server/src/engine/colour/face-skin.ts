@@ -5,7 +5,7 @@
 import { boxBlur } from "../filters";
 import { tempF32, tempI32 } from "../temporaries";
 import { smoothstep } from "../smoothstep";
-import { cb, clamp8, cr, isSkin } from "./space";
+import { cb, clamp8, cr, isSkin, luma } from "./space";
 
 /** How much small-amplitude skin texture is removed (0 = none). */
 const SMOOTHING = 0.4;
@@ -143,10 +143,11 @@ export function evenSkinCast(rgb: Uint8Array, skin: FaceSkin): void {
 }
 
 /**
- * Frequency-separation smoothing of the face's skin: the image is split into a blurred base and
- * detail; small detail is reduced, edges (eyes, brows, lips) are kept. A soft source (enlarged,
- * out of focus, already retouched) has little texture left: smoothing it more would make it waxy,
- * so the strength follows the texture the face still has.
+ * Frequency-separation smoothing of the face's skin, on luma: the luma is split into a blurred
+ * base and detail; small detail is reduced, edges (eyes, brows, lips) are kept, and each pixel's
+ * channels move alike, so chroma is untouched. A soft source (enlarged, out of focus, already
+ * retouched) has little texture left: smoothing it more would make it waxy, so the strength
+ * follows the texture the face still has.
  */
 export function smoothSkin(rgb: Uint8Array, w: number, skin: FaceSkin): void {
   const { box, offsets, cells, rim, count } = skin;
@@ -154,29 +155,16 @@ export function smoothSkin(rgb: Uint8Array, w: number, skin: FaceSkin): void {
   const radius = Math.max(2, Math.round(skin.ellipse.rx * 0.02));
   // Synchronous: the planes are module temporaries (only the first width × height values are used).
   const n = box.width * box.height;
-  const channels = [0, 1, 2].map((k) => tempF32(`skin.plane${k}`, n)) as Planes;
-  splitChannels(rgb, w, box, channels);
-  const mid = tempF32("skin.mid", n);
+  const y = lumaPlane(rgb, w, box, tempF32("skin.luma", n));
   // Two box passes approximate a Gaussian.
-  const [b0, b1, b2] = channels.map((c, k) =>
-    boxBlur(
-      boxBlur(c, box.width, box.height, radius, mid),
-      box.width,
-      box.height,
-      radius,
-      tempF32(`skin.base${k}`, n),
-    ),
-  ) as Planes;
+  const mid = boxBlur(y, box.width, box.height, radius, tempF32("skin.mid", n));
+  const base = boxBlur(mid, box.width, box.height, radius, tempF32("skin.base", n));
   const detail = tempF32("skin.detail", count);
   let sum = 0;
   let textured = 0;
   for (let k = 0; k < count; k++) {
-    const o = offsets[k]!;
     const j = cells[k]!;
-    const d0 = Math.abs(rgb[o]! - b0[j]!);
-    const d1 = Math.abs(rgb[o + 1]! - b1[j]!);
-    const d2 = Math.abs(rgb[o + 2]! - b2[j]!);
-    const d = d0 > d1 ? (d0 > d2 ? d0 : d2) : d1 > d2 ? d1 : d2;
+    const d = Math.abs(y[j]! - base[j]!);
     detail[k] = d;
     if (d < DETAIL_KEEP) {
       sum += d;
@@ -191,20 +179,19 @@ export function smoothSkin(rgb: Uint8Array, w: number, skin: FaceSkin): void {
     const o = offsets[k]!;
     const j = cells[k]!;
     // Fade out towards the ellipse's rim and for larger detail.
-    const t = strength * rim[k]! * (1 - d / DETAIL_KEEP);
-    rgb[o] = rgb[o]! + (b0[j]! - rgb[o]!) * t + 0.5;
-    rgb[o + 1] = rgb[o + 1]! + (b1[j]! - rgb[o + 1]!) * t + 0.5;
-    rgb[o + 2] = rgb[o + 2]! + (b2[j]! - rgb[o + 2]!) * t + 0.5;
+    const shift = (base[j]! - y[j]!) * strength * rim[k]! * (1 - d / DETAIL_KEEP);
+    rgb[o] = clamp8(rgb[o]! + shift);
+    rgb[o + 1] = clamp8(rgb[o + 1]! + shift);
+    rgb[o + 2] = clamp8(rgb[o + 2]! + shift);
   }
 }
 
-/** The `box` of interleaved RGB `rgb` (`w` pixels wide) as three planes. */
-function splitChannels(rgb: Uint8Array, w: number, box: Box, [c0, c1, c2]: Planes): void {
+/** The luma of the `box` of interleaved RGB `rgb` (`w` pixels wide), as a plane into `out`. */
+function lumaPlane(rgb: Uint8Array, w: number, box: Box, out: Float32Array): Float32Array {
   for (let y = 0, j = 0; y < box.height; y++) {
     for (let o = ((y + box.y0) * w + box.x0) * 3, end = o + box.width * 3; o < end; o += 3, j++) {
-      c0[j] = rgb[o]!;
-      c1[j] = rgb[o + 1]!;
-      c2[j] = rgb[o + 2]!;
+      out[j] = luma(rgb[o]!, rgb[o + 1]!, rgb[o + 2]!);
     }
   }
+  return out;
 }

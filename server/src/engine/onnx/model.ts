@@ -88,12 +88,15 @@ async function readGraphModel(
 /** Loads a model: reads its tfjs files, converts them and starts an ONNX Runtime session. */
 export async function loadModel(spec: ModelSpec): Promise<Model> {
   const { nodes, weights } = await readGraphModel(path.join(MODELS_DIR, spec.file));
+  const threads = spec.threads ?? 1;
   const session = await ort.InferenceSession.create(convertGraphModel(nodes, weights, spec.outputs), {
-    // One thread per model: the pool already runs one job per core.
-    intraOpNumThreads: 1,
+    // One thread per model unless its spec asks for more: the pool already runs one job per core.
+    intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
+    // A second thread that spins while it waits takes its core from the other job.
+    ...(threads > 1 && { extra: { session: { intra_op: { allow_spinning: "0" } } } }),
   });
   const { name: inputName, dims: inputShape } = inputOf(nodes);
   const input = new Float32Array(product(inputShape));
