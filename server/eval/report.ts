@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { ASPECT_IDS, STYLE_IDS, type Aspect, type StyleId } from "@headshot/shared";
+import { ASPECT_IDS, STYLE_IDS, type StyleId } from "@headshot/shared";
 import { createStudioPipeline } from "../src/engine/pipeline";
 import { createFaceDetector, type FaceDetector } from "../src/engine/face-detector";
 import { isEngineError } from "../src/engine/types";
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
         const skin = facePoints(face, framing, alpha, win);
         const before = skinLab(input, skin.photo, 0, metadata.whiteBalance);
         const image = (style: StyleId) => images.find((i) => i.style === style && i.aspect === aspect)!;
-        const seen = await redetect(detector, image("studio-grey").data, aspect);
+        const seen = await redetect(detector, image("studio-grey").data);
         const eye = { x: framing.canvas.eyeX, y: framing.canvas.eyeY };
         // The largest shift of any colour style, in hue and in lightness.
         let worst: OutputChecks["skin"] = null;
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
           islands: islands(alpha, framing.canvas.width, win, eye),
           skin: worst,
         };
-        const verdict = judge(checks);
+        const verdict = photo.expect ? `✗ ${photo.expect} expected` : judge(checks);
         if (verdict !== "pass") failed++;
         lines.push(
           `| ${photo.id} | ${photo.covers.join(", ")} | ${metadata.upscaled ? "upscaled " : ""}${metadata.upscale}× | ${aspect} | ${fmt(checks.eyeLine)} | ${fmt(checks.centre)} | ${fmt(checks.tiltDegrees, 1)} | ${checks.faces} | ${fmt(checks.bottomFill)} | ${fmt(checks.islands, 4)} | ${fmt(worst?.lightness ?? null, 1)} | ${fmt(worst?.hueDegrees ?? null, 1)} | ${verdict} |`,
@@ -110,7 +110,7 @@ function judge(c: OutputChecks): string {
 }
 
 /** The face found again on the output: count, eye line, centre and tilt. */
-async function redetect(detector: FaceDetector, jpeg: Uint8Array, aspect: Aspect) {
+async function redetect(detector: FaceDetector, jpeg: Uint8Array) {
   const { data, info } = await sharp(jpeg)
     .resize(512)
     .removeAlpha()
@@ -127,7 +127,6 @@ async function redetect(detector: FaceDetector, jpeg: Uint8Array, aspect: Aspect
     };
   } catch (err) {
     if (!isEngineError(err)) throw err;
-    void aspect;
     return { faces: err.code === "MULTIPLE_FACES" ? 2 : 0, eyeLine: null, centre: null, tiltDegrees: null };
   }
 }
