@@ -20,7 +20,7 @@ export const BOUNDS = {
   islands: 0.002,
   /** Skin tone: the face's mean CIELAB (`facePoints`), the photo with the engine's
    * reported white balance applied against each colour output: the cast correction is the one
-   * change of skin colour the engine makes on purpose, and is bounded on its own (colour.ts).
+   * change of skin colour the engine makes on purpose, and is bounded on its own (colour/light.ts).
    * Hue within 5° (a just-noticeable hue change on skin is ~2–3°); lightness within 12 L* (the
    * styles' exposure and contrast grades and the face-exposure match move it on purpose, by up
    * to ~10 on a dark face on a white backdrop). */

@@ -177,6 +177,9 @@ function levelled(
       if (Math.abs(roll - eyeRoll) <= LEVEL_TOLERANCE + 1e-9) rolls.push(roll);
     }
   }
+  // Upright (the photo's own axes, the easiest to fit) whenever it is within tolerance: the steps
+  // above may pass it by.
+  if (Math.abs(eyeRoll) <= LEVEL_TOLERANCE) rolls.push(0);
   let best: { candidate: Candidate; cost: number } | null = null;
   for (let h = HEAD_FRACTION.preferred; h <= HEAD_FRACTION.max + 1e-9; h += HEAD_STEP) {
     const headCost = (h - HEAD_FRACTION.preferred) * ROLL_PER_HEAD;

@@ -34,6 +34,7 @@ import {
   gridSize,
   matteGrid,
   previewGuide,
+  type MatteGrid,
   type SubjectPrior,
 } from "./matte";
 import { faceExposure, sampleSkin, subjectHighlight, whiteBalanceGains, type Gains } from "./colour/light";
@@ -132,11 +133,10 @@ async function runPipeline(
   // threads while this thread finishes the survey. When the survey calls for another frame (the
   // photo's edges cut the subject), that one is rendered into fresh buffers instead.
   let speculative: { framing: Framing; rendering: Promise<FramedCanvas> } | undefined;
-  // It writes into this job's scratch buffers: no job may end while it still runs.
-  const settled = async () => {
-    await speculative?.rendering.catch(() => undefined);
-  };
+  let early: Promise<MatteGrid> | null = null;
   let framing: Framing;
+  let prior: SubjectPrior;
+  let canvas: FramedCanvas;
   try {
     const survey = await surveySubject(small, src, face, detector, segmenter, (bodyRoll) => {
       const hoped = frameHeadshot(face, aspects, { cuts: [], presence: () => 1, bodyRoll });
@@ -145,29 +145,33 @@ async function runPipeline(
     });
     face.neighbours.push(...survey.neighbours);
     framing = frameHeadshot(face, aspects, survey.reach);
-  } catch (err) {
-    await settled();
-    throw err;
+    const { width: cw, height: ch } = framing.canvas;
+    prior = priorOn(framing, face, framing.bodyRoll);
+    // libvips renders the canvas on its threads while this thread segments a preview of the frame
+    // and works out the matte's low-resolution half, both levelled from the detection copy.
+    const rendering =
+      speculative && sameCanvas(speculative.framing, framing)
+        ? speculative.rendering
+        : renderCanvas(src, framing);
+    rendering.catch(() => undefined);
+    const preview = framePreview(small, framing, SEGMENT_SIZE, SEGMENT_SIZE);
+    // The grid is as wide as the preview (both 256 for a 1024-wide canvas): both or neither exist.
+    const { width: gw, height: gh } = gridSize(cw, ch);
+    const copyGuide = framePreview(small, framing, gw, gh);
+    const p = prior;
+    early =
+      preview && copyGuide
+        ? segmenter.segment(preview).then((coarse) => matteGrid(previewGuide(copyGuide), coarse, cw, ch, p))
+        : null;
+    early?.catch(() => undefined); // awaited below, as the rendering is
+    canvas = await rendering;
+  } finally {
+    // The speculative canvas writes into this job's scratch buffers, and a model runs one job at
+    // a time: whatever happened, neither may outlive this job.
+    await speculative?.rendering.catch(() => undefined);
+    if (!canvas!) await early?.catch(() => undefined);
   }
   const { width: cw, height: ch, eyeX, eyeY } = framing.canvas;
-  const prior = priorOn(framing, face, framing.bodyRoll);
-  // libvips renders the canvas on its threads while this thread segments a preview of the frame
-  // and works out the matte's low-resolution half, both levelled from the detection copy.
-  const rendering =
-    speculative && sameCanvas(speculative.framing, framing)
-      ? speculative.rendering
-      : renderCanvas(src, framing);
-  rendering.catch(() => undefined);
-  const preview = framePreview(small, framing, SEGMENT_SIZE, SEGMENT_SIZE);
-  // The grid is as wide as the preview (both 256 for a 1024-wide canvas): both or neither exist.
-  const { width: gw, height: gh } = gridSize(cw, ch);
-  const copyGuide = framePreview(small, framing, gw, gh);
-  const early =
-    preview &&
-    copyGuide &&
-    segmenter.segment(preview).then((coarse) => matteGrid(previewGuide(copyGuide), coarse, cw, ch, prior));
-  early?.catch(() => undefined); // awaited below, as the rendering is
-  const canvas = await rendering.finally(settled);
 
   step("segmenting", 0.45);
   const guide = canvasGuide(canvas);
@@ -190,7 +194,10 @@ async function runPipeline(
   const toCanvas = (p: Point) => sourceToCanvas(framing, p);
   const faceWidth = face.box.width * framing.scale;
   // Skin points on the subject only: a cheek point of a face turned aside can fall past its edge.
-  const onSubject = (q: Point) => matte.alpha[Math.round(q.y) * w + Math.round(q.x)]! >= 0.9;
+  const onSubject = (q: Point) => {
+    const [x, y] = [Math.round(q.x), Math.round(q.y)];
+    return x >= 0 && y >= 0 && x < w && y < h && matte.alpha[y * w + x]! >= 0.9;
+  };
   const skin = sampleSkin(canvas.rgb, w, h, face.skin.map(toCanvas).filter(onSubject), faceWidth * 0.04);
   const gains = whiteBalanceGains(canvas.rgb, skin);
   const fg = matte.foreground;
@@ -304,6 +311,8 @@ function sameCanvas(a: Framing, b: Framing): boolean {
   return (
     a.scale === b.scale &&
     a.roll === b.roll &&
+    a.eye.x === b.eye.x &&
+    a.eye.y === b.eye.y &&
     p.width === q.width &&
     p.height === q.height &&
     p.eyeX === q.eyeX &&

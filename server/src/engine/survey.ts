@@ -10,7 +10,9 @@ import { level, sampleAt } from "./sampling";
 
 /** The survey's view in head heights: as wide as it is tall, with the eyes this far from its
  * top. It holds every frame `frameHeadshot` may choose (a 4:5 frame at the preferred head size
- * reaches ~1.9 head heights below the eyes and ~1.2 to each side), turned by up to 30°. */
+ * reaches ~1.9 head heights below the eyes and ~1.2 to each side), turned by up to 30° from the
+ * face's level (a frame turned further, when no level one fits, may reach past the view: cuts
+ * there are not seen). */
 const VIEW = { side: 4.6, aboveEyes: 1.9 };
 /** The subject counts as cut by the photo's border where the mask just inside it reaches this,
  * along at least RUN consecutive samples of the border (a stray hair is not a cut). */
@@ -95,9 +97,12 @@ function borderCuts(
   const cuts: Point[] = [];
   const margin = 2;
   for (const edge of edges) {
+    // A run is kept with the samples just before and after it: the cut may reach up to a sample
+    // spacing past the last sample that saw it.
     let run: Point[] = [];
-    const flush = () => {
-      if (run.length >= RUN) cuts.push(...run);
+    let before: Point | undefined;
+    const flush = (after?: Point) => {
+      if (run.length >= RUN) cuts.push(...(before ? [before] : []), ...run, ...(after ? [after] : []));
       run = [];
     };
     for (let t = 0; t <= edge.length; t += step) {
@@ -106,7 +111,10 @@ function borderCuts(
       const inView =
         q.x > -margin && q.y > -margin && q.x < map.canvas.width + margin && q.y < map.canvas.height + margin;
       if (inView && at(q) >= CUT_PRESENCE) run.push(p);
-      else flush();
+      else {
+        flush(p);
+        before = p;
+      }
     }
     flush();
   }
@@ -116,8 +124,9 @@ function borderCuts(
 /**
  * The roll that would stand the body upright, from the model's own mask (before the prior, which
  * assumes the body below the face): the torso followed down from under the chin, row by row — the
- * run of the subject around the last row's centre, at most BODY_HALF_WIDTH head heights to each
- * side of it —, a line fitted through the runs' centres and turned back into the photo. Null when
+ * centre of the mask's confident samples within BODY_HALF_WIDTH head heights of the last row's
+ * centre (a neighbour's body in that reach pulls it) —, a line fitted through the centres and
+ * turned back into the photo. Null when
  * too few rows hold enough of the body, or the line leans implausibly far from the face's axis.
  */
 export function bodyRoll(

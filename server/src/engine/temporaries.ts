@@ -1,6 +1,7 @@
-// Module-level temporaries for synchronous functions only (nothing outlives the call): the
-// matte's and the colour step's working planes, allocated once per thread and grown as needed,
-// so a photo leaves no garbage of that size behind.
+// Module-level temporaries: the matte's and the colour step's working planes, allocated once per
+// thread and grown as needed, so a photo leaves no garbage of that size behind. Nothing may hold
+// one across an await (another job's step would reuse it); the one value that outlives its call
+// is the face's skin (`colour/face-skin.ts`), used up synchronously before the next job's.
 
 const floats = new Map<string, Float32Array>();
 const ints = new Map<string, Int32Array>();

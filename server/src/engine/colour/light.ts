@@ -79,7 +79,7 @@ export function whiteBalanceGains(rgb: Uint8Array, skin: Gains | null): Gains {
   const full: Gains = [clamp(grey / r), clamp(grey / g), clamp(grey / b)];
   const withStrength = (t: number): Gains => full.map((x) => Math.pow(x, WB_STRENGTH * t)) as Gains;
   let gains = withStrength(1);
-  if (skin) {
+  if (skin && luma(...skin) > 0) {
     // Back off until the correction does not move the face away from natural skin colours.
     const before = skinDistance(...skin);
     for (let t = 1; t > 0; t -= 0.1) {
@@ -132,6 +132,7 @@ export function subjectHighlight(rgb: Uint8Array, alpha: Float32Array, gains: Ga
     histogram[y]!++;
     n++;
   }
+  if (n === 0) return 0;
   let seen = 0;
   for (let y = 255; y >= 0; y--) {
     seen += histogram[y]!;
