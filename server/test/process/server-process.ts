@@ -14,7 +14,9 @@ export interface ServerProcess {
 }
 
 export function runServer(env: Record<string, string>): ServerProcess {
-  const port = env.PORT ?? String(20000 + Math.floor(Math.random() * 20000));
+  // Below Linux's ephemeral range (32768–60999): a port picked there can already be the local end
+  // of some other connection (a database client's), and the server then fails with EADDRINUSE.
+  const port = env.PORT ?? String(20000 + Math.floor(Math.random() * 12000));
   // One process (tsx as a loader, not its CLI, which forks): a signal reaches the server itself.
   const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
