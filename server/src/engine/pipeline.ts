@@ -15,13 +15,14 @@ import {
   type Framing,
   type SubjectReach,
 } from "./framing";
-import { bodyRoll, subjectReach, surveyMap, surveyView } from "./survey";
+import { bodyRoll, subjectReach, surveyMap } from "./survey";
 import { createSafetyClassifier, type SafetyClassifier } from "./safety";
 import {
   assertResolution,
   canvasPreview,
   detectionCopy,
   framePreview,
+  levelFromCopy,
   type DetectionCopy,
   type FramedCanvas,
   openSource,
@@ -283,7 +284,7 @@ async function surveySubject(
   const head = headHeightOf(face);
   const eye = eyeMidpoint(face);
   const map = surveyMap(eye, eyeRoll(face), head);
-  const view = surveyView(small, small.factor, map);
+  const view = levelFromCopy(small, map, SEGMENT_SIZE, SEGMENT_SIZE);
   const mask = await segmenter.segment(view);
   const body = bodyRoll(mask, map, photo, head);
   onBody(body);

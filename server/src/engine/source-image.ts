@@ -6,7 +6,7 @@ import sharp, { type Metadata, type Sharp } from "sharp";
 import heif from "heic-decode";
 import { EngineError } from "./types";
 import type { Framing } from "./framing";
-import { canvasToSource, type RgbImage } from "./geometry";
+import { canvasToSource, type CanvasMap, type RgbImage } from "./geometry";
 import { level } from "./sampling";
 import type { Scratch } from "./scratch";
 
@@ -295,11 +295,22 @@ export function framePreview(
   width: number,
   height: number,
 ): Uint8Array | null {
-  const { width: cw, height: ch } = f.canvas;
-  const acrossCopy = cw / (f.scale * copy.factor);
-  if (acrossCopy < Math.min(width, cw / f.scale)) return null;
+  const acrossCopy = f.canvas.width / (f.scale * copy.factor);
+  if (acrossCopy < Math.min(width, f.canvas.width / f.scale)) return null;
+  return levelFromCopy(copy, f, width, height);
+}
+
+/** `map`'s canvas squeezed to `width` × `height`, levelled from the detection copy however coarse
+ * it is there (past the photo's edge its edge pixels repeat). */
+export function levelFromCopy(
+  copy: DetectionCopy,
+  map: CanvasMap,
+  width: number,
+  height: number,
+): Uint8Array {
+  const { width: cw, height: ch } = map.canvas;
   return level(copy.data, copy.width, copy.height, width, height, (a, b) => {
-    const p = canvasToSource(f, ((a + 0.5) * cw) / width, ((b + 0.5) * ch) / height);
+    const p = canvasToSource(map, ((a + 0.5) * cw) / width, ((b + 0.5) * ch) / height);
     return { x: p.x / copy.factor - 0.5, y: p.y / copy.factor - 0.5 };
   }).slice();
 }

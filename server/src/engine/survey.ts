@@ -5,8 +5,8 @@
 
 import { SEGMENT_SIZE } from "./segmenter";
 import type { SubjectReach } from "./framing";
-import { sourceToCanvas, type CanvasMap, type Point, type RgbImage } from "./geometry";
-import { level, sampleAt } from "./sampling";
+import { canvasToSource, sourceToCanvas, type CanvasMap, type Point } from "./geometry";
+import { sampleAt } from "./sampling";
 
 /** The survey's view in head heights: as wide as it is tall, with the eyes this far from its
  * top. It holds every frame `frameHeadshot` may choose (a 4:5 frame at the preferred head size
@@ -45,20 +45,6 @@ export function surveyMap(eye: Point, roll: number, head: number): CanvasMap {
       eyeY: (VIEW.aboveEyes / VIEW.side) * SEGMENT_SIZE,
     },
   };
-}
-
-/** The survey's view levelled from `copy`, a copy of the photo at 1/`factor` of its size (past
- * the photo's edge its edge pixels repeat; the mask is read only inside it). */
-export function surveyView(copy: RgbImage, factor: number, map: CanvasMap): Uint8Array {
-  const [c, s] = [Math.cos(map.roll), Math.sin(map.roll)];
-  const { eyeX, eyeY } = map.canvas;
-  return level(copy.data, copy.width, copy.height, SEGMENT_SIZE, SEGMENT_SIZE, (u, v) => {
-    const [dx, dy] = [(u + 0.5 - eyeX) / map.scale, (v + 0.5 - eyeY) / map.scale];
-    return {
-      x: (map.eye.x + c * dx - s * dy) / factor - 0.5,
-      y: (map.eye.y + s * dx + c * dy) / factor - 0.5,
-    };
-  }).slice();
 }
 
 /**
@@ -138,11 +124,9 @@ export function bodyRoll(
   const n = SEGMENT_SIZE;
   const unit = head * map.scale;
   const { eyeX, eyeY } = map.canvas;
-  const [c, s] = [Math.cos(map.roll), Math.sin(map.roll)];
   const inPhoto = (u: number, v: number) => {
-    const [dx, dy] = [(u + 0.5 - eyeX) / map.scale, (v + 0.5 - eyeY) / map.scale];
-    const [x, y] = [map.eye.x + c * dx - s * dy, map.eye.y + s * dx + c * dy];
-    return x >= 0 && y >= 0 && x <= photo.width && y <= photo.height;
+    const p = canvasToSource(map, u + 0.5, v + 0.5);
+    return p.x >= 0 && p.y >= 0 && p.x <= photo.width && p.y <= photo.height;
   };
   const [y0, y1] = BODY_ROWS.map((k) => Math.round(eyeY + k * unit)) as [number, number];
   const reachX = BODY_HALF_WIDTH * unit;
