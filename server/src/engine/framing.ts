@@ -15,6 +15,9 @@ export const HEAD_FRACTION = { preferred: 0.42, max: 0.68 } as const;
 /** The eyes are levelled to within this (radians): 2° inside SPEC §7.2.1's 8°, the margin the
  * eyes' measurement needs. */
 export const LEVEL_TOLERANCE = (6 * Math.PI) / 180;
+/** SPEC §7.2.1's bound on the eyes' tilt (radians): a frame that cannot level them within
+ * LEVEL_TOLERANCE may leave them tilted up to this, no further. */
+const MAX_TILT = (8 * Math.PI) / 180;
 /** A body leaning further than this from the frame's vertical looks diagonal (radians). */
 const BODY_LEAN = (20 * Math.PI) / 180;
 /** Roll is corrected up to this angle; beyond it the photo is most likely meant to be tilted. */
@@ -107,7 +110,10 @@ export function frameHeadshot(
   };
   const chosen = levelled(fits, level, wantedRoll(level, reach.bodyRoll)) ?? leastTilted(fits, level);
   if (!chosen) {
-    throw new EngineError("SUBJECT_CROPPED", "no frame up to a close-up keeps the photo's edges out");
+    throw new EngineError(
+      "SUBJECT_CROPPED",
+      "no frame up to a close-up keeps the photo's edges out with the eyes level within 8°",
+    );
   }
   const scale = scaleOf(chosen.headFraction);
   if (scale > UPSCALE_LIMIT)
@@ -194,15 +200,17 @@ function levelled(
   return best?.candidate ?? null;
 }
 
-/** A tilt the frame cannot level within tolerance is levelled as far as it can be: rolls from
- * just past the tolerance towards upright, each at the smallest head size that fits. */
+/** A tilt the frame cannot level within tolerance is levelled as far as it can be, up to
+ * MAX_TILT: rolls from just past the tolerance towards upright, each at the smallest head size
+ * that fits. */
 function leastTilted(
   fits: (headFraction: number, roll: number) => Candidate | null,
   eyeRoll: number,
 ): Candidate | null {
-  const steps = Math.ceil((Math.abs(eyeRoll) - LEVEL_TOLERANCE) / ROLL_STEP);
+  const steps = Math.ceil((Math.min(Math.abs(eyeRoll), MAX_TILT) - LEVEL_TOLERANCE) / ROLL_STEP);
   for (let k = 1; k <= steps; k++) {
-    const roll = k === steps ? 0 : eyeRoll - Math.sign(eyeRoll) * (LEVEL_TOLERANCE + k * ROLL_STEP);
+    const tilt = Math.min(LEVEL_TOLERANCE + k * ROLL_STEP, MAX_TILT);
+    const roll = tilt >= Math.abs(eyeRoll) ? 0 : eyeRoll - Math.sign(eyeRoll) * tilt;
     for (let h = HEAD_FRACTION.preferred; h <= HEAD_FRACTION.max + 1e-9; h += HEAD_STEP) {
       const candidate = fits(h, roll);
       if (candidate) return candidate;

@@ -212,17 +212,25 @@ describe("composition (SPEC §7.2.1)", () => {
     expect(degrees(f.roll)).toBeCloseTo(28 - degrees(LEVEL_TOLERANCE), 5);
   });
 
-  it("levels a tilt as far as the photo's edges allow", () => {
-    // A tight crop tilted 40°: turning it fully would show the photo's corners in the frame.
-    const scene: Scene = {
-      photo: { width: 2.2 * HEAD, height: 1200 + 1.2 * HEAD },
-      eye: { x: 1.1 * HEAD, y: 1200 },
-      roll: (40 * Math.PI) / 180,
-    };
+  // A tight crop tilted by `degrees`: turning it fully would show the photo's corners in the frame.
+  const tightTilted = (deg: number): Scene => ({
+    photo: { width: 2 * HEAD, height: 1200 + 1.2 * HEAD },
+    eye: { x: HEAD, y: 1200 },
+    roll: (deg * Math.PI) / 180,
+  });
+
+  it("levels a tilt as far as the photo's edges allow, within the spec's 8°", () => {
+    const scene = tightTilted(25);
     const f = frame(scene);
     expectNoCutShows(f, reachOf(scene));
     expect(Math.abs(f.tilt)).toBeGreaterThan(LEVEL_TOLERANCE);
-    expect(Math.abs(f.roll)).toBeGreaterThan(0);
+    expect(degrees(Math.abs(f.tilt))).toBeLessThanOrEqual(8 + 1e-9);
+  });
+
+  it("refuses as SUBJECT_CROPPED a tilt the photo's edges keep more than 8° off level", () => {
+    expect(() => frame(tightTilted(40))).toThrow(
+      expect.objectContaining({ code: "SUBJECT_CROPPED" }) as EngineError,
+    );
   });
 
   it("refuses a face that would need more than 4× enlargement as FACE_TOO_SMALL", () => {

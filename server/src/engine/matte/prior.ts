@@ -99,10 +99,13 @@ export function applySubjectPrior(
         }
         continue;
       }
-      const core = 1 - smoothstep(-soft, soft, outsideSilhouette(u, v, 0.7, 0.8, 0.5, 0.8, 0.52));
+      const inCore = outsideSilhouette(u, v, 0.7, 0.8, 0.5, 0.8, 0.52);
+      const core = 1 - smoothstep(-soft, soft, inCore);
       const pi = p[i]!;
       const sure = smoothstep(OUTER_CONFIDENCE[0], OUTER_CONFIDENCE[1], pi);
-      p[i] = pi * outline * (core + (1 - core) * sure * (1 - claimedAt(x, y, outSubject)));
+      // A neighbour's claim reaches into the core's soft rim, not deeper.
+      const claim = neighbours.length ? claimedAt(x, y, outSubject) * smoothstep(-2 * soft, 0, inCore) : 0;
+      p[i] = pi * outline * (core + (1 - core) * sure) * (1 - claim);
     }
   }
   extendHair(p, model, hairRoom, w, h);
