@@ -1,10 +1,12 @@
 // Edge refinement and decontamination: a local colour model of the foreground and background
-// around each block, against which semi-transparent pixels get their alpha and colour re-estimated.
+// around each block, against which semi-transparent pixels get their alpha and colour re-estimated,
+// and every edge pixel its background's colour spill removed.
 
 import { boxBlur } from "../filters";
 import { bilinearCell, bilinearRow, bilinearTaps, type BilinearCell } from "../sampling";
 import { smoothstep } from "../smoothstep";
 import { tempF32 } from "../temporaries";
+import { despill } from "./despill";
 import { CLEAR, gridSize, MIXED, SOLID, SUB, type GuidePlanes } from "./grid";
 
 /** Window for the local foreground/background colour estimates, at working resolution. */
@@ -178,7 +180,8 @@ function presence(weight: Float32Array, n: number): Float32Array {
  * the local colour model, sampled bilinearly (pixel-centre aligned, so nothing steps at block
  * edges). Decontamination re-estimates the colour: with I = αF + (1-α)B and the local foreground
  * and background means, F = (I - (1-α)B)/α, blended towards the local foreground mean where α is
- * too small for the division to be trusted.
+ * too small for the division to be trusted. Every pixel of the subject in MIXED blocks, opaque or
+ * not, is then despilled against the same means (`despill.ts`).
  */
 export function refineEdges(
   rgb: Uint8Array,
@@ -203,7 +206,7 @@ export function refineEdges(
       for (let x = bx * sub, xEnd = Math.min(w, bx * sub + sub); x < xEnd; x++) {
         const i = y * w + x;
         let al = alpha[i]!;
-        if (al <= 0.01 || al >= 0.99) continue;
+        if (al <= 0.01) continue;
         const o = i * 3;
         const cell = bilinearCell(row, columns, x);
         // Refinement needs both local means; it fades in with the less present of them.
@@ -211,6 +214,10 @@ export function refineEdges(
           sampleModel(F, fg, fPresence, cell, rgb, o),
           sampleModel(B, bg, bPresence, cell, rgb, o),
         );
+        if (al >= 0.99) {
+          despill(out, o, F, B, strength);
+          continue;
+        }
         if (strength > 0) {
           // Edge refinement against the local colour model. With enough contrast between the local
           // foreground and background, a pixel that looks like the background cannot be opaque
@@ -232,7 +239,11 @@ export function refineEdges(
           }
           al += (refined - al) * strength;
           alpha[i] = al;
-          if (al <= 0.01 || al >= 0.99) continue;
+          if (al <= 0.01) continue;
+          if (al >= 0.99) {
+            despill(out, o, F, B, strength);
+            continue;
+          }
         }
         const trust = Math.min(1, Math.max(0, (al - 0.15) / 0.5));
         for (let k = 0; k < 3; k++) {
@@ -240,6 +251,7 @@ export function refineEdges(
           const v = trust * solved + (1 - trust) * F[k]!;
           out[o + k] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
         }
+        despill(out, o, F, B, strength);
       }
     }
   }

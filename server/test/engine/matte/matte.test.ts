@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { EDGE_FADE } from "../../../src/engine/source-image";
+import { cb, cr, luma } from "../../../src/engine/colour/space";
 import { drawn, matteOf } from "./synthetic";
 
 describe("the matte past the photo's edge", () => {
@@ -78,5 +79,61 @@ describe("islands at the photo's edge", () => {
     const { alpha } = matteOf({ canvas, coarse });
     expect(alpha[200 * w + 100]).toBe(1);
     expect(Math.max(...alpha.subarray(50 * w + edge - 12, 50 * w + edge))).toBe(0);
+  });
+});
+
+describe("colour spill", () => {
+  // Brown hair (x ≥ 128) on a saturated background; within 8 px of its edge the background's
+  // light tints the opaque hair 35 % of the way to the background colour.
+  const hair: [number, number, number] = [90, 62, 44];
+  const tinted = (bg: [number, number, number], x: number): [number, number, number] => {
+    const k = x < 136 ? 0.35 : 0;
+    return hair.map((c, i) => Math.round(c + k * (bg[i]! - c))) as [number, number, number];
+  };
+  const matteOn = (bg: [number, number, number]) => {
+    const [w, h] = [256, 320];
+    const scene = drawn(
+      w,
+      h,
+      (x) => (x < 128 ? bg : tinted(bg, x)),
+      (x) => (x < 128 ? 0 : 1),
+    );
+    return { ...matteOf(scene), rgb: scene.canvas.rgb, w };
+  };
+  const chromaOf = ([r, g, b]: Iterable<number> & ArrayLike<number>) =>
+    [cb(r!, g!, b!), cr(r!, g!, b!)] as const;
+  const lumaOf = ([r, g, b]: Iterable<number> & ArrayLike<number>) => luma(r!, g!, b!);
+
+  it("takes a blue screen's tint out of opaque hair at the edge, keeping its luma", () => {
+    const blue: [number, number, number] = [30, 70, 210];
+    const { foreground, alpha, rgb, w } = matteOn(blue);
+    const [hu, hv] = chromaOf(hair);
+    for (const x of [130, 132, 134]) {
+      const i = (160 * w + x) * 3;
+      expect(alpha[160 * w + x]).toBeGreaterThan(0.9);
+      const before = chromaOf(rgb.subarray(i, i + 3));
+      const after = chromaOf(foreground.subarray(i, i + 3));
+      // The tint moved the chroma by ~35; at most a third of it is left (the local foreground
+      // mean it is measured against holds some of the tinted band itself).
+      const tint = Math.hypot(before[0] - hu, before[1] - hv);
+      expect(tint).toBeGreaterThan(30);
+      expect(Math.hypot(after[0] - hu, after[1] - hv)).toBeLessThan(tint / 3);
+      expect(Math.abs(lumaOf(foreground.subarray(i, i + 3)) - lumaOf(rgb.subarray(i, i + 3)))).toBeLessThan(
+        1.5,
+      );
+    }
+  });
+
+  it("leaves the edge alone on a grey background", () => {
+    const grey: [number, number, number] = [128, 128, 128];
+    const { foreground, alpha, rgb, w } = matteOn(grey);
+    let opaque = 0;
+    for (let x = 128; x < 150; x++) {
+      const i = (160 * w + x) * 3;
+      if (alpha[160 * w + x]! < 0.99) continue;
+      opaque++;
+      expect([...foreground.subarray(i, i + 3)]).toEqual([...rgb.subarray(i, i + 3)]);
+    }
+    expect(opaque).toBeGreaterThan(10);
   });
 });
