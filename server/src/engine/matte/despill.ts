@@ -12,6 +12,31 @@ import { smoothstep } from "../smoothstep";
 const SPILL_CHROMA: readonly [number, number] = [12, 28];
 
 /**
+ * Per block of the colour model, whether despill can act there: its background mean, or one of
+ * its 8 neighbours' (a pixel's bilinear sample reaches them), is coloured past SPILL_CHROMA's
+ * start. Null when no block is: the photo has no coloured background.
+ */
+export function spillBlocks(
+  [b0, b1, b2]: readonly [Float32Array, Float32Array, Float32Array],
+  sw: number,
+  sh: number,
+): Uint8Array | null {
+  const coloured = new Uint8Array(sw * sh);
+  const least = SPILL_CHROMA[0] * SPILL_CHROMA[0];
+  let any = false;
+  for (let j = 0; j < sw * sh; j++) {
+    const [u, v] = [cb(b0[j]!, b1[j]!, b2[j]!) - 128, cr(b0[j]!, b1[j]!, b2[j]!) - 128];
+    if (u * u + v * v < least) continue;
+    any = true;
+    const x = j % sw;
+    const y = (j - x) / sw;
+    for (let yy = Math.max(0, y - 1); yy <= Math.min(sh - 1, y + 1); yy++)
+      coloured.fill(1, yy * sw + Math.max(0, x - 1), yy * sw + Math.min(sw - 1, x + 1) + 1);
+  }
+  return any ? coloured : null;
+}
+
+/**
  * Despills the colour at `out[o..o+2]` against the local foreground mean `F` and background mean
  * `B` (RGB), as far as `strength` (0..1, how far the local means can be trusted).
  */

@@ -6,7 +6,7 @@ import { boxBlur } from "../filters";
 import { bilinearCell, bilinearRow, bilinearTaps, type BilinearCell } from "../sampling";
 import { smoothstep } from "../smoothstep";
 import { tempF32 } from "../temporaries";
-import { despill } from "./despill";
+import { despill, spillBlocks } from "./despill";
 import { CLEAR, gridSize, MIXED, SOLID, SUB, type GuidePlanes } from "./grid";
 
 /** Window for the local foreground/background colour estimates, at working resolution. */
@@ -196,17 +196,20 @@ export function refineEdges(
   const columns = bilinearTaps(w, sw, 1 / SUB);
   const F = new Float64Array(3);
   const B = new Float64Array(3);
+  const spill = spillBlocks(bg, sw, sh);
   const sub = SUB,
     mixed = MIXED; // locals for the loops (grid.ts)
   for (let y = 0; y < h; y++) {
     const brow = Math.min(sh - 1, (y / sub) | 0) * sw;
     const row = bilinearRow(y, sh, sw, 1 / sub);
     for (let bx = 0; bx * sub < w; bx++) {
-      if (blockClass[brow + Math.min(sw - 1, bx)] !== mixed) continue;
+      const block = brow + Math.min(sw - 1, bx);
+      if (blockClass[block] !== mixed) continue;
+      const spilled = spill !== null && spill[block] === 1;
       for (let x = bx * sub, xEnd = Math.min(w, bx * sub + sub); x < xEnd; x++) {
         const i = y * w + x;
         let al = alpha[i]!;
-        if (al <= 0.01) continue;
+        if (al <= 0.01 || (al >= 0.99 && !spilled)) continue;
         const o = i * 3;
         const cell = bilinearCell(row, columns, x);
         // Refinement needs both local means; it fades in with the less present of them.
@@ -241,7 +244,7 @@ export function refineEdges(
           alpha[i] = al;
           if (al <= 0.01) continue;
           if (al >= 0.99) {
-            despill(out, o, F, B, strength);
+            if (spilled) despill(out, o, F, B, strength);
             continue;
           }
         }
@@ -251,7 +254,7 @@ export function refineEdges(
           const v = trust * solved + (1 - trust) * F[k]!;
           out[o + k] = v < 0 ? 0 : v > 255 ? 255 : v + 0.5;
         }
-        despill(out, o, F, B, strength);
+        if (spilled) despill(out, o, F, B, strength);
       }
     }
   }

@@ -4,9 +4,9 @@
 // means, so a photo costs a pass over ~80 k blocks.
 
 /** Blocks at least this opaque (mean alpha) make up islands. */
-const SOLID = 0.5;
-/** Blocks at least this opaque and below SOLID are faint: they join the nearest island. */
-const FAINT = 0.01;
+export const OPAQUE = 0.5;
+/** Blocks at least this opaque and below OPAQUE are faint: they join the nearest island. */
+export const FAINT = 0.01;
 /** Islands other than the subject's are dropped up to this fraction of the subject's size; a
  * bigger one is more likely a part of the subject cut off by a thin gap (a scarf's line across a
  * dark coat) than clutter, which the subject prior removes where it can stand. */
@@ -25,10 +25,10 @@ export function detachedBlocks(mean: Float32Array, w: number, h: number, seed?: 
   const queue = new Int32Array(n);
   const sizes = [0];
   for (let start = 0; start < n; start++) {
-    if (label[start] !== 0 || mean[start]! < SOLID) continue;
+    if (label[start] !== 0 || mean[start]! < OPAQUE) continue;
     label[start] = sizes.length;
     queue[0] = start;
-    sizes.push(spread(label, mean, SOLID, w, h, queue, 1));
+    sizes.push(spread(label, mean, OPAQUE, w, h, queue, 1));
   }
   const subject = (seed === undefined ? 0 : label[seed]!) || largest(sizes);
   if (subject === 0) return null;
@@ -55,7 +55,7 @@ export function detachedBlocks(mean: Float32Array, w: number, h: number, seed?: 
  * Breadth-first from the blocks in `queue[0, tail)`: each unlabelled 8-neighbour with a mean of
  * at least `min` takes its finder's label and is queued. Returns how many blocks were queued.
  */
-function spread(
+export function spread(
   label: Int32Array,
   mean: Float32Array,
   min: number,

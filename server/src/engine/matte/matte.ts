@@ -16,6 +16,10 @@ import { applyCoefficients, classifyBlocks, guidedCoefficients, type Coefficient
 import { colourModel, refineEdges } from "./edges";
 import { fadeBlocks, fadePixels } from "./fade";
 import { detachedBlocks } from "./fragments";
+import { NECK_RADIUS, neckedBlocks } from "./necks";
+
+/** The chest, in head heights below the eyes: the subject's second seed (the frame shows it). */
+const CHEST = 1;
 
 export interface Matte {
   /** Subject opacity per canvas pixel. */
@@ -74,6 +78,9 @@ export function computeMatte(
   grid: MatteGrid,
   options: {
     eye?: { x: number; y: number };
+    /** The subject's head height (chin to crown) in canvas pixels: with `eye`, parts joined to
+     * the subject through a narrow neck are found (`necks.ts`). */
+    head?: number;
     guide?: GuidePlanes;
     into?: { alpha: Float32Array; foreground: Uint8Array };
   } = {},
@@ -81,7 +88,7 @@ export function computeMatte(
   const { width: w, height: h, rgb, coverage } = canvas;
   const { width: sw, height: sh } = gridSize(w, h);
   const { blockClass } = grid;
-  const { eye, into } = options;
+  const { eye, head, into } = options;
 
   // The coefficients are smooth, so they are interpolated up and applied to full-resolution
   // colours: the matte then follows full-resolution edges.
@@ -98,6 +105,11 @@ export function computeMatte(
   const seed = eye && blockAt(eye.x, eye.y, sw, sh);
   const detached = detachedBlocks(alphaSmall, sw, sh, seed);
   if (detached) clearBlocks(alpha, w, h, detached, blockClass, alphaSmall);
+  if (eye && head) {
+    const chest = blockAt(eye.x, eye.y + CHEST * head, sw, sh);
+    const necked = neckedBlocks(alphaSmall, sw, sh, [seed!, chest], (NECK_RADIUS * head) / SUB);
+    if (necked) clearBlocks(alpha, w, h, necked, blockClass, alphaSmall);
+  }
   refineEdges(rgb, foreground, alpha, w, h, blockClass, model);
   if (coverage) fadePixels(alpha, coverage, w, h);
   return { alpha, foreground, alphaSmall, smallWidth: sw, smallHeight: sh };

@@ -2,7 +2,7 @@
 // other person found, laid over the model's coarse matte (hair past it, pockets on the chest).
 
 import { smoothstep } from "../smoothstep";
-import { tempF32 } from "../temporaries";
+import { tempF32, tempI32 } from "../temporaries";
 
 /** Outside the core silhouette the model must be at least this sure (ramp) to keep a region. */
 const OUTER_CONFIDENCE: readonly [number, number] = [0.75, 0.95];
@@ -129,16 +129,23 @@ function extendHair(
   w: number,
   h: number,
 ): void {
-  const queue: number[] = [];
-  for (let i = 0; i < w * h; i++) if (p[i]! >= 0.5) queue.push(i);
-  while (queue.length) {
-    const i = queue.pop()!;
+  const n = w * h;
+  // Each sample is pushed at most once (seeded where p ≥ 0.5, or raised from 0 when reached).
+  const stack = tempI32("prior.hair.stack", n);
+  let top = 0;
+  for (let i = 0; i < n; i++) if (p[i]! >= 0.5) stack[top++] = i;
+  const reach = (j: number) => {
+    if (hairRoom[j]! <= 0 || p[j]! > 0 || model[j]! < HAIR_SURE) return;
+    p[j] = model[j]! * hairRoom[j]!;
+    stack[top++] = j;
+  };
+  while (top > 0) {
+    const i = stack[--top]!;
     const x = i % w;
-    for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
-      if (j < 0 || j >= w * h || hairRoom[j]! <= 0 || p[j]! > 0 || model[j]! < HAIR_SURE) continue;
-      p[j] = model[j]! * hairRoom[j]!;
-      queue.push(j);
-    }
+    if (x > 0) reach(i - 1);
+    if (x < w - 1) reach(i + 1);
+    if (i >= w) reach(i - w);
+    if (i + w < n) reach(i + w);
   }
 }
 

@@ -1,19 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detachedBlocks } from "../../../src/engine/matte/fragments";
-import { drawn, matteOf } from "./synthetic";
-
-/** A plane of block means drawn as text: `#` opaque, `+` faint (0.3), `.` clear. */
-function plane(rows: string[]) {
-  const w = rows[0]!.length;
-  const mean = new Float32Array(w * rows.length);
-  rows.forEach((row, y) =>
-    [...row].forEach((c, x) => (mean[y * w + x] = c === "#" ? 1 : c === "+" ? 0.3 : 0)),
-  );
-  const at = (x: number, y: number) => y * w + x;
-  const drawn = (drop: Uint8Array | null) =>
-    rows.map((row, y) => [...row].map((c, x) => (drop?.[at(x, y)] ? "x" : c)).join(""));
-  return { mean, w, h: rows.length, at, drawn };
-}
+import { drawn, matteOf, plane } from "./synthetic";
 
 describe("detached fragments of a matte", () => {
   it("drops a small island apart from the subject, with the faint blocks nearest to it", () => {

@@ -1,5 +1,6 @@
 // Drawn inputs for matte tests: a canvas coloured point by point, what the segmentation model
-// says at each point, and optionally the photo's edge with the canvas fading out past it.
+// says at each point, and optionally the photo's edge with the canvas fading out past it; and
+// planes of block means drawn as text.
 
 import { EDGE_FADE, type FramedCanvas } from "../../../src/engine/source-image";
 import { SEGMENT_SIZE } from "../../../src/engine/segmenter";
@@ -37,4 +38,17 @@ export function drawn(
 /** The matte of a drawn canvas, both halves from the canvas itself (no subject prior). */
 export function matteOf({ canvas, coarse }: ReturnType<typeof drawn>): Matte {
   return computeMatte(canvas, matteGrid(canvasGuide(canvas), coarse, canvas.width, canvas.height));
+}
+
+/** A plane of block means drawn as text: `#` opaque, `+` faint (0.3), `.` clear. */
+export function plane(rows: string[]) {
+  const w = rows[0]!.length;
+  const mean = new Float32Array(w * rows.length);
+  rows.forEach((row, y) =>
+    [...row].forEach((c, x) => (mean[y * w + x] = c === "#" ? 1 : c === "+" ? 0.3 : 0)),
+  );
+  const at = (x: number, y: number) => y * w + x;
+  const drawn = (drop: Uint8Array | null) =>
+    rows.map((row, y) => [...row].map((c, x) => (drop?.[at(x, y)] ? "x" : c)).join(""));
+  return { mean, w, h: rows.length, at, drawn };
 }
