@@ -35,6 +35,7 @@ import {
   gridSize,
   matteGrid,
   previewGuide,
+  type GuidePlanes,
   type MatteGrid,
   type SubjectPrior,
 } from "./matte";
@@ -134,7 +135,7 @@ async function runPipeline(
   // thread surveys the photo. When the survey calls for another frame (the photo's edges cut the
   // subject, the body leans away from the head), that one is rendered into fresh buffers instead.
   let speculative: { framing: Framing; rendering: Promise<FramedCanvas> } | undefined;
-  let early: Promise<MatteGrid> | null = null;
+  let early: Promise<{ grid: MatteGrid; guide: GuidePlanes }> | null = null;
   let framing: Framing;
   let prior: SubjectPrior;
   let canvas: FramedCanvas;
@@ -161,7 +162,10 @@ async function runPipeline(
     const p = prior;
     early =
       preview && copyGuide
-        ? segmenter.segment(preview).then((coarse) => matteGrid(previewGuide(copyGuide), coarse, cw, ch, p))
+        ? segmenter.segment(preview).then((coarse) => {
+            const guide = previewGuide(copyGuide);
+            return { grid: matteGrid(guide, coarse, cw, ch, p), guide };
+          })
         : null;
     early?.catch(() => undefined); // awaited below, as the rendering is
     canvas = await rendering;
@@ -174,11 +178,13 @@ async function runPipeline(
   const { width: cw, height: ch, eyeX, eyeY } = framing.canvas;
 
   step("segmenting", 0.45);
-  const guide = canvasGuide(canvas);
-  const grid = await (early ??
-    segmenter
-      .segment(await canvasPreview(canvas, SEGMENT_SIZE))
-      .then((coarse) => matteGrid(guide, coarse, cw, ch, prior)));
+  // The guide the grid was computed against also gives the colour model its uniform blocks'
+  // colours (block means, blurred over five blocks: the detection copy's are as good).
+  const { grid, guide } = await (early ??
+    segmenter.segment(await canvasPreview(canvas, SEGMENT_SIZE)).then((coarse) => {
+      const guide = canvasGuide(canvas);
+      return { grid: matteGrid(guide, coarse, cw, ch, prior), guide };
+    }));
   // The matte goes straight into the renderer's kernel memory, where the layers are built from it.
   const renderer = scratch.renderer(cw, ch);
   const matte = computeMatte(canvas, grid, {
