@@ -32,14 +32,14 @@ export function neckedBlocks(
   // Components of the eroded blocks.
   const label = tempI32("necks.label", n).fill(0, 0, n);
   const queue = tempI32("necks.queue", n);
-  const core = tempF32("necks.core", n);
-  for (let j = 0; j < n; j++) core[j] = depth[j]! > radius ? 1 : 0;
+  // Blocks deeper than the radius (in the depth's thirds of a block; exactly `radius` is not).
+  const deeper = 3 * radius + 1e-6;
   let parts = 0;
   for (let start = 0; start < n; start++) {
-    if (label[start] !== 0 || core[start] === 0) continue;
+    if (label[start] !== 0 || depth[start]! < deeper) continue;
     label[start] = ++parts;
     queue[0] = start;
-    spread(label, core, 1, w, h, queue, 1);
+    spread(label, depth, deeper, w, h, queue, 1);
   }
   if (parts < 2) return null;
   // Every opaque block, then every faint one, goes to the part it reaches first.
@@ -65,43 +65,40 @@ export function neckedBlocks(
   return dropped ? drop : null;
 }
 
-/** Per block, its distance in blocks from the nearest block below OPAQUE (or the plane's edge: a
- * part cut by the frame is as deep as it shows), by a two-pass 3-4 chamfer, divided by 3. */
+/** Per block, its distance from the nearest block below OPAQUE (or the plane's edge: a part cut
+ * by the frame is as deep as it shows) in thirds of a block, by a two-pass 3-4 chamfer. */
 function chamferDepth(mean: Float32Array, w: number, h: number): Float32Array {
   const n = w * h;
   const d = tempF32("necks.depth", n);
-  const far = 3 * (w + h);
-  for (let j = 0; j < n; j++) d[j] = mean[j]! >= OPAQUE ? far : 0;
-  const relax = (j: number, k: number, cost: number) => {
-    const v = d[k]! + cost;
-    if (v < d[j]!) d[j] = v;
-  };
+  for (let j = 0; j < n; j++) d[j] = mean[j]! >= OPAQUE ? 3 * (w + h) : 0;
+  // Forward: from the left, above-left, above and above-right; backward: the mirror image.
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const j = y * w + x;
-      if (d[j] === 0) continue;
-      if (x === 0 || y === 0) d[j] = Math.min(d[j]!, 3);
-      if (x > 0) relax(j, j - 1, 3);
+    for (let x = 0, j = y * w; x < w; x++, j++) {
+      let v = d[j]!;
+      if (v === 0) continue;
+      if (x === 0 || y === 0) v = Math.min(v, 3);
+      if (x > 0) v = Math.min(v, d[j - 1]! + 3);
       if (y > 0) {
-        relax(j, j - w, 3);
-        if (x > 0) relax(j, j - w - 1, 4);
-        if (x < w - 1) relax(j, j - w + 1, 4);
+        v = Math.min(v, d[j - w]! + 3);
+        if (x > 0) v = Math.min(v, d[j - w - 1]! + 4);
+        if (x < w - 1) v = Math.min(v, d[j - w + 1]! + 4);
       }
+      d[j] = v;
     }
   }
   for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const j = y * w + x;
-      if (d[j] === 0) continue;
-      if (x === w - 1 || y === h - 1) d[j] = Math.min(d[j]!, 3);
-      if (x < w - 1) relax(j, j + 1, 3);
+    for (let x = w - 1, j = y * w + x; x >= 0; x--, j--) {
+      let v = d[j]!;
+      if (v === 0) continue;
+      if (x === w - 1 || y === h - 1) v = Math.min(v, 3);
+      if (x < w - 1) v = Math.min(v, d[j + 1]! + 3);
       if (y < h - 1) {
-        relax(j, j + w, 3);
-        if (x < w - 1) relax(j, j + w + 1, 4);
-        if (x > 0) relax(j, j + w - 1, 4);
+        v = Math.min(v, d[j + w]! + 3);
+        if (x < w - 1) v = Math.min(v, d[j + w + 1]! + 4);
+        if (x > 0) v = Math.min(v, d[j + w - 1]! + 4);
       }
+      d[j] = v;
     }
   }
-  for (let j = 0; j < n; j++) d[j] = d[j]! / 3;
   return d;
 }
