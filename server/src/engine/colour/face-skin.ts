@@ -91,27 +91,35 @@ export function faceSkin(
 export function evenSkinCast(rgb: Uint8Array, skin: FaceSkin): void {
   const { box, offsets, cells, rim, count } = skin;
   if (count < (box.width * box.height) / 8) return;
-  const n = box.width * box.height;
+  // The patches' means are smooth over a tenth of the face: they are taken on a grid of 2 × 2
+  // cells, a quarter of the work, and each pixel reads its cell's.
+  const gw = (box.width + 1) >> 1;
+  const gh = (box.height + 1) >> 1;
+  const n = gw * gh;
   const [u, v, weight] = ["cast.u", "cast.v", "cast.w"].map((k) => tempF32(k, n).fill(0, 0, n)) as Planes;
+  const grid = tempI32("cast.cell", count);
   // Hot loops over the face's pixels: no destructuring, no closures.
   let su = 0;
   let sv = 0;
   for (let k = 0; k < count; k++) {
     const o = offsets[k]!;
-    const j = cells[k]!;
+    const c = cells[k]!;
+    const x = c % box.width;
+    const j = (((c - x) / box.width) >> 1) * gw + (x >> 1);
+    grid[k] = j;
     const pu = cb(rgb[o]!, rgb[o + 1]!, rgb[o + 2]!);
     const pv = cr(rgb[o]!, rgb[o + 1]!, rgb[o + 2]!);
-    u[j] = pu;
-    v[j] = pv;
-    weight[j] = 1;
+    u[j] = u[j]! + pu;
+    v[j] = v[j]! + pv;
+    weight[j] = weight[j]! + 1;
     su += pu;
     sv += pv;
   }
   const mu = su / count;
   const mv = sv / count;
-  const radius = Math.max(2, Math.round(skin.ellipse.rx * CAST_PATCH));
+  const radius = Math.max(1, Math.round((skin.ellipse.rx * CAST_PATCH) / 2));
   const blur = (plane: Float32Array, key: string) =>
-    boxBlur(plane, box.width, box.height, radius, tempF32(`cast.blur.${key}`, n));
+    boxBlur(plane, gw, gh, radius, tempF32(`cast.blur.${key}`, n));
   const [bu, bv, bw] = [blur(u, "u"), blur(v, "v"), blur(weight, "w")];
   // Each pixel's pull (its patch's offset from the face's mean chroma, fading towards the rim),
   // less the pulls' own mean.
@@ -120,7 +128,7 @@ export function evenSkinCast(rgb: Uint8Array, skin: FaceSkin): void {
   let ou = 0;
   let ov = 0;
   for (let k = 0; k < count; k++) {
-    const j = cells[k]!;
+    const j = grid[k]!;
     const strength = CAST_EVENING * rim[k]!;
     const pu = (bu[j]! / bw[j]! - mu) * strength;
     const pv = (bv[j]! / bw[j]! - mv) * strength;
