@@ -232,6 +232,7 @@ describe("a form of 130,000 empty parts", () => {
     });
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const cpuBefore = process.cpuUsage();
     const res = await h.app.request("/v1/headshots", {
       method: "POST",
       headers: {
@@ -242,18 +243,23 @@ describe("a form of 130,000 empty parts", () => {
       body,
       duplex: "half",
     } as RequestInit);
+    const cpu = process.cpuUsage(cpuBefore);
     // A loop blocked until the answer records its delay at its next tick: give it that tick.
     await new Promise((r) => setTimeout(r, 50));
     loop.disable();
     expect(loop.count).toBeGreaterThan(0);
     const maxDelayMs = loop.max / 1e6;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     console.info(
-      `${(total / 1024 / 1024).toFixed(1)} MB of ${parts} parts: ${res.status} after ${(pulled / 1024).toFixed(0)} KB read; event loop delay max ${maxDelayMs.toFixed(0)} ms`,
+      `${(total / 1024 / 1024).toFixed(1)} MB of ${parts} parts: ${res.status} after ${(pulled / 1024).toFixed(0)} KB read, ${cpuMs.toFixed(0)} ms of CPU; event loop delay max ${maxDelayMs.toFixed(0)} ms`,
     );
     expect(res.status).toBe(400);
     expect(ErrorBody.parse(await res.json()).error.message).toMatch(/one photo/);
     expect(pulled).toBeLessThan(256 * 1024);
-    expect(maxDelayMs).toBeLessThan(200);
+    // No stretch of the refusal can have held the loop longer than all the CPU it took, which
+    // doesn't grow when other test files load the machine; the loop's own delay does (bound loose).
+    expect(cpuMs).toBeLessThan(200);
+    expect(maxDelayMs).toBeLessThan(1_000);
     expect(await balance(h, user)).toBe(3);
   });
 });
