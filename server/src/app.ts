@@ -82,11 +82,9 @@ export function createApp(services: Services): App {
   app.use(
     bodyLimit({
       jsonBytes: JSON_BODY_LIMIT,
-      overrides: [
-        // The multipart parser enforces MAX_UPLOAD_MB exactly while streaming; this is a ceiling.
-        { method: "POST", path: "/v1/headshots", bytes: config.maxUploadBytes + 1024 * 1024 },
-        { method: "POST", path: "/webhooks/stripe", bytes: 1024 * 1024 },
-      ],
+      overrides: [{ method: "POST", path: "/webhooks/stripe", bytes: 1024 * 1024 }],
+      // Read after the checks that need no photo, paced and limited as it streams (generation-form.ts).
+      streamed: [{ method: "POST", path: "/v1/headshots" }],
     }),
   );
   app.use("/files/*", filesCors());

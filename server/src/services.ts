@@ -12,6 +12,7 @@ import { openConfiguredDatabase, type Database, type DatabaseHandle } from "./db
 import { createStudioEngine } from "./engine/pool";
 import type { Engine } from "./engine/types";
 import { createJobRunner, type JobRunner } from "./jobs/runner";
+import { createUploadSlots, type UploadSlots } from "./jobs/upload-slots";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, type Metrics } from "./metrics/metrics";
 import { createRateLimiter, createRateLimitStore, type RateLimiter } from "./rate-limit";
@@ -28,6 +29,8 @@ export interface Services {
   /** The headshot engine (a worker pool); the only way routes reach it is the job runner. */
   engine: Engine;
   runner: JobRunner;
+  /** Photo uploads being read here, capped per user. */
+  uploads: UploadSlots;
   verifier: CanvaTokenVerifier;
   /** Present only when STRIPE_SECRET_KEY is set; used by the billing module alone. */
   stripe: StripeClient | undefined;
@@ -74,7 +77,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
   const storage = overrides.storage ?? createStorage(config);
   const engine = overrides.engine ?? (await createEngine(config));
-  const metrics = createMetrics(() => ({ ...engine.stats(), inFlight: runner.inFlight() }));
+  const uploads = createUploadSlots(config.UPLOADS_PER_USER);
+  const metrics = createMetrics({
+    jobCounts: () => ({ ...engine.stats(), inFlight: runner.inFlight() }),
+    uploadsInFlight: uploads.inFlight,
+  });
   const runner = createJobRunner({ db: database.db, engine, storage, clock, logger, config, metrics });
 
   return {
@@ -86,6 +93,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     storage,
     engine,
     runner,
+    uploads,
     verifier,
     stripe: createStripeClient(config),
     rateLimiter: createRateLimiter({

@@ -29,7 +29,9 @@ export class ApiError extends Error {
 
   /** Worth trying the same request again later (the poller backs off on these). */
   get transient(): boolean {
-    return ["NETWORK", "RATE_LIMITED", "OVERLOADED", "UNAVAILABLE", "INTERNAL"].includes(this.code);
+    return ["NETWORK", "REQUEST_TIMEOUT", "RATE_LIMITED", "OVERLOADED", "UNAVAILABLE", "INTERNAL"].includes(
+      this.code,
+    );
   }
 }
 

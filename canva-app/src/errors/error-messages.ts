@@ -235,6 +235,8 @@ const BY_CODE: Record<string, Entry> = {
     action: "start_over",
     tone: "critical",
   },
+  // The photo arrived too slowly for the server's upload deadline: a connection problem.
+  REQUEST_TIMEOUT: { title: titles.offline, body: bodies.NETWORK, action: "retry", tone: "warn" },
   CONFLICT: { title: titles.generic, body: bodies.CONFLICT, action: "retry", tone: "warn" },
   PAYLOAD_TOO_LARGE: photo(bodies.PAYLOAD_TOO_LARGE),
   UNSUPPORTED_MEDIA_TYPE: photo(bodies.UNSUPPORTED_MEDIA_TYPE),

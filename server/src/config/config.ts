@@ -61,6 +61,9 @@ const EnvSchema = z.object({
   GENERATION_QUEUE_PER_WORKER: int(0, 1000).default(8),
   GENERATION_TIMEOUT_S: int(5, 3600).default(120),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(100).default(15),
+  UPLOAD_TIMEOUT_S: int(1, 3600).default(120),
+  UPLOAD_MIN_BYTES_PER_S: int(0, 100_000_000).default(16_384),
+  UPLOADS_PER_USER: int(1, 1000).default(2),
   SHUTDOWN_TIMEOUT_S: int(1, 600).default(30),
 
   STORAGE: z.enum(["fs", "s3"]).default("fs"),

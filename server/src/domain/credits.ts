@@ -38,10 +38,22 @@ export async function applyLedgerEntry(tx: DbOrTx, entry: LedgerEntry): Promise<
       entry.delta < 0 &&
       (await tx.select({ id: users.id }).from(users).where(eq(users.id, entry.userId))).length > 0;
     if (!exists) throw new ApiError("NOT_FOUND", "There is no such user.");
-    throw new ApiError("INSUFFICIENT_CREDITS", "You have no Headshot Studio credits left.");
+    throw insufficientCredits();
   }
   await tx.insert(creditLedger).values(entry);
   return row.balance;
+}
+
+/**
+ * Refuses, before an upload is read, a user whose balance (as read at the request's start) can't
+ * pay for it; the charge re-checks in its own transaction.
+ */
+export function requireCredits(balance: number, needed: number): void {
+  if (balance < needed) throw insufficientCredits();
+}
+
+function insufficientCredits(): ApiError {
+  return new ApiError("INSUFFICIENT_CREDITS", "You have no Headshot Studio credits left.");
 }
 
 /**

@@ -2,10 +2,9 @@
 // bounded queue answered with OVERLOADED when full, per-job timeout, cancellation and progress.
 
 import os from "node:os";
-import { createRequire } from "node:module";
 import { MessageChannel } from "node:worker_threads";
-import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
+import { TS_WORKER_EXEC_ARGV } from "./ts-worker";
 import { EngineError, type Engine, type EngineRequest, type EngineResult } from "./types";
 import type { WorkerEvent, WorkerReply, WorkerTask } from "./worker";
 
@@ -25,10 +24,6 @@ const DEFAULTS = { queuePerWorker: 8, timeoutMs: 60_000 };
  * worker thread is terminated (and replaced) to reclaim the core. */
 const STOP_GRACE_MS = 2_000;
 
-// Workers run TypeScript through tsx's loader, resolved by path so any caller (tsx, vitest,
-// plain node) gets the same one.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-
 export async function createStudioEngine(options: StudioEngineOptions = {}): Promise<Engine> {
   const workers = Math.max(1, options.workers ?? os.availableParallelism());
   const queuePerWorker = options.queuePerWorker ?? DEFAULTS.queuePerWorker;
@@ -43,7 +38,7 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
     maxQueue: capacity,
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
-    execArgv: ["--import", TSX_LOADER],
+    execArgv: TS_WORKER_EXEC_ARGV,
   });
 
   // Wait until every thread has its models: the engine is usable the moment this resolves.

@@ -3,9 +3,9 @@
 
 import { closeSync, constants, openSync, statfsSync, writeSync } from "node:fs";
 import sharp, { type Metadata, type Sharp } from "sharp";
-import heif from "heic-decode";
 import { EngineError } from "./types";
 import type { Framing } from "./framing";
+import { decodeHeif } from "./heif/decode";
 import { canvasToSource, type CanvasMap, type RgbImage } from "./geometry";
 import { level } from "./sampling";
 import type { Scratch } from "./scratch";
@@ -133,43 +133,14 @@ export function isHeif(bytes: Uint8Array): boolean {
 
 /**
  * HEIC/HEIF with heic-decode (libheif in wasm; its transforms — rotation, mirror — are applied on
- * decode). Dimensions come from the container before any pixel is decoded, so a decompression
- * bomb is refused cheaply; the primary image is then held as raw RGBA for sharp.
+ * decode) in a disposable thread (heif/decode.ts), which refuses more than MAX_PIXELS from the
+ * container's header before decoding a pixel; the primary image is then held as raw RGBA for sharp.
  */
 async function openHeif(photo: Uint8Array): Promise<SourceImage> {
-  let images: Awaited<ReturnType<typeof heif.all>>;
-  try {
-    images = await heif.all({ buffer: photo });
-  } catch (err) {
-    throw new EngineError("CORRUPT_IMAGE", `heif: ${(err as Error).message}`);
-  }
-  try {
-    const primary = images[0];
-    if (!primary || !(primary.width > 0) || !(primary.height > 0))
-      throw new EngineError("CORRUPT_IMAGE", "heif: no image");
-    const { width, height } = primary;
-    if (width * height > MAX_PIXELS)
-      throw new EngineError("CORRUPT_IMAGE", `heif: ${width}×${height} is over ${MAX_PIXELS / 1e6} MP`);
-    let decoded: Awaited<ReturnType<typeof primary.decode>>;
-    try {
-      decoded = await primary.decode();
-    } catch (err) {
-      throw new EngineError("CORRUPT_IMAGE", `heif: ${(err as Error).message}`);
-    }
-    const { data } = decoded;
-    if (data.length !== decoded.width * decoded.height * 4)
-      throw new EngineError("CORRUPT_IMAGE", "heif: unexpected pixel data");
-    const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const raw = { raw: { width: decoded.width, height: decoded.height, channels: 4 as const } };
-    return {
-      width: decoded.width,
-      height: decoded.height,
-      open: () => sharp(pixels, raw),
-      withShrinkOnLoad: async () => null,
-    };
-  } finally {
-    images.dispose();
-  }
+  const { width, height, rgba } = await decodeHeif(photo, MAX_PIXELS);
+  const pixels = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  const raw = { raw: { width, height, channels: 4 as const } };
+  return { width, height, open: () => sharp(pixels, raw), withShrinkOnLoad: async () => null };
 }
 
 /** Checked after face detection, so a small photo without a face is told NO_FACE first. */

@@ -39,9 +39,12 @@ export interface Reservation {
 }
 
 export interface JobRunner {
+  /** Whether reserve() would find a place now; holds nothing (checked before an upload is read). */
+  hasCapacity(): boolean;
   /**
-   * Holds one place in the engine's capacity while the upload is read and charged, so a burst
-   * can't pass the capacity check together and then be failed after charging. Undefined: full.
+   * Holds one place in the engine's capacity from the moment the photo has arrived until its job
+   * starts, so a burst can't pass the capacity check together and then be failed after charging.
+   * Undefined: full. Never taken before the photo has arrived: a slow upload holds no place.
    */
   reserve(): Reservation | undefined;
   /** Starts the job in the background on the reserved place; the photo is dropped when it ends. */
@@ -65,6 +68,7 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
   const { db, engine, clock, logger, metrics } = deps;
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let reserved = 0;
+  const hasCapacity = () => running.size + reserved < engine.stats().capacity;
 
   async function run(job: JobRow, photo: Uint8Array, signal: AbortSignal): Promise<void> {
     let written: { stage: JobStage; progress: number } = { stage: "validating", progress: 0 };
@@ -163,8 +167,9 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
   }
 
   return {
+    hasCapacity,
     reserve() {
-      if (running.size + reserved >= engine.stats().capacity) return undefined;
+      if (!hasCapacity()) return undefined;
       reserved += 1;
       let held = true;
       return {

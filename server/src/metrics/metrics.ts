@@ -17,10 +17,24 @@ export interface Metrics {
 /** Jobs on this instance: accepted and not finished (`inFlight`), and the engine's view. */
 export type JobCounts = EngineStats & { inFlight: number };
 
-/** `jobCounts` is read at each scrape: queue depth is what autoscaling watches (SPEC §11). */
-export function createMetrics(jobCounts: () => JobCounts): Metrics {
+/** Counts read at each scrape: queue depth is what autoscaling watches (SPEC §11). */
+export interface MetricSources {
+  jobCounts(): JobCounts;
+  /** Photo uploads being read on this instance (they hold no engine capacity yet). */
+  uploadsInFlight(): number;
+}
+
+export function createMetrics({ jobCounts, uploadsInFlight }: MetricSources): Metrics {
   const registry = new Registry();
   const registers = [registry];
+  new Gauge({
+    name: "headshot_uploads_in_flight",
+    help: "Photo uploads being read on this instance; engine capacity is taken only once a photo has arrived",
+    registers,
+    collect() {
+      this.set(uploadsInFlight());
+    },
+  });
   new Gauge({
     name: "headshot_generation_jobs",
     help: "Generation jobs on this instance: in_flight (accepted, not finished), the engine's running and queued, and its capacity",

@@ -1,13 +1,16 @@
-// POST /v1/headshots: validate the upload, charge one credit (or check the Premium billable
+// POST /v1/headshots: check what needs no photo, read the upload (paced, capped per user),
+// validate it, then take engine capacity, charge one credit (or check the Premium billable
 // action), create the job and start it on this instance → 202 {job} (SPEC §4, §6).
 import { JobResponse } from "@headshot/shared";
 import { requirePremiumAction, PREMIUM_USAGE_HEADER } from "../billing/premium";
 import { requireConsent } from "../domain/consent";
+import { requireCredits } from "../domain/credits";
 import { countFunnelEvent } from "../domain/funnel";
 import { ApiError } from "../http/api-error";
 import { errorResponses, type App } from "../http/openapi";
 import { createJob, findIdempotentJob, jobViews } from "../jobs/jobs";
-import { inspectPhoto, readGenerationForm } from "../jobs/photo-input";
+import { readGenerationForm, type GenerationInput } from "../jobs/generation-form";
+import { inspectPhoto } from "../jobs/photo-input";
 import { requireNotRestricted } from "../privacy/restriction";
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -46,15 +49,15 @@ export function registerV1HeadshotsPost(app: App) {
     },
     responses: {
       202: { description: "The job", content: { "application/json": { schema: JobResponse } } },
-      ...errorResponses(400, 401, 402, 403, 413, 415, 422, 429, 503),
+      ...errorResponses(400, 401, 402, 403, 408, 413, 415, 422, 429, 503),
     },
   });
 
   app.post("/v1/headshots", async (c) => {
-    const { db, config, clock, runner, instanceId } = c.get("services");
+    const { db, config, clock, runner, uploads, instanceId } = c.get("services");
     const user = c.get("user");
 
-    // Everything that needs no photo is checked before the upload is read.
+    // Everything that needs no photo is answered before a byte of it is read.
     const premium =
       config.BILLING_MODE === "canva_premium"
         ? requirePremiumAction(c.get("identity"), c.req.header(PREMIUM_USAGE_HEADER))
@@ -69,20 +72,36 @@ export function registerV1HeadshotsPost(app: App) {
       const first = await findIdempotentJob(db, user.id, idempotencyKey, clock.now());
       if (first) return c.json({ job: (await jobViews(db, [first], config, clock.now()))[0]! }, 202);
     }
-    const reservation = runner.reserve();
-    if (!reservation) {
+    if (!premium) requireCredits(user.creditBalance, 1);
+    if (!runner.hasCapacity()) throw overloaded();
+
+    const slot = uploads.take(user.id);
+    if (!slot) {
       throw new ApiError(
-        "OVERLOADED",
-        "We're creating a lot of headshots right now. Please try again in a few seconds.",
-        {
-          headers: { "Retry-After": "5" },
-        },
+        "RATE_LIMITED",
+        `You already have ${config.UPLOADS_PER_USER} photos uploading. Wait for them to finish, then try again.`,
+        { headers: { "Retry-After": "5" } },
       );
     }
+    let form: GenerationInput;
     try {
       await countFunnelEvent(db, "upload_started", clock.now());
-      const form = await readGenerationForm(c.req.raw, config.maxUploadBytes);
-      await inspectPhoto(form.photo);
+      form = await readGenerationForm(c.req.raw, {
+        maxPhotoBytes: config.maxUploadBytes,
+        pace: {
+          deadlineMs: config.UPLOAD_TIMEOUT_S * 1000,
+          minBytesPerSecond: config.UPLOAD_MIN_BYTES_PER_S,
+        },
+      });
+    } finally {
+      slot.release();
+    }
+    await inspectPhoto(form.photo);
+
+    // Engine capacity is taken only now that the photo is here: a slow upload holds none.
+    const reservation = runner.reserve();
+    if (!reservation) throw overloaded();
+    try {
       const { job, replayed } = await createJob(
         db,
         {
@@ -102,4 +121,12 @@ export function registerV1HeadshotsPost(app: App) {
       reservation.release(); // a no-op once the job started on it
     }
   });
+}
+
+function overloaded(): ApiError {
+  return new ApiError(
+    "OVERLOADED",
+    "We're creating a lot of headshots right now. Please try again in a few seconds.",
+    { headers: { "Retry-After": "5" } },
+  );
 }

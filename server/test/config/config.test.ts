@@ -25,6 +25,9 @@ describe("loadConfig", () => {
       OUTPUT_RETENTION_DAYS: 30,
       JOB_LOG_RETENTION_DAYS: 90,
       MAX_UPLOAD_MB: 15,
+      UPLOAD_TIMEOUT_S: 120,
+      UPLOAD_MIN_BYTES_PER_S: 16_384,
+      UPLOADS_PER_USER: 2,
       devAuth: true,
     });
     expect(config.DATABASE_URL).toBeUndefined();
@@ -43,6 +46,9 @@ describe("loadConfig", () => {
     expect(problems({ CORS_EXTRA_ORIGINS: "not a url" })[0]).toMatch(/^CORS_EXTRA_ORIGINS/);
     expect(problems({ FILE_URL_SECRET: "short" })[0]).toMatch(/^FILE_URL_SECRET:/);
     expect(problems({ METRICS_TOKEN: "guessable" })[0]).toMatch(/^METRICS_TOKEN: must be at least 32/);
+    expect(problems({ UPLOAD_TIMEOUT_S: "0" })[0]).toMatch(/^UPLOAD_TIMEOUT_S:/);
+    expect(problems({ UPLOAD_MIN_BYTES_PER_S: "-1" })[0]).toMatch(/^UPLOAD_MIN_BYTES_PER_S:/);
+    expect(problems({ UPLOADS_PER_USER: "0" })[0]).toMatch(/^UPLOADS_PER_USER:/);
     expect(problems({ S3_ACCESS_KEY_ID: "AKIAONLY" })[0]).toMatch(/^S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY/);
   });
 

@@ -1,34 +1,30 @@
 // POST /v1/headshots refusals and the job life around it, with a scripted engine so each case is
 // deterministic: every refusal leaves the balance and the jobs table as they were; failures and
 // cancels refund once; users only ever see their own jobs.
-import { count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody, JobListResponse, JobResponse } from "@headshot/shared";
-import { jobs, users } from "../../src/db/schema";
+import { users } from "../../src/db/schema";
 import { EngineError } from "../../src/engine/types";
 import { createHarness, type Harness, type TestUser } from "../support/harness";
 import { scriptedEngine } from "../support/engines";
-import { balance, consentingUser, fixture, getJob, upload } from "./helpers";
+import { balance, consentingUser, fixture, getJob, jobCount, photoForm, upload } from "./helpers";
 
 let h: Harness;
 let engine: ReturnType<typeof scriptedEngine>;
 const photo = fixture("one_face_sample1_crop.jpg");
+const UNCAPPED = { UPLOADS_PER_USER: "100" };
 
 beforeAll(async () => {
   engine = scriptedEngine({ capacity: 1000 });
-  h = await createHarness({ RATE_LIMITS: "generation=1000/min,privacy=1000/min" }, { engine: engine.engine });
+  // Bursts from one user test charging races here; the per-user upload cap has its own tests.
+  h = await createHarness(
+    { ...UNCAPPED, RATE_LIMITS: "generation=1000/min,privacy=1000/min" },
+    { engine: engine.engine },
+  );
 });
 afterAll(() => h?.close());
-
-async function jobCount(user: TestUser): Promise<number> {
-  const [row] = await h.services.db
-    .select({ n: count() })
-    .from(jobs)
-    .innerJoin(users, eq(users.id, jobs.userId))
-    .where(eq(users.canvaUserId, user.userId));
-  return row!.n;
-}
 
 async function expectRefusal(res: Response, status: number, code: string, reason?: string) {
   const body = ErrorBody.parse(await res.json());
@@ -36,6 +32,15 @@ async function expectRefusal(res: Response, status: number, code: string, reason
   if (reason) expect(body.error.reason).toBe(reason);
   expect(body.error.message.length).toBeGreaterThan(10);
   return body;
+}
+
+/** The photo's form, changed by `edit`, as the request body. */
+function uploadForm(user: TestUser, edit: (form: FormData) => void): Promise<Response> {
+  const form = photoForm(photo);
+  edit(form);
+  return Promise.resolve(
+    h.app.request("/v1/headshots", { method: "POST", headers: user.headers, body: form }),
+  );
 }
 
 async function pngOf(width: number, height: number) {
@@ -138,6 +143,25 @@ describe("refusals leave nothing behind", () => {
       400,
       "BAD_REQUEST",
     ],
+    [
+      "two photos",
+      (u) => uploadForm(u, (f) => f.append("photo", new Blob([photo]), "b.jpg")),
+      400,
+      "BAD_REQUEST",
+    ],
+    [
+      "a file in another field",
+      (u) => uploadForm(u, (f) => f.set("extra", new Blob([photo]), "b.jpg")),
+      400,
+      "BAD_REQUEST",
+    ],
+    [
+      "more than twelve fields",
+      (u) => uploadForm(u, (f) => Array.from({ length: 13 }, () => f.append("styles", "studio-grey"))),
+      400,
+      "BAD_REQUEST",
+    ],
+    ["a field over 512 bytes", (u) => upload(h, u, photo, { styles: "x".repeat(513) }), 400, "BAD_REQUEST"],
     ["an unknown style", (u) => upload(h, u, photo, { styles: "studio-grey,disco" }), 400, "BAD_REQUEST"],
     ["an unknown aspect", (u) => upload(h, u, photo, { aspects: "16:9" }), 400, "BAD_REQUEST"],
     ["a JSON body", (u) => h.json("POST", "/v1/headshots", { photo: "x" }, u.headers), 400, "BAD_REQUEST"],
@@ -147,14 +171,14 @@ describe("refusals leave nothing behind", () => {
     const user = await consentingUser(h);
     await expectRefusal(await send(user), status, code, reason);
     expect(await balance(h, user)).toBe(3);
-    expect(await jobCount(user)).toBe(0);
+    expect(await jobCount(h, user)).toBe(0);
   });
 
   it("requires consent and age confirmation first", async () => {
     const user = await h.user();
     await expectRefusal(await upload(h, user, photo), 403, "CONSENT_REQUIRED");
     expect(await balance(h, user)).toBe(3);
-    expect(await jobCount(user)).toBe(0);
+    expect(await jobCount(h, user)).toBe(0);
   });
 
   it("refuses a restricted user", async () => {
@@ -164,7 +188,7 @@ describe("refusals leave nothing behind", () => {
       .set({ restrictedAt: new Date() })
       .where(eq(users.canvaUserId, user.userId));
     await expectRefusal(await upload(h, user, photo), 403, "FORBIDDEN", "RESTRICTED");
-    expect(await jobCount(user)).toBe(0);
+    expect(await jobCount(h, user)).toBe(0);
   });
 
   it("refuses with 402 when no credit is left, charging nothing", async () => {
@@ -172,12 +196,12 @@ describe("refusals leave nothing behind", () => {
     for (let i = 0; i < 3; i++) expect((await upload(h, user, photo)).status).toBe(202);
     await expectRefusal(await upload(h, user, photo), 402, "INSUFFICIENT_CREDITS");
     expect(await balance(h, user)).toBe(0);
-    expect(await jobCount(user)).toBe(3);
+    expect(await jobCount(h, user)).toBe(3);
   });
 
   it("charges only the requests that got a place when a burst meets a full engine", async () => {
     const busy = scriptedEngine({ capacity: 2 });
-    const full = await createHarness({ FREE_CREDITS: "10" }, { engine: busy.engine });
+    const full = await createHarness({ ...UNCAPPED, FREE_CREDITS: "10" }, { engine: busy.engine });
     try {
       const user = await consentingUser(full);
       const results = await Promise.all(Array.from({ length: 8 }, () => upload(full, user, photo)));
@@ -215,7 +239,7 @@ describe("concurrency", () => {
     expect(statuses.filter((s) => s === 202)).toHaveLength(3);
     expect(statuses.filter((s) => s === 402)).toHaveLength(17);
     expect(await balance(h, user)).toBe(0);
-    expect(await jobCount(user)).toBe(3);
+    expect(await jobCount(h, user)).toBe(3);
   });
 
   it("creates one job and one charge for five concurrent requests with the same Idempotency-Key", async () => {
@@ -227,7 +251,7 @@ describe("concurrency", () => {
     const ids = await Promise.all(results.map(async (r) => JobResponse.parse(await r.json()).job.id));
     expect(new Set(ids).size).toBe(1);
     expect(await balance(h, user)).toBe(2);
-    expect(await jobCount(user)).toBe(1);
+    expect(await jobCount(h, user)).toBe(1);
     // And later, sequentially, still the same job.
     const again = await upload(h, user, photo, {}, { "Idempotency-Key": "same-key-1" });
     expect(JobResponse.parse(await again.json()).job.id).toBe(ids[0]);

@@ -1,8 +1,10 @@
-// Helpers for generation tests: fixture photos, multipart uploads, polling and balance reads.
+// Helpers for generation tests: fixture photos, multipart uploads, polling, balance and job counts.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { count, eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { CURRENT_POLICY_VERSION, JobResponse, MeResponse, type Job } from "@headshot/shared";
+import { jobs, users } from "../../src/db/schema";
 import type { Harness, TestUser } from "../support/harness";
 
 export function fixture(name: string): Buffer {
@@ -68,4 +70,14 @@ export async function waitForEnd(h: Harness, user: TestUser, id: string, timeout
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} at ${job.stage}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** How many jobs the user has, whatever their state. */
+export async function jobCount(h: Harness, user: TestUser): Promise<number> {
+  const [row] = await h.services.db
+    .select({ n: count() })
+    .from(jobs)
+    .innerJoin(users, eq(users.id, jobs.userId))
+    .where(eq(users.canvaUserId, user.userId));
+  return row!.n;
 }

@@ -1,13 +1,21 @@
-// bodyLimit: small JSON bodies everywhere; the photo upload route enforces its own limit while
-// streaming (the multipart parser), so here it only gets a ceiling above MAX_UPLOAD_MB.
+// bodyLimit: small JSON bodies everywhere, larger ones where a route needs them. Routes that read
+// their body as it streams, under limits of their own (the photo upload), are left alone: Hono's
+// bodyLimit buffers a body sent without a Content-Length in full before the route could refuse it.
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { ApiError } from "../api-error";
 
+interface Route {
+  method: string;
+  path: string;
+}
+
 export interface BodyLimitOptions {
   jsonBytes: number;
-  /** Per path prefix: larger limits (uploads, webhooks). */
-  overrides: { method: string; path: string; bytes: number }[];
+  /** Per route: larger limits (webhooks). */
+  overrides: (Route & { bytes: number })[];
+  /** Routes that limit their own body while streaming it. */
+  streamed: Route[];
 }
 
 export const bodyLimit = (options: BodyLimitOptions): MiddlewareHandler => {
@@ -21,8 +29,9 @@ export const bodyLimit = (options: BodyLimitOptions): MiddlewareHandler => {
   const fallback = make(options.jsonBytes);
   const overrides = options.overrides.map((o) => ({ ...o, limit: make(o.bytes) }));
   return async function bodyLimit(c, next) {
-    const override = overrides.find((o) => o.method === c.req.method && c.req.path === o.path);
-    return (override?.limit ?? fallback)(c, next);
+    const matches = (r: Route) => r.method === c.req.method && r.path === c.req.path;
+    if (options.streamed.some(matches)) return next();
+    return (overrides.find(matches)?.limit ?? fallback)(c, next);
   };
 };
 

@@ -1,0 +1,73 @@
+// Reading a request body against the clock: it must arrive by a deadline and keep up a minimum
+// rate, so a client that stalls or trickles gets 408 within seconds instead of holding its
+// connection (and whatever the route holds for it) until Node's five-minute request timeout.
+import { ApiError } from "./api-error";
+
+export interface BodyPace {
+  /** The whole body must have arrived this long after reading starts. */
+  deadlineMs: number;
+  /** At least this many bytes per second, averaged over each window (0: no minimum). */
+  minBytesPerSecond: number;
+  /** Length of the windows the rate is measured over. */
+  windowMs?: number;
+}
+
+/** Long enough to ride out a mobile network's pause; short enough to cut a stall quickly. */
+export const RATE_WINDOW_MS = 10_000;
+
+/**
+ * Hands each chunk of `body` to `sink` (awaited, so the sink's back-pressure holds) until the body
+ * ends. Throws 408 REQUEST_TIMEOUT when the deadline passes or a window brings too few bytes, and
+ * whatever `sink` throws; either way it reads no further. The stream is not cancelled: on Node
+ * that destroys the socket before the answer is written. The HTTP server drains and closes it
+ * once the answer has gone (@hono/node-server does, for at most 500 ms).
+ */
+export async function readPacedBody(
+  body: ReadableStream<Uint8Array>,
+  sink: (chunk: Uint8Array) => Promise<void> | void,
+  pace: BodyPace,
+): Promise<void> {
+  const windowMs = pace.windowMs ?? RATE_WINDOW_MS;
+  const minPerWindow = (pace.minBytesPerSecond * windowMs) / 1000;
+  const reader = body.getReader();
+  let stop!: (err: ApiError) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => undefined); // raced below; a late stop after the loop has no reader
+
+  let windowBytes = 0;
+  const deadline = setTimeout(
+    () => stop(tooSlow(`didn't fully arrive within ${Math.round(pace.deadlineMs / 1000)} seconds`)),
+    pace.deadlineMs,
+  );
+  const rate =
+    minPerWindow > 0
+      ? setInterval(() => {
+          if (windowBytes < minPerWindow) {
+            stop(tooSlow(`arrived at less than ${formatRate(pace.minBytesPerSecond)}`));
+          }
+          windowBytes = 0;
+        }, windowMs)
+      : undefined;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), stopped]);
+      if (done) return;
+      windowBytes += value.byteLength;
+      await Promise.race([sink(value), stopped]);
+    }
+  } finally {
+    clearTimeout(deadline);
+    clearInterval(rate);
+  }
+}
+
+function tooSlow(what: string): ApiError {
+  return new ApiError(
+    "REQUEST_TIMEOUT",
+    `Your upload ${what}. Check your internet connection, then try again.`,
+  );
+}
+
+function formatRate(bytesPerSecond: number): string {
+  return bytesPerSecond >= 1024 ? `${Math.round(bytesPerSecond / 1024)} KB/s` : `${bytesPerSecond} bytes/s`;
+}
