@@ -99,15 +99,11 @@ const DEV_USER_DEFAULTS = { userId: "dev-user", brandId: "dev-brand" };
 
 /** `GET /dev/jwks.json` and `POST /dev/token`; mount only when isDevAuthAllowed(). */
 export function registerDevAuthRoutes<E extends Env>(app: Hono<E>, issuer: DevIssuer): void {
-  app.get("/dev/jwks.json", (c) => {
-    c.header("Cache-Control", "no-store");
-    return c.json(issuer.jwks());
-  });
+  app.get("/dev/jwks.json", (c) => c.json(issuer.jwks()));
 
   app.post("/dev/token", async (c) => {
     const request = parseTokenRequest(await c.req.text());
     const token = await issuer.issueToken({ ...DEV_USER_DEFAULTS, ...request });
-    c.header("Cache-Control", "no-store");
     return c.json({ token });
   });
 }

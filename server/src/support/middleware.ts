@@ -22,7 +22,6 @@ export const consolePage = (): MiddlewareHandler<SupportEnv> =>
     const nonce = randomBytes(16).toString("base64");
     c.set("cspNonce", nonce);
     await next();
-    c.res.headers.set("Cache-Control", "no-store");
     if (c.res.headers.get("Content-Type")?.startsWith("text/html")) {
       c.res.headers.set("Content-Security-Policy", cspFor(nonce));
     }
