@@ -359,3 +359,17 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   tokens: doublePrecision("tokens").notNull(),
   updatedAt: ts("updated_at").notNull(),
 });
+
+/**
+ * Consecutive failed console sign-ins per (account, IP) pair, for the progressive delay of
+ * support/login-throttle.ts. The key is an HMAC of the pair: no email or address is stored.
+ */
+export const supportLoginFailures = pgTable(
+  "support_login_failures",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull(),
+    lastFailureAt: ts("last_failure_at").notNull(),
+  },
+  (t) => [index("support_login_failures_last_idx").on(t.lastFailureAt)],
+);

@@ -7,10 +7,18 @@ import { and, inArray, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Config } from "../config/config";
 import { rowsOf, type Database } from "../db/client";
-import { idempotencyKeys, jobs, outputs, processedWebhookEvents, supportSessions } from "../db/schema";
+import {
+  idempotencyKeys,
+  jobs,
+  outputs,
+  processedWebhookEvents,
+  supportLoginFailures,
+  supportSessions,
+} from "../db/schema";
 import { ACTIVE_JOB_STATUSES, IDEMPOTENCY_WINDOW_MS } from "../jobs/jobs";
 import type { Logger } from "../logger";
 import type { Storage } from "../storage/storage";
+import { FAILURES_FORGOTTEN_MS } from "../support/login-throttle";
 import { SESSION_IDLE_MS } from "../support/sessions";
 
 export interface RetentionDeps {
@@ -76,6 +84,16 @@ export const RETENTION_JOBS: readonly RetentionJob[] = [
         deps.db,
         supportSessions,
         or(lte(supportSessions.expiresAt, now), lte(supportSessions.lastSeenAt, ago(now, SESSION_IDLE_MS)))!,
+      ),
+  },
+  {
+    name: "support-login-failures",
+    everyMs: HOUR,
+    run: (deps, now) =>
+      deleteInBatches(
+        deps.db,
+        supportLoginFailures,
+        lte(supportLoginFailures.lastFailureAt, ago(now, FAILURES_FORGOTTEN_MS)),
       ),
   },
   {

@@ -12,6 +12,7 @@ import {
   jobs,
   outputs,
   processedWebhookEvents,
+  supportLoginFailures,
   supportSessions,
   supportUsers,
 } from "../../src/db/schema";
@@ -162,6 +163,17 @@ describe(`retention on ${TEST_DRIVER}`, () => {
     await runRetention(deps, now, ["webhook-events"]);
     const left = await h.services.db.select({ id: processedWebhookEvents.id }).from(processedWebhookEvents);
     expect(left.map((e) => e.id)).toEqual(["evt_recent"]);
+  });
+
+  it("forgets a sign-in pair's failures after a quiet day", async () => {
+    const now = h.clock.now();
+    await h.services.db.insert(supportLoginFailures).values([
+      { key: "quiet", failures: 9, lastFailureAt: at(now, -1) },
+      { key: "recent", failures: 9, lastFailureAt: new Date(now.getTime() - 60_000) },
+    ]);
+    await runRetention(deps, now, ["support-login-failures"]);
+    const left = await h.services.db.select({ key: supportLoginFailures.key }).from(supportLoginFailures);
+    expect(left.map((r) => r.key)).toEqual(["recent"]);
   });
 
   it("deletes files no row claims, but not those of outputs or of a running job", async () => {
