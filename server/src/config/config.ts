@@ -126,6 +126,11 @@ export interface Config extends Env {
   devAuth: boolean;
   /** The app id tokens must carry as `aud` (the development one when devAuth). */
   appId: string;
+  /**
+   * The address the HTTP server binds: loopback under development auth, whose /dev/token mints a
+   * token for anyone who reaches it; every interface otherwise (undefined).
+   */
+  listenHost: string | undefined;
   maxUploadBytes: number;
 }
 
@@ -165,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fileUrlSecret: e.FILE_URL_SECRET ?? DEV_FILE_URL_SECRET,
     devAuth,
     appId: e.CANVA_APP_ID ?? DEV_APP_ID,
+    listenHost: devAuth ? "127.0.0.1" : undefined,
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
   };
 }

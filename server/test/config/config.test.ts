@@ -70,6 +70,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: "y".repeat(32) }).devAuth).toBe(false);
   });
 
+  it("binds loopback only under development auth", () => {
+    expect(loadConfig({}).listenHost).toBe("127.0.0.1");
+    expect(
+      loadConfig({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: "y".repeat(32) }).listenHost,
+    ).toBeUndefined();
+  });
+
   it("refuses the development link secret as soon as real Canva tokens are in use", () => {
     expect(problems({ CANVA_APP_ID: "AAF123" })[0]).toMatch(/^FILE_URL_SECRET:/);
     expect(problems({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: DEV_FILE_URL_SECRET })).toEqual([
