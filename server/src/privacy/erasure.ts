@@ -6,7 +6,8 @@
 // if the process dies before they are gone, the `orphan-files` retention job deletes every file
 // under outputs/ whose user, job and output rows no longer exist. Purchases, privacy requests and
 // audit entries are kept with the user link set to NULL by their foreign keys (SPEC §8.1);
-// purchases lose their email and Stripe customer id too ("kept, pseudonymised", SPEC §9).
+// purchases lose their email and Stripe customer id too, audit entries their free-text reasons
+// ("kept, pseudonymised", SPEC §9).
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
@@ -14,7 +15,7 @@ import { consents, creditLedger, idempotencyKeys, jobs, outputs, purchases, user
 import { ApiError } from "../http/api-error";
 import type { Logger } from "../logger";
 import { userPrefix, type Storage } from "../storage/storage";
-import { writeAudit, type Actor } from "./audit";
+import { eraseFreeTextOf, writeAudit, type Actor } from "./audit";
 
 export interface ErasureDeps {
   db: Database;
@@ -66,6 +67,7 @@ export async function eraseUser(
       .update(purchases)
       .set({ customerEmail: null, stripeCustomerId: null, updatedAt: options.now })
       .where(eq(purchases.userId, userId));
+    await eraseFreeTextOf(tx, userId);
     await tx.delete(users).where(eq(users.id, userId));
     await writeAudit(tx, {
       actor: options.actor,
