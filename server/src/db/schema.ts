@@ -373,3 +373,17 @@ export const supportLoginFailures = pgTable(
   },
   (t) => [index("support_login_failures_last_idx").on(t.lastFailureAt)],
 );
+
+/**
+ * Canva identities erased in the last ERASED_SUBJECT_RETENTION_DAYS, by the keyed hash of
+ * domain/users.subjectHash: a token of theirs does not silently bring the account back; only a new
+ * consent does (SPEC §9 erasure).
+ */
+export const erasedSubjects = pgTable(
+  "erased_subjects",
+  {
+    subjectHash: text("subject_hash").primaryKey(),
+    erasedAt: ts("erased_at").notNull(),
+  },
+  (t) => [index("erased_subjects_erased_at_idx").on(t.erasedAt)],
+);

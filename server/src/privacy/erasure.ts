@@ -10,8 +10,10 @@
 // ("kept, pseudonymised", SPEC §9).
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
 import { consents, creditLedger, idempotencyKeys, jobs, outputs, purchases, users } from "../db/schema";
+import { recordErasedSubject } from "../domain/users";
 import { ApiError } from "../http/api-error";
 import type { Logger } from "../logger";
 import { userPrefix, type Storage } from "../storage/storage";
@@ -21,6 +23,8 @@ export interface ErasureDeps {
   db: Database;
   storage: Storage;
   logger: Logger;
+  /** Keys the hash that remembers the erased Canva identity (domain/users.subjectHash). */
+  config: Pick<Config, "fileUrlSecret">;
 }
 
 export interface ErasureReceipt {
@@ -48,7 +52,11 @@ export async function eraseUser(
 ): Promise<ErasureReceipt> {
   const receipt: ErasureReceipt = { receiptId: newReceiptId(), erasedAt: options.now };
   await deps.db.transaction(async (tx) => {
-    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    const [user] = await tx
+      .select({ brandId: users.brandId, userId: users.canvaUserId })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
     if (!user) throw new ApiError("NOT_FOUND", "There is no such user.");
     const count = sql<number>`count(*)::int`;
     const [[outputCount], [jobCount]] = await Promise.all([
@@ -69,6 +77,7 @@ export async function eraseUser(
       .where(eq(purchases.userId, userId));
     await eraseFreeTextOf(tx, userId);
     await tx.delete(users).where(eq(users.id, userId));
+    await recordErasedSubject(tx, user, deps.config.fileUrlSecret, options.now);
     await writeAudit(tx, {
       actor: options.actor,
       action: "user.erased",

@@ -8,6 +8,7 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   creditLedger,
+  erasedSubjects,
   idempotencyKeys,
   jobs,
   outputs,
@@ -163,6 +164,17 @@ describe(`retention on ${TEST_DRIVER}`, () => {
     await runRetention(deps, now, ["webhook-events"]);
     const left = await h.services.db.select({ id: processedWebhookEvents.id }).from(processedWebhookEvents);
     expect(left.map((e) => e.id)).toEqual(["evt_recent"]);
+  });
+
+  it("forgets an erased identity after 30 days", async () => {
+    const now = h.clock.now();
+    await h.services.db.insert(erasedSubjects).values([
+      { subjectHash: "erased-long-ago", erasedAt: at(now, -30) },
+      { subjectHash: "erased-lately", erasedAt: at(now, -29) },
+    ]);
+    await runRetention(deps, now, ["erased-subjects"]);
+    const left = await h.services.db.select({ hash: erasedSubjects.subjectHash }).from(erasedSubjects);
+    expect(left.map((r) => r.hash)).toEqual(["erased-lately"]);
   });
 
   it("forgets a sign-in pair's failures after a quiet day", async () => {

@@ -147,7 +147,17 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
     expect(erased).toMatchObject({ subjectUserId: null, actorType: "user" });
     expect(erased!.details).toMatchObject({ receiptId: receipt.receiptId, outputs: 2, jobs: 1 });
 
-    // The same Canva account comes back as a new user, without a second round of free credits.
+    // The token from before the erasure doesn't bring the account back, nor does a fresh one…
+    for (const headers of [user.headers, (await h.user({ userId: canvaUserId, brandId })).headers]) {
+      const refused = await h.app.request("/v1/me", { headers });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({
+        error: { code: "FORBIDDEN", reason: "ACCOUNT_ERASED", message: expect.stringMatching(/was deleted/) },
+      });
+    }
+    expect(await scanFor([canvaUserId])).toEqual([]);
+    // …until the person consents again: a new account, without a second round of free credits.
+    expect((await consent(user.headers)).status).toBe(200);
     const again = await h.app.request("/v1/me", { headers: user.headers });
     const me = (await again.json()) as { user: { id: string }; credits: { balance: number } };
     expect(me.user.id).not.toBe(user.id);
