@@ -1,13 +1,15 @@
 // The panel: who the user is (GET /v1/me), consent first, then three tabs — Create, History,
-// Account. The balance is re-read when the panel regains focus, so credits bought in the browser
+// Account. An erased account (deleted here or in another panel) shows what happened and offers
+// to start again, which is a new consent: the server creates no account without one. The balance is re-read when the panel regains focus, so credits bought in the browser
 // show up on return (at most once per FOCUS_REFRESH_MS: focus also returns on every click from the
 // design back into the panel).
 import { Box, LoadingIndicator, Rows, Tab, TabList, TabPanel, TabPanels, Tabs } from "@canva/app-ui-kit";
-import type { MeResponse } from "@headshot/shared";
+import { CURRENT_POLICY_VERSION, type MeResponse } from "@headshot/shared";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useIntl } from "react-intl";
 import { useApi } from "./api/api-context";
 import { ErrorAlert } from "./errors/error-alert";
+import { isErasedError } from "./errors/error-messages";
 import { AccountScreen } from "./screens/account/account-screen";
 import { ConsentScreen } from "./screens/consent/consent-screen";
 import { CreateFlow } from "./screens/create/create-flow";
@@ -15,7 +17,10 @@ import type { Sleep } from "./screens/generating/poll-job";
 import { HistoryScreen } from "./screens/history/history-screen";
 
 type MeState =
-  { status: "loading" } | { status: "error"; error: unknown } | { status: "ready"; me: MeResponse };
+  | { status: "loading" }
+  | { status: "error"; error: unknown }
+  | { status: "starting_afresh" }
+  | { status: "ready"; me: MeResponse };
 type TabId = "create" | "history" | "account";
 
 /** Focus within this long of the last read (or during one) does not read again. */
@@ -35,7 +40,12 @@ export function App({ wait }: { wait?: Sleep }) {
     try {
       setMe({ status: "ready", me: await api.me() });
     } catch (error) {
-      setMe((current) => (current.status === "ready" ? current : { status: "error", error }));
+      // A failed re-read keeps what is on screen (the consent form of a fresh start included).
+      setMe((current) =>
+        current.status === "ready" || current.status === "starting_afresh"
+          ? current
+          : { status: "error", error },
+      );
     } finally {
       lastRead.current = { at: Date.now(), pending: false };
     }
@@ -68,8 +78,16 @@ export function App({ wait }: { wait?: Sleep }) {
               setMe({ status: "loading" });
               void refresh();
             },
+            ...(isErasedError(me.error) && { start_over: () => setMe({ status: "starting_afresh" }) }),
           }}
         />
+      </Box>
+    );
+  }
+  if (me.status === "starting_afresh") {
+    return (
+      <Box padding="2u">
+        <ConsentScreen policyVersion={CURRENT_POLICY_VERSION} onConsented={() => void refresh()} />
       </Box>
     );
   }

@@ -26,6 +26,7 @@ describe("error messages", () => {
     ["HEIC_UNSUPPORTED", "UNSUPPORTED_MEDIA_TYPE", /Export the photo as a JPEG/],
     ["RESTRICTED", "FORBIDDEN", /privacy request is open/],
     ["PREMIUM_ACTION_REQUIRED", "FORBIDDEN", /Canva Premium/],
+    ["ACCOUNT_ERASED", "FORBIDDEN", /deleted at your request.*start again and agree to photo processing/],
   ])("reason %s explains what to do", (reason, code, text) => {
     renderWithProviders(<ErrorAlert error={new ApiError(code as "UNPROCESSABLE", "x", { reason })} />);
     expect(screen.getByText(text)).toBeTruthy();

@@ -7,6 +7,7 @@ import { ApiError } from "./http/api-error";
 import { bodyLimit } from "./http/middleware/body-limit";
 import { apiCors, filesCors } from "./http/middleware/cors";
 import { currentUser } from "./http/middleware/current-user";
+import { noStore, PRIVATE_PATHS } from "./http/middleware/no-store";
 import { requestLogger } from "./http/middleware/request-logger";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { errorResponse, notFound, onError } from "./http/on-error";
@@ -63,6 +64,7 @@ export function createApp(services: Services): App {
   });
   app.use(requestLogger());
   app.use(securityHeaders());
+  for (const path of PRIVATE_PATHS) app.use(path, noStore());
   app.use(
     methodNotAllowed({
       app,

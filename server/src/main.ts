@@ -14,8 +14,8 @@ async function main() {
   await services.database.migrate();
   if (services.devIssuer) {
     logger.warn(
-      { appId: config.appId },
-      "development auth is on: tokens are issued locally (never in production)",
+      { appId: config.appId, host: config.listenHost },
+      "development auth is on: tokens are issued locally, to this machine only (never in production)",
     );
   }
 
@@ -25,7 +25,7 @@ async function main() {
   const retention = startRetentionScheduler(services, { clock: services.clock });
 
   const app = createApp(services);
-  const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.listenHost }, (info) => {
     logger.info({ port: info.port, database: services.database.driver }, "Headshot Studio backend listening");
   });
 

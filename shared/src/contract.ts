@@ -2,6 +2,7 @@
 // panel's typed client parses with. Shapes listed in SPEC §4 may gain fields, never change.
 import { z } from "zod";
 import { ASPECT_IDS, STYLE_IDS } from "./styles";
+import { PlainText } from "./text";
 
 export const CURRENT_POLICY_VERSION = "1";
 
@@ -54,7 +55,7 @@ export const ConsentRequest = z
   .object({
     photoProcessing: z.literal(true, { message: "Consent to photo processing is required." }),
     ageConfirmed18: z.literal(true, { message: "You must confirm that you are 18 or older." }),
-    policyVersion: z.string().min(1).max(20),
+    policyVersion: PlainText.min(1).max(20),
   })
   .meta({ id: "ConsentRequest" });
 export type ConsentRequest = z.infer<typeof ConsentRequest>;
@@ -120,9 +121,7 @@ export const JobListResponse = z
 export type JobListResponse = z.infer<typeof JobListResponse>;
 
 export const PacksResponse = z.object({ packs: z.array(CreditPackSchema) }).meta({ id: "Packs" });
-export const CheckoutRequest = z
-  .object({ packId: z.string().min(1).max(40) })
-  .meta({ id: "CheckoutRequest" });
+export const CheckoutRequest = z.object({ packId: PlainText.min(1).max(40) }).meta({ id: "CheckoutRequest" });
 export const CheckoutResponse = z.object({ url: z.string() }).meta({ id: "CheckoutResponse" });
 
 export const DeleteMeResponse = z

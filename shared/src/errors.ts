@@ -44,6 +44,7 @@ export const ERROR_REASONS = [
   "TIMEOUT",
   "CANCELED",
   "INSTANCE_LOST",
+  "ACCOUNT_ERASED",
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

@@ -3,3 +3,4 @@ export * from "./errors";
 export * from "./ids";
 export * from "./styles";
 export * from "./privacy";
+export * from "./text";

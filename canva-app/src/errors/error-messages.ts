@@ -43,6 +43,10 @@ const titles = defineMessages({
     description: "Title when the Canva sign-in token was refused",
   },
   offline: { defaultMessage: "You seem to be offline", description: "Title when the network is unreachable" },
+  erased: {
+    defaultMessage: "Your Headshot Studio data was deleted",
+    description: "Title when the user's account and data were erased (from this panel or elsewhere)",
+  },
 });
 
 const bodies = defineMessages({
@@ -118,6 +122,12 @@ const bodies = defineMessages({
     defaultMessage:
       "Processing is paused for your account while a privacy request is open. Contact support if you'd like to resume.",
     description: "Error: the user restricted processing of their data",
+  },
+  ACCOUNT_ERASED: {
+    defaultMessage:
+      "Your account, headshots and credits were deleted at your request, so nothing is kept. To use Headshot Studio again, start again and agree to photo processing; you'll begin with a new, empty account.",
+    description:
+      "Error: the account was erased (e.g. Delete all data in another panel); the user may start a new account",
   },
   FORBIDDEN: {
     defaultMessage: "Your account can't do this. If you think that's wrong, contact support.",
@@ -201,6 +211,7 @@ const BY_REASON: Record<string, Entry> = {
     tone: "critical",
   },
   RESTRICTED: { title: titles.access, body: bodies.RESTRICTED, tone: "critical" },
+  ACCOUNT_ERASED: { title: titles.erased, body: bodies.ACCOUNT_ERASED, action: "start_over", tone: "warn" },
   PREMIUM_ACTION_REQUIRED: {
     title: titles.access,
     body: bodies.PREMIUM_ACTION_REQUIRED,
@@ -268,6 +279,11 @@ export function describeError(
     return { key, title: entry.title, body: bodies.CREDITS_IN_BROWSER, tone: entry.tone };
   }
   return { key, ...entry };
+}
+
+/** The account was erased: only a new consent starts a new one (the server refuses anything else). */
+export function isErasedError(error: unknown): boolean {
+  return codeOf(error).reason === "ACCOUNT_ERASED";
 }
 
 /** The errors that mean the server has no valid consent on record: the way out is the consent gate. */

@@ -15,6 +15,7 @@ import {
 import type { Env, Hono } from "hono";
 import { ApiError } from "../http/api-error";
 import type { KeySource } from "./canva-keys";
+import { isCanvaId } from "./verify-canva-token";
 
 /** The app id development tokens carry as `aud` when CANVA_APP_ID is unset. */
 export const DEV_APP_ID = "dev-headshot-studio";
@@ -98,15 +99,11 @@ const DEV_USER_DEFAULTS = { userId: "dev-user", brandId: "dev-brand" };
 
 /** `GET /dev/jwks.json` and `POST /dev/token`; mount only when isDevAuthAllowed(). */
 export function registerDevAuthRoutes<E extends Env>(app: Hono<E>, issuer: DevIssuer): void {
-  app.get("/dev/jwks.json", (c) => {
-    c.header("Cache-Control", "no-store");
-    return c.json(issuer.jwks());
-  });
+  app.get("/dev/jwks.json", (c) => c.json(issuer.jwks()));
 
   app.post("/dev/token", async (c) => {
     const request = parseTokenRequest(await c.req.text());
     const token = await issuer.issueToken({ ...DEV_USER_DEFAULTS, ...request });
-    c.header("Cache-Control", "no-store");
     return c.json({ token });
   });
 }
@@ -126,14 +123,16 @@ function parseTokenRequest(text: string): Partial<DevTokenClaims> {
     throw badRequest("billableActions must be an array of strings.");
   }
   return {
-    ...(userId !== undefined && { userId: nonEmptyString("userId", userId) }),
-    ...(brandId !== undefined && { brandId: nonEmptyString("brandId", brandId) }),
+    ...(userId !== undefined && { userId: canvaId("userId", userId) }),
+    ...(brandId !== undefined && { brandId: canvaId("brandId", brandId) }),
     ...(billableActions !== undefined && { billableActions }),
   };
 }
 
-function nonEmptyString(name: string, value: unknown): string {
-  if (typeof value !== "string" || value === "") throw badRequest(`${name} must be a non-empty string.`);
+// The verifier would refuse anything else, so it is refused here, where the mistake is made.
+function canvaId(name: string, value: unknown): string {
+  if (!isCanvaId(value))
+    throw badRequest(`${name} must be 1 to 256 visible ASCII characters, like Canva's ids.`);
   return value;
 }
 

@@ -87,8 +87,11 @@ export function createCanvaTokenVerifier(options: CanvaTokenVerifierOptions): Ca
 
     if (payload.aud !== appId) throw invalid("The Canva user token is for another app.");
     const { userId, brandId } = payload;
-    if (!isNonEmptyString(userId) || !isNonEmptyString(brandId)) {
+    if (userId === undefined || brandId === undefined) {
       throw invalid("The Canva user token lacks userId or brandId.");
+    }
+    if (!isCanvaId(userId) || !isCanvaId(brandId)) {
+      throw invalid("The Canva user token's userId or brandId is not a Canva id.");
     }
     return {
       identity: { userId, brandId, billableActions: parseBillableActions(payload.billableActions) },
@@ -134,12 +137,20 @@ function invalid(message: string): ApiError {
   return new ApiError("UNAUTHORIZED", message, { reason: "TOKEN_INVALID" });
 }
 
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === "string" && value !== "";
+// Canva's ids are short runs of visible ASCII (base64-like). Anything else — empty, a NUL or other
+// control character, thousands of characters — is not one, and never reaches the database.
+const CANVA_ID = /^[\x21-\x7e]{1,256}$/;
+
+export function isCanvaId(value: unknown): value is string {
+  return typeof value === "string" && CANVA_ID.test(value);
 }
 
 // A malformed claim grants nothing rather than locking the user out: billing fails closed.
 function parseBillableActions(claim: unknown): string[] {
   if (!Array.isArray(claim)) return [];
   return claim.filter(isNonEmptyString);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEV_APP_ID } from "../auth/dev-issuer";
 import { parseCreditPacks, DEFAULT_CREDIT_PACKS } from "./credit-packs";
+import { DEV_FILE_URL_SECRET, deploymentProblems } from "./deployment-rules";
 import { parseRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits";
 
 // `.data/` at the repository root, wherever npm runs the workspace from.
@@ -128,10 +129,13 @@ export interface Config extends Env {
   devAuth: boolean;
   /** The app id tokens must carry as `aud` (the development one when devAuth). */
   appId: string;
+  /**
+   * The address the HTTP server binds: loopback under development auth, whose /dev/token mints a
+   * token for anyone who reaches it; every interface otherwise (undefined).
+   */
+  listenHost: string | undefined;
   maxUploadBytes: number;
 }
-
-const DEV_FILE_URL_SECRET = "development-only-file-url-secret-never-in-production";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -149,14 +153,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
-  const problems: string[] = [];
+  const problems = deploymentProblems(e);
   const production = e.NODE_ENV === "production";
-  if (production && !e.CANVA_APP_ID) problems.push("CANVA_APP_ID: required in production");
-  // Outside development auth the links we sign are real: never sign them with the public default.
-  if ((production || e.CANVA_APP_ID) && !e.FILE_URL_SECRET) {
-    problems.push("FILE_URL_SECRET: required in production and whenever CANVA_APP_ID is set");
-  }
-  if (production && !e.PUBLIC_BASE_URL) problems.push("PUBLIC_BASE_URL: required in production");
   if (e.STORAGE === "s3" && !e.S3_BUCKET) problems.push("S3_BUCKET: required when STORAGE=s3");
   if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
     // One without the other would silently fall back to the AWS default credential chain.
@@ -175,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fileUrlSecret: e.FILE_URL_SECRET ?? DEV_FILE_URL_SECRET,
     devAuth,
     appId: e.CANVA_APP_ID ?? DEV_APP_ID,
+    listenHost: devAuth ? "127.0.0.1" : undefined,
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
   };
 }

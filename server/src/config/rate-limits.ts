@@ -7,7 +7,6 @@ export const RATE_LIMIT_NAMES = [
   "privacy",
   "auth_failure",
   "support_login_ip",
-  "support_login_account",
 ] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 
@@ -25,7 +24,6 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   privacy: { limit: 10, windowMs: MINUTE },
   auth_failure: { limit: 60, windowMs: MINUTE },
   support_login_ip: { limit: 5, windowMs: MINUTE },
-  support_login_account: { limit: 5, windowMs: MINUTE },
 };
 
 const PERIODS: Record<string, number> = {

@@ -359,3 +359,31 @@ export const rateLimitBuckets = pgTable("rate_limit_buckets", {
   tokens: doublePrecision("tokens").notNull(),
   updatedAt: ts("updated_at").notNull(),
 });
+
+/**
+ * Consecutive failed console sign-ins per (account, IP) pair, for the progressive delay of
+ * support/login-throttle.ts. The key is an HMAC of the pair: no email or address is stored.
+ */
+export const supportLoginFailures = pgTable(
+  "support_login_failures",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull(),
+    lastFailureAt: ts("last_failure_at").notNull(),
+  },
+  (t) => [index("support_login_failures_last_idx").on(t.lastFailureAt)],
+);
+
+/**
+ * Canva identities erased in the last ERASED_SUBJECT_RETENTION_DAYS, by the keyed hash of
+ * domain/users.subjectHash: a token of theirs does not silently bring the account back; only a new
+ * consent does (SPEC §9 erasure).
+ */
+export const erasedSubjects = pgTable(
+  "erased_subjects",
+  {
+    subjectHash: text("subject_hash").primaryKey(),
+    erasedAt: ts("erased_at").notNull(),
+  },
+  (t) => [index("erased_subjects_erased_at_idx").on(t.erasedAt)],
+);

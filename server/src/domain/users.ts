@@ -1,9 +1,13 @@
 // Canva users: the (brand id, user id) pair from a verified token, created on first sight with
-// FREE_CREDITS once per pair — once ever, even across an erasure (SPEC §6.3, §9).
+// FREE_CREDITS once per pair — once ever, even across an erasure (SPEC §6.3, §9). An erased pair
+// is not created again on sight: a token from before the erasure (another open panel, a replay)
+// would otherwise bring the account straight back. It answers 403 ACCOUNT_ERASED until the person
+// consents again, which starts a new account.
 import { createHmac } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { freeCreditGrants, users } from "../db/schema";
+import type { Database, DbOrTx } from "../db/client";
+import { erasedSubjects, freeCreditGrants, users } from "../db/schema";
+import { ApiError } from "../http/api-error";
 import { applyLedgerEntry } from "./credits";
 
 export type UserRow = typeof users.$inferSelect;
@@ -15,7 +19,8 @@ export interface CanvaSubject {
 
 /**
  * The only trace an erased user leaves: a keyed hash of the pair, so free credits are granted
- * once. Keyed with a server secret so the hash can't be recomputed from public ids.
+ * once (and, for a while, so the erasure is not undone by a token; erasedSubjects). Keyed with a
+ * server secret so the hash can't be recomputed from public ids.
  */
 export function subjectHash(subject: CanvaSubject, secret: string): string {
   return createHmac("sha256", secret)
@@ -34,6 +39,16 @@ export async function findUser(db: Database, subject: CanvaSubject): Promise<Use
 export interface EnsureUserOptions {
   freeCredits: number;
   subjectSecret: string;
+  /** The request starts a new account where an erased one was (a new consent). */
+  startsAfresh?: boolean;
+}
+
+/** Remembers an erased pair, in the erasure's transaction. */
+export async function recordErasedSubject(tx: DbOrTx, subject: CanvaSubject, secret: string, at: Date) {
+  await tx
+    .insert(erasedSubjects)
+    .values({ subjectHash: subjectHash(subject, secret), erasedAt: at })
+    .onConflictDoUpdate({ target: erasedSubjects.subjectHash, set: { erasedAt: at } });
 }
 
 /** Returns the caller's row, creating it (and granting free credits once) on first sight. */
@@ -44,7 +59,16 @@ export async function ensureUser(
 ): Promise<UserRow> {
   const existing = await findUser(db, subject);
   if (existing) return existing;
+  const hash = subjectHash(subject, options.subjectSecret);
   return db.transaction(async (tx) => {
+    const [erased] = await tx.delete(erasedSubjects).where(eq(erasedSubjects.subjectHash, hash)).returning();
+    if (erased && !options.startsAfresh) {
+      throw new ApiError(
+        "FORBIDDEN",
+        "Your Headshot Studio data was deleted. To use the app again, agree to photo processing once more.",
+        { reason: "ACCOUNT_ERASED" },
+      );
+    }
     const [created] = await tx
       .insert(users)
       .values({ brandId: subject.brandId, canvaUserId: subject.userId })
@@ -61,7 +85,7 @@ export async function ensureUser(
     if (options.freeCredits > 0) {
       const [firstTime] = await tx
         .insert(freeCreditGrants)
-        .values({ subjectHash: subjectHash(subject, options.subjectSecret) })
+        .values({ subjectHash: hash })
         .onConflictDoNothing()
         .returning();
       if (firstTime) {

@@ -12,6 +12,7 @@ import type { UserRow } from "../domain/users";
 import { ApiError } from "../http/api-error";
 import { requireNotRestricted } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
+import { decodeCursor, encodeCursor } from "./history-cursor";
 import { signedOutputUrls } from "./output-urls";
 import type { JobRunner } from "./runner";
 
@@ -222,19 +223,6 @@ export async function listHistory(
     jobs: pageRows,
     nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null,
   };
-}
-
-function encodeCursor(job: JobRow): string {
-  return Buffer.from(`${job.createdAt.toISOString()}|${job.id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const createdAt = new Date(at ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new ApiError("BAD_REQUEST", "The page cursor is not valid; start again from the first page.");
-  }
-  return { createdAt, id };
 }
 
 /** The API's Job shape, with fresh signed links for its outputs. */

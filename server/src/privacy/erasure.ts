@@ -6,20 +6,25 @@
 // if the process dies before they are gone, the `orphan-files` retention job deletes every file
 // under outputs/ whose user, job and output rows no longer exist. Purchases, privacy requests and
 // audit entries are kept with the user link set to NULL by their foreign keys (SPEC §8.1);
-// purchases lose their email and Stripe customer id too ("kept, pseudonymised", SPEC §9).
+// purchases lose their email and Stripe customer id too, audit entries their free-text reasons
+// ("kept, pseudonymised", SPEC §9).
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
 import { consents, creditLedger, idempotencyKeys, jobs, outputs, purchases, users } from "../db/schema";
+import { recordErasedSubject } from "../domain/users";
 import { ApiError } from "../http/api-error";
 import type { Logger } from "../logger";
 import { userPrefix, type Storage } from "../storage/storage";
-import { writeAudit, type Actor } from "./audit";
+import { eraseFreeTextOf, writeAudit, type Actor } from "./audit";
 
 export interface ErasureDeps {
   db: Database;
   storage: Storage;
   logger: Logger;
+  /** Keys the hash that remembers the erased Canva identity (domain/users.subjectHash). */
+  config: Pick<Config, "fileUrlSecret">;
 }
 
 export interface ErasureReceipt {
@@ -47,7 +52,11 @@ export async function eraseUser(
 ): Promise<ErasureReceipt> {
   const receipt: ErasureReceipt = { receiptId: newReceiptId(), erasedAt: options.now };
   await deps.db.transaction(async (tx) => {
-    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    const [user] = await tx
+      .select({ brandId: users.brandId, userId: users.canvaUserId })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
     if (!user) throw new ApiError("NOT_FOUND", "There is no such user.");
     const count = sql<number>`count(*)::int`;
     const [[outputCount], [jobCount]] = await Promise.all([
@@ -66,7 +75,9 @@ export async function eraseUser(
       .update(purchases)
       .set({ customerEmail: null, stripeCustomerId: null, updatedAt: options.now })
       .where(eq(purchases.userId, userId));
+    await eraseFreeTextOf(tx, userId);
     await tx.delete(users).where(eq(users.id, userId));
+    await recordErasedSubject(tx, user, deps.config.fileUrlSecret, options.now);
     await writeAudit(tx, {
       actor: options.actor,
       action: "user.erased",

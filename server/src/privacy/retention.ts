@@ -4,13 +4,22 @@
 // so several instances running the same job at once split the work instead of colliding.
 import { isUuid } from "@headshot/shared";
 import { and, inArray, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Config } from "../config/config";
 import { rowsOf, type Database } from "../db/client";
-import { idempotencyKeys, jobs, outputs, processedWebhookEvents, supportSessions } from "../db/schema";
+import {
+  erasedSubjects,
+  idempotencyKeys,
+  jobs,
+  outputs,
+  processedWebhookEvents,
+  supportLoginFailures,
+  supportSessions,
+} from "../db/schema";
 import { ACTIVE_JOB_STATUSES, IDEMPOTENCY_WINDOW_MS } from "../jobs/jobs";
 import type { Logger } from "../logger";
 import type { Storage } from "../storage/storage";
+import { FAILURES_FORGOTTEN_MS } from "../support/login-throttle";
 import { SESSION_IDLE_MS } from "../support/sessions";
 
 export interface RetentionDeps {
@@ -34,6 +43,8 @@ const DAY = 24 * HOUR;
 const BATCH = 200;
 
 export const WEBHOOK_EVENT_RETENTION_MS = 90 * DAY;
+/** Far beyond any token's life: by then no token from before the erasure can still be valid. */
+export const ERASED_SUBJECT_RETENTION_MS = 30 * DAY;
 /** A temp file this old belongs to a write that crashed: puts take milliseconds, not an hour. */
 const ABANDONED_WRITE_MS = HOUR;
 
@@ -61,12 +72,7 @@ export const RETENTION_JOBS: readonly RetentionJob[] = [
   {
     name: "idempotency-keys",
     everyMs: HOUR,
-    run: (deps, now) =>
-      deleteInBatches(
-        deps.db,
-        idempotencyKeys,
-        lte(idempotencyKeys.createdAt, ago(now, IDEMPOTENCY_WINDOW_MS)),
-      ),
+    run: deleteOlderThan(idempotencyKeys, idempotencyKeys.createdAt, IDEMPOTENCY_WINDOW_MS),
   },
   {
     name: "support-sessions",
@@ -79,14 +85,23 @@ export const RETENTION_JOBS: readonly RetentionJob[] = [
       ),
   },
   {
+    name: "support-login-failures",
+    everyMs: HOUR,
+    run: deleteOlderThan(supportLoginFailures, supportLoginFailures.lastFailureAt, FAILURES_FORGOTTEN_MS),
+  },
+  {
+    name: "erased-subjects",
+    everyMs: HOUR,
+    run: deleteOlderThan(erasedSubjects, erasedSubjects.erasedAt, ERASED_SUBJECT_RETENTION_MS),
+  },
+  {
     name: "webhook-events",
     everyMs: 6 * HOUR,
-    run: (deps, now) =>
-      deleteInBatches(
-        deps.db,
-        processedWebhookEvents,
-        lte(processedWebhookEvents.processedAt, ago(now, WEBHOOK_EVENT_RETENTION_MS)),
-      ),
+    run: deleteOlderThan(
+      processedWebhookEvents,
+      processedWebhookEvents.processedAt,
+      WEBHOOK_EVENT_RETENTION_MS,
+    ),
   },
   {
     name: "orphan-files",
@@ -109,6 +124,11 @@ export async function runRetention(
     results[job.name] = await job.run(deps, now);
   }
   return results;
+}
+
+/** A job that deletes the rows whose `column` is `ms` or more before the run. */
+function deleteOlderThan(table: PgTable, column: PgColumn, ms: number): RetentionJob["run"] {
+  return (deps, now) => deleteInBatches(deps.db, table, lte(column, ago(now, ms)));
 }
 
 /** Deletes matching rows batch by batch; rows another instance holds are left to it. */

@@ -1,6 +1,6 @@
 // The limits of SPEC §6.2 as ready-made pieces: per-user middleware to mount on writes (never on
 // progress polling or other reads), the failed-authentication counter canvaAuth calls, and the
-// support-login check the console calls.
+// support-login check per IP the console calls.
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import type { HonoEnv } from "../http/env";
@@ -52,19 +52,14 @@ export async function countFailedAuthentication(c: Context<HonoEnv>): Promise<vo
 }
 
 /**
- * Spends one support-login attempt of the caller's IP and of the account (SPEC §6.2: 5/min each).
- * Returns the refusing decision, if any, else the account's; the console renders a refusal itself
- * or throws `rateLimitedError(decision)`. The account is compared case- and space-insensitively,
- * so "Admin@x" and "admin@x " share one bucket.
+ * Spends one support-login attempt of the caller's IP (SPEC §6.2: 5/min), whatever the account.
+ * There is deliberately no per-account bucket: anyone could empty it and lock the real admin out;
+ * support/login-throttle.ts slows guessing per (account, IP) pair instead. Without an IP
+ * (in-process requests) nothing is spent.
  */
-export async function limitSupportLogin(c: Context<HonoEnv>, account: string): Promise<RateLimitDecision> {
+export async function limitSupportLogin(c: Context<HonoEnv>): Promise<RateLimitDecision | undefined> {
   const { config, rateLimiter } = c.get("services");
   const ip = clientIp(c);
-  if (ip !== undefined) {
-    const byIp = await rateLimiter.take(`support_login_ip:${ip}`, config.RATE_LIMITS.support_login_ip);
-    // Attempts already refused by IP don't also count against the account.
-    if (!byIp.allowed) return byIp;
-  }
-  const normalised = account.trim().toLowerCase();
-  return rateLimiter.take(`support_login_account:${normalised}`, config.RATE_LIMITS.support_login_account);
+  if (ip === undefined) return undefined;
+  return rateLimiter.take(`support_login_ip:${ip}`, config.RATE_LIMITS.support_login_ip);
 }

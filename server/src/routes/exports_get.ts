@@ -22,7 +22,6 @@ export function registerExportsGet(app: App) {
       throw err;
     }
     c.header("Content-Disposition", 'attachment; filename="headshot-studio-export.json"');
-    c.header("Cache-Control", "no-store");
     return c.json(document, 200);
   });
 }

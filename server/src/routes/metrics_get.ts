@@ -29,7 +29,6 @@ export function registerMetricsGet(app: App) {
         headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
       });
     }
-    c.header("Cache-Control", "no-store");
     return c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType });
   });
 }

@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { App } from "../http/openapi";
 import { errorResponse, toApiError } from "../http/on-error";
 import type { SupportEnv } from "../support/console-env";
-import { consolePage, csrfProtection, supportSession } from "../support/middleware";
+import { consolePage, csrfProtection, plainInput, supportSession } from "../support/middleware";
 import { renderPage } from "../support/views/layout";
 import { registerSupportApi, SUPPORT_API_PREFIX } from "./support_api";
 import { registerSupportLogin } from "./support_login";
@@ -18,7 +18,7 @@ import { registerSupportUsers } from "./support_users";
 
 export function registerSupportConsole(app: App) {
   const support = new Hono<SupportEnv>();
-  support.use(consolePage(), supportSession(), csrfProtection());
+  support.use(consolePage(), plainInput(), supportSession(), csrfProtection());
 
   registerSupportLogin(support);
   registerSupportQueue(support);

@@ -1,12 +1,14 @@
-// Console sign-in and sign-out (SPEC §5.4): generic error text, a throttle per IP and account,
-// a fresh server-side session in an HttpOnly, Secure, SameSite=Strict cookie, CSRF on both forms.
+// Console sign-in and sign-out (SPEC §5.4): generic error text, a limit per IP and a progressive
+// delay per (account, IP) pair, a fresh server-side session in an HttpOnly, Secure,
+// SameSite=Strict cookie, CSRF on both forms.
 import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { HonoEnv } from "../http/env";
 import { writeAudit } from "../privacy/audit";
-import { limitSupportLogin, rateLimitedError } from "../rate-limit";
+import { clientIp, limitSupportLogin, rateLimitedError } from "../rate-limit";
 import { authenticate } from "../support/accounts";
+import { clearFailures, pairKey, recordFailure, requireNoWait } from "../support/login-throttle";
 import { formField, type SupportApp, type SupportContext } from "../support/console-env";
 import { LOGIN_CSRF_COOKIE, LOGIN_PATH } from "../support/middleware";
 import { createSession, endSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from "../support/sessions";
@@ -18,18 +20,25 @@ export function registerSupportLogin(support: SupportApp) {
   support.get("/login", (c) => loginPage(c));
 
   support.post("/login", async (c) => {
-    const { db, clock } = c.get("services");
+    const { db, clock, config } = c.get("services");
     const email = (await formField(c, "email")).slice(0, 320);
     const password = (await formField(c, "password")).slice(0, 1024);
-    // Every attempt spends from the IP's and the account's buckets (SPEC §5.4), before the hash.
-    // The limiter reads only `services`, which the console's environment shares with the API's.
-    const decision = await limitSupportLogin(c as unknown as Context<HonoEnv>, email);
-    if (!decision.allowed) throw rateLimitedError(decision);
-    const supportUserId = await authenticate(db, email, password);
-    if (!supportUserId) return loginPage(c, "That email and password don't match an account.", 401);
-
+    // Every attempt spends from the IP's bucket, and a pair that must wait is refused, both before
+    // the hash. The limiter reads only `services`, which the console shares with the API.
+    const apiContext = c as unknown as Context<HonoEnv>;
+    const decision = await limitSupportLogin(apiContext);
+    if (decision && !decision.allowed) throw rateLimitedError(decision);
     const now = clock.now();
+    const pair = pairKey({ account: email, ip: clientIp(apiContext) }, config.fileUrlSecret);
+    await requireNoWait(db, pair, now);
+    const supportUserId = await authenticate(db, email, password);
+    if (!supportUserId) {
+      await recordFailure(db, pair, now);
+      return loginPage(c, "That email and password don't match an account.", 401);
+    }
+
     const { sessionId } = await db.transaction(async (tx) => {
+      await clearFailures(tx, pair);
       const session = await createSession(tx, supportUserId, now);
       await writeAudit(tx, {
         actor: { type: "support", supportUserId },

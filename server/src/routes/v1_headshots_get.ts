@@ -22,7 +22,6 @@ export function registerV1HeadshotsGet(app: App) {
   app.openapi(route, async (c) => {
     const { db, config, clock } = c.get("services");
     const job = await getOwnJob(db, c.get("user").id, c.req.valid("param").id);
-    c.header("Cache-Control", "no-store");
     return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 200);
   });
 }

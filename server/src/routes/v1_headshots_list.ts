@@ -27,7 +27,6 @@ export function registerV1HeadshotsList(app: App) {
     const { db, config, clock } = c.get("services");
     const now = clock.now();
     const page = await listHistory(db, c.get("user").id, now, c.req.valid("query"));
-    c.header("Cache-Control", "no-store");
     return c.json({ jobs: await jobViews(db, page.jobs, config, now), nextCursor: page.nextCursor }, 200);
   });
 }

@@ -28,7 +28,6 @@ export function registerV1MeExport(app: App) {
     const document = await exportUser({ db, config }, c.get("user").id, now);
     const downloadUrl = exportDownloadUrl(config, document.user.id, now);
     c.header("Content-Disposition", 'attachment; filename="headshot-studio-export.json"');
-    c.header("Cache-Control", "no-store");
     return c.json({ ...document, downloadUrl }, 200);
   });
 }

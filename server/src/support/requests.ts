@@ -44,8 +44,14 @@ export interface NewRequest {
   notes?: string | null;
 }
 
+/** Older than this, a received date is a typing mistake (and year 0 is one PostgreSQL refuses). */
+const OLDEST_RECEIVED_MS = 366 * 24 * 3600 * 1000;
+
 export async function createRequest(db: DbOrTx, input: NewRequest, actor: Actor, now: Date) {
   if (input.receivedAt > now) throw new ApiError("BAD_REQUEST", "The received date can't be in the future.");
+  if (!(input.receivedAt.getTime() >= now.getTime() - OLDEST_RECEIVED_MS)) {
+    throw new ApiError("BAD_REQUEST", "The received date can't be more than a year ago.");
+  }
   return db.transaction(async (tx) => {
     const [created] = await tx
       .insert(privacyRequests)

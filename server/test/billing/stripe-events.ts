@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { purchases } from "../../src/db/schema";
-import { createHarness, type Harness, type TestUser } from "../support/harness";
+import { createHarness, type Harness, type HarnessOptions, type TestUser } from "../support/harness";
 import { startFakeStripe, type FakeStripe } from "./fake-stripe";
 
 export const WEBHOOK_SECRET = "whsec_test_billing_secret";
@@ -14,16 +14,22 @@ export interface BillingHarness extends Harness {
   stripe: FakeStripe;
 }
 
-export async function createBillingHarness(env: Record<string, string> = {}): Promise<BillingHarness> {
+export async function createBillingHarness(
+  env: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<BillingHarness> {
   const stripe = await startFakeStripe();
-  const h = await createHarness({
-    STRIPE_SECRET_KEY: SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_BASE: stripe.url,
-    PUBLIC_BASE_URL: "https://headshots.example.com",
-    FREE_CREDITS: "0",
-    ...env,
-  });
+  const h = await createHarness(
+    {
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_API_BASE: stripe.url,
+      PUBLIC_BASE_URL: "https://headshots.example.com",
+      FREE_CREDITS: "0",
+      ...env,
+    },
+    options,
+  );
   return {
     ...h,
     stripe,

@@ -1,6 +1,8 @@
 // The configuration schema: defaults, parsing and errors that name the variable.
 import { describe, expect, it } from "vitest";
+import { DEV_APP_ID } from "../../src/auth/dev-issuer";
 import { ConfigError, loadConfig } from "../../src/config/config";
+import { DEV_FILE_URL_SECRET } from "../../src/config/deployment-rules";
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -74,8 +76,46 @@ describe("loadConfig", () => {
     expect(loadConfig({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: "y".repeat(32) }).devAuth).toBe(false);
   });
 
+  it("binds loopback only under development auth", () => {
+    expect(loadConfig({}).listenHost).toBe("127.0.0.1");
+    expect(
+      loadConfig({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: "y".repeat(32) }).listenHost,
+    ).toBeUndefined();
+  });
+
   it("refuses the development link secret as soon as real Canva tokens are in use", () => {
     expect(problems({ CANVA_APP_ID: "AAF123" })[0]).toMatch(/^FILE_URL_SECRET:/);
+    expect(problems({ CANVA_APP_ID: "AAF123", FILE_URL_SECRET: DEV_FILE_URL_SECRET })).toEqual([
+      "FILE_URL_SECRET: is the development value, public in this repository; set a secret of your own",
+    ]);
+  });
+
+  it("refuses every development-only value in production, naming each variable", () => {
+    const PRODUCTION = {
+      NODE_ENV: "production",
+      CANVA_APP_ID: "AAF123",
+      FILE_URL_SECRET: "x".repeat(32),
+      PUBLIC_BASE_URL: "https://api.example.com",
+    };
+    expect(problems(PRODUCTION)).toEqual([]);
+    const refused = (change: Record<string, string>) => problems({ ...PRODUCTION, ...change });
+    expect(refused({ FILE_URL_SECRET: DEV_FILE_URL_SECRET })).toEqual([
+      expect.stringMatching(/^FILE_URL_SECRET: is the development value/),
+    ]);
+    expect(refused({ CANVA_APP_ID: DEV_APP_ID })).toEqual([
+      expect.stringMatching(/^CANVA_APP_ID: "dev-headshot-studio" is the development app id/),
+    ]);
+    expect(refused({ CANVA_JWKS_URL: "http://127.0.0.1:9999/jwks" })).toEqual([
+      expect.stringMatching(/^CANVA_JWKS_URL: must be an https:\/\/ URL/),
+    ]);
+    for (const url of ["http://api.example.com", "https://localhost:3001", "https://127.0.0.1"]) {
+      expect(refused({ PUBLIC_BASE_URL: url })).toEqual([
+        expect.stringMatching(/^PUBLIC_BASE_URL: must be a public https:\/\/ URL/),
+      ]);
+    }
+    expect(refused({ STRIPE_API_BASE: "http://127.0.0.1:12111" })).toEqual([
+      expect.stringMatching(/^STRIPE_API_BASE: points the Stripe client at a test fake/),
+    ]);
   });
 
   it("parses rate limits and packs", () => {

@@ -8,10 +8,12 @@ import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   creditLedger,
+  erasedSubjects,
   idempotencyKeys,
   jobs,
   outputs,
   processedWebhookEvents,
+  supportLoginFailures,
   supportSessions,
   supportUsers,
 } from "../../src/db/schema";
@@ -162,6 +164,28 @@ describe(`retention on ${TEST_DRIVER}`, () => {
     await runRetention(deps, now, ["webhook-events"]);
     const left = await h.services.db.select({ id: processedWebhookEvents.id }).from(processedWebhookEvents);
     expect(left.map((e) => e.id)).toEqual(["evt_recent"]);
+  });
+
+  it("forgets an erased identity after 30 days", async () => {
+    const now = h.clock.now();
+    await h.services.db.insert(erasedSubjects).values([
+      { subjectHash: "erased-long-ago", erasedAt: at(now, -30) },
+      { subjectHash: "erased-lately", erasedAt: at(now, -29) },
+    ]);
+    await runRetention(deps, now, ["erased-subjects"]);
+    const left = await h.services.db.select({ hash: erasedSubjects.subjectHash }).from(erasedSubjects);
+    expect(left.map((r) => r.hash)).toEqual(["erased-lately"]);
+  });
+
+  it("forgets a sign-in pair's failures after a quiet day", async () => {
+    const now = h.clock.now();
+    await h.services.db.insert(supportLoginFailures).values([
+      { key: "quiet", failures: 9, lastFailureAt: at(now, -1) },
+      { key: "recent", failures: 9, lastFailureAt: new Date(now.getTime() - 60_000) },
+    ]);
+    await runRetention(deps, now, ["support-login-failures"]);
+    const left = await h.services.db.select({ key: supportLoginFailures.key }).from(supportLoginFailures);
+    expect(left.map((r) => r.key)).toEqual(["recent"]);
   });
 
   it("deletes files no row claims, but not those of outputs or of a running job", async () => {

@@ -11,8 +11,10 @@ import { DeleteMeResponse, EXPORT_STATEMENTS, UserExport } from "@headshot/share
 import { rowsOf } from "../../src/db/client";
 import { auditLog, idempotencyKeys, privacyRequests, purchases, users } from "../../src/db/schema";
 import { ApiError } from "../../src/http/api-error";
+import { ERASED_TEXT } from "../../src/privacy/audit";
 import { requireNotRestricted, restrictUser } from "../../src/privacy/restriction";
 import { userPrefix } from "../../src/storage/storage";
+import { adjustCredits } from "../../src/support/credits";
 import { createRequest } from "../../src/support/requests";
 import { TEST_DRIVER } from "../support/database";
 import { createHarness, type Harness } from "../support/harness";
@@ -85,12 +87,20 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
       .update(privacyRequests)
       .set({ userId: user.id })
       .where(eq(privacyRequests.id, request.id));
+    // Free text staff typed about the user: the audit entries stay, the text goes.
+    const typed = [`disputes charge from ${canvaUserId}`, `goodwill for ${canvaUserId}`];
     await restrictUser(h.services.db, {
       userId: user.id,
       actor: { type: "cli" },
       now: h.clock.now(),
-      reason: "query",
+      reason: typed[0],
     });
+    await adjustCredits(
+      h.services.db,
+      { userId: user.id, delta: 1, reason: typed[1]! },
+      { type: "cli" },
+      h.clock.now(),
+    );
     // A write that crashed before its rename: invisible to list(), named after the user and job.
     const jobDir = path.join(h.filesDir, "outputs", user.id, job.jobId);
     mkdirSync(jobDir, { recursive: true });
@@ -129,12 +139,25 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
     expect(keptRequest!.userId).toBeNull();
     const trail = await h.services.db.select().from(auditLog);
     const restricted = trail.find((e) => e.action === "user.restricted");
-    expect(restricted).toMatchObject({ subjectUserId: null });
+    expect(restricted).toMatchObject({ subjectUserId: null, details: { reason: ERASED_TEXT } });
+    const adjusted = trail.find((e) => e.action === "credits.adjusted");
+    expect(adjusted).toMatchObject({ subjectUserId: null, details: { delta: 1, reason: ERASED_TEXT } });
+    expect(JSON.stringify(trail)).not.toContain(canvaUserId);
     const erased = trail.find((e) => e.action === "user.erased");
     expect(erased).toMatchObject({ subjectUserId: null, actorType: "user" });
     expect(erased!.details).toMatchObject({ receiptId: receipt.receiptId, outputs: 2, jobs: 1 });
 
-    // The same Canva account comes back as a new user, without a second round of free credits.
+    // The token from before the erasure doesn't bring the account back, nor does a fresh one…
+    for (const headers of [user.headers, (await h.user({ userId: canvaUserId, brandId })).headers]) {
+      const refused = await h.app.request("/v1/me", { headers });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({
+        error: { code: "FORBIDDEN", reason: "ACCOUNT_ERASED", message: expect.stringMatching(/was deleted/) },
+      });
+    }
+    expect(await scanFor([canvaUserId])).toEqual([]);
+    // …until the person consents again: a new account, without a second round of free credits.
+    expect((await consent(user.headers)).status).toBe(200);
     const again = await h.app.request("/v1/me", { headers: user.headers });
     const me = (await again.json()) as { user: { id: string }; credits: { balance: number } };
     expect(me.user.id).not.toBe(user.id);

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_FILE_URL_SECRET } from "../../src/config/deployment-rules";
 import { runServer, stopServer, waitUntilReady, type ServerProcess } from "./server-process";
 
 const APP_ID = "AAFtestApp1";
@@ -94,6 +95,20 @@ describe("start-up refusals", () => {
     const refused = runServer({ NODE_ENV: "production", DATA_DIR: dataDir });
     expect(await refused.exited).not.toBe(0);
     expect(refused.output()).toContain("CANVA_APP_ID");
+  });
+
+  it("refuses production with the development FILE_URL_SECRET, saying why", async () => {
+    const refused = runServer({
+      NODE_ENV: "production",
+      DATA_DIR: dataDir,
+      CANVA_APP_ID: APP_ID,
+      PUBLIC_BASE_URL: "https://api.example.com",
+      FILE_URL_SECRET: DEV_FILE_URL_SECRET,
+    });
+    expect(await refused.exited).toBe(78);
+    expect(refused.output()).toContain(
+      "FILE_URL_SECRET: is the development value, public in this repository",
+    );
   });
 
   it("refuses a bad value, naming the variable", async () => {

@@ -115,15 +115,59 @@ describe(`support console access on ${TEST_DRIVER}`, () => {
     expect(noToken.status).toBe(403);
   });
 
-  it("answers the 6th sign-in attempt for an account within a minute with 429", async () => {
-    const email = await staffAccount(h);
-    for (let i = 0; i < 5; i++) expect((await loginAttempt(h, email, "wrong password!")).status).toBe(401);
-    const sixth = await loginAttempt(h, email, PASSWORD);
-    expect(sixth.status).toBe(429);
-    expect(Number(sixth.headers.get("Retry-After"))).toBeGreaterThan(0);
-    expect(await sixth.text()).toContain("Too many requests");
-    h.clock.advance(MINUTE);
-    expect((await loginAttempt(h, email, PASSWORD)).status).toBe(303);
+  describe("the lock-out a stranger can't trigger", () => {
+    const STRANGER = "203.0.113.66";
+    const ADMIN_DESK = "198.51.100.7";
+
+    it("a stranger's wrong passwords from anywhere don't lock the admin out of their own IP", async () => {
+      const email = await staffAccount(h);
+      for (const ip of [STRANGER, "203.0.113.67", "203.0.113.68"]) {
+        for (let i = 0; i < 5; i++) {
+          expect([401, 429]).toContain((await loginAttempt(h, email, "wrong password!", ip)).status);
+        }
+      }
+      expect((await loginAttempt(h, email, PASSWORD, ADMIN_DESK)).status).toBe(303);
+    });
+
+    it("after 3 failures the pair waits a minute, refused unchecked even with the right password", async () => {
+      const email = await staffAccount(h);
+      for (let i = 0; i < 3; i++) {
+        expect((await loginAttempt(h, email, "wrong password!", "203.0.113.70")).status).toBe(401);
+      }
+      const refused = await loginAttempt(h, email, PASSWORD, "203.0.113.70");
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("Retry-After")).toBe("60");
+      expect(await refused.text()).toContain("Too many wrong passwords for this account from your address");
+      h.clock.advance(MINUTE);
+      expect((await loginAttempt(h, email, PASSWORD, "203.0.113.70")).status).toBe(303);
+    });
+
+    it("each further failure from the pair doubles the wait; the right password clears it", async () => {
+      const email = await staffAccount(h);
+      for (let i = 0; i < 3; i++) await loginAttempt(h, email, "wrong password!", "203.0.113.71");
+      h.clock.advance(MINUTE);
+      expect((await loginAttempt(h, email, "wrong password!", "203.0.113.71")).status).toBe(401);
+      const second = await loginAttempt(h, email, PASSWORD, "203.0.113.71");
+      expect(second.status).toBe(429);
+      expect(second.headers.get("Retry-After")).toBe("120");
+      h.clock.advance(2 * MINUTE);
+      expect((await loginAttempt(h, email, PASSWORD, "203.0.113.71")).status).toBe(303);
+      // Cleared: five free failures again.
+      for (let i = 0; i < 3; i++) {
+        expect((await loginAttempt(h, email, "wrong password!", "203.0.113.71")).status).toBe(401);
+      }
+    });
+
+    it("still spends the IP's 5 attempts a minute, whatever the account", async () => {
+      for (let i = 0; i < 5; i++) {
+        expect(
+          (await loginAttempt(h, `nobody-${i}@example.com`, "wrong password!", "192.0.2.50")).status,
+        ).toBe(401);
+      }
+      const sixth = await loginAttempt(h, "someone@example.com", "wrong password!", "192.0.2.50");
+      expect(sixth.status).toBe(429);
+      expect(await sixth.text()).toContain("Too many requests");
+    });
   });
 
   it("ends a session after 30 idle minutes and after 12 hours however busy", async () => {

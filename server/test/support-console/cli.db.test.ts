@@ -11,6 +11,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserExport } from "@headshot/shared";
 import { runSupportCommand, type CliIo } from "../../src/cli/support-commands";
+import { RETENTION_JOBS } from "../../src/privacy/retention";
 import { auditLog, outputs, users } from "../../src/db/schema";
 import { createRequest } from "../../src/support/requests";
 import { TEST_DRIVER } from "../support/database";
@@ -122,7 +123,7 @@ describe(`support CLI on ${TEST_DRIVER}`, () => {
     expect(named.stdout).toMatch(/^expired-outputs: \d+ deleted\n$/);
     expect(await h.services.db.select().from(outputs).where(eq(outputs.jobId, job.jobId))).toEqual([]);
     const all = await cli(["run-retention"]);
-    expect(all.stdout.trim().split("\n")).toHaveLength(6);
+    expect(all.stdout.trim().split("\n")).toHaveLength(RETENTION_JOBS.length);
     expect((await cli(["run-retention", "nope"])).code).toBe(64);
     expect((await cli(["frobnicate"])).code).toBe(64);
     expect((await cli(["help"])).stderr).toContain("Usage: npm run support");

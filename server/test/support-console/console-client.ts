@@ -31,17 +31,23 @@ export function form(fields: Record<string, string>) {
   return new URLSearchParams(fields).toString();
 }
 
-export async function loginAttempt(h: Harness, email: string, password: string) {
-  const page = await h.app.request("/support/login");
+/** The login form's GET and POST; from `ip` when given (the socket @hono/node-server would pass). */
+export async function loginAttempt(h: Harness, email: string, password: string, ip?: string) {
+  const from = ip ? { incoming: { socket: { remoteAddress: ip } } } : undefined;
+  const page = await h.app.request("/support/login", {}, from);
   const token = csrfIn(await page.text())!;
   const loginCookie = Object.entries(cookiesOf(page))
     .map(([k, v]) => `${k}=${v}`)
     .join("; ");
-  return h.app.request("/support/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: loginCookie },
-    body: form({ email, password, _csrf: token }),
-  });
+  return h.app.request(
+    "/support/login",
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: loginCookie },
+      body: form({ email, password, _csrf: token }),
+    },
+    from,
+  );
 }
 
 export interface ConsoleClient {

@@ -1,14 +1,21 @@
 // Test databases: one fresh, migrated database per call, on the driver the vitest project names
 // (TEST_DB_DRIVER=pglite|postgres). PGlite clones a migrated template; PostgreSQL creates a
 // database from a migrated template database made by the global setup.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { openDatabase, type DatabaseHandle } from "../../src/db/client";
 
 export type TestDriver = "pglite" | "postgres";
 export const TEST_DRIVER: TestDriver = process.env.TEST_DB_DRIVER === "postgres" ? "postgres" : "pglite";
-export const POSTGRES_TEMPLATE_DB = "headshot_test_template";
+/**
+ * Named after this checkout, so suites of two checkouts (worktrees) on one server don't drop and
+ * recreate each other's template, with each other's migrations, mid-run.
+ */
+export const POSTGRES_TEMPLATE_DB = `headshot_test_template_${createHash("sha256")
+  .update(import.meta.url)
+  .digest("hex")
+  .slice(0, 12)}`;
 
 let pgliteTemplate: Promise<PGlite> | undefined;
 
