@@ -130,20 +130,21 @@ async function runPipeline(
   assertResolution(src);
 
   step("framing", 0.3);
-  // Most photos hold the whole head and shoulders, with the body under the head, and get the
-  // frame their face asks for: libvips starts rendering that canvas on its threads while this
-  // thread surveys the photo. When the survey calls for another frame (the photo's edges cut the
-  // subject, the body leans away from the head), that one is rendered into fresh buffers instead.
+  // Most photos hold the whole head and shoulders and get the frame their face and body ask for:
+  // as soon as the survey knows the body's axis, libvips starts rendering that canvas on its
+  // threads while this thread finishes the survey. When the survey calls for another frame (the
+  // photo's edges cut the subject), that one is rendered into fresh buffers instead.
   let speculative: { framing: Framing; rendering: Promise<FramedCanvas> } | undefined;
   let early: Promise<{ grid: MatteGrid; guide: GuidePlanes }> | null = null;
   let framing: Framing;
   let prior: SubjectPrior;
   let canvas: FramedCanvas;
   try {
-    const hoped = frameHeadshot(face, aspects, { cuts: [], presence: () => 1, bodyRoll: null });
-    speculative = { framing: hoped, rendering: renderCanvas(src, hoped, scratch) };
-    speculative.rendering.catch(() => undefined); // awaited below
-    const survey = await surveySubject(small, src, face, detector, segmenter);
+    const survey = await surveySubject(small, src, face, detector, segmenter, (bodyRoll) => {
+      const hoped = frameHeadshot(face, aspects, { cuts: [], presence: () => 1, bodyRoll });
+      speculative = { framing: hoped, rendering: renderCanvas(src, hoped, scratch) };
+      speculative.rendering.catch(() => undefined); // awaited below
+    });
     face.neighbours.push(...survey.neighbours);
     framing = frameHeadshot(face, aspects, survey.reach);
     const { width: cw, height: ch } = framing.canvas;
@@ -275,7 +276,8 @@ async function runPipeline(
 }
 
 /** Where the photo cuts the subject, where they are and which way their body runs: Selfie on
- * the survey's wide view around the face, under the subject prior. The view also shows people
+ * the survey's wide view around the face, under the subject prior (`onBody` hears the body's axis
+ * as soon as it is known). The view also shows people
  * beside the subject whom the whole photo showed too small or too cut to find: they are returned
  * as further neighbours. */
 async function surveySubject(
@@ -284,6 +286,7 @@ async function surveySubject(
   face: Face,
   detector: FaceDetector,
   segmenter: Segmenter,
+  onBody: (bodyRoll: number | null) => void,
 ): Promise<{ reach: SubjectReach; neighbours: Neighbour[] }> {
   const head = headHeightOf(face);
   const eye = eyeMidpoint(face);
@@ -291,6 +294,7 @@ async function surveySubject(
   const view = levelFromCopy(small, map, SEGMENT_SIZE, SEGMENT_SIZE);
   const mask = await segmenter.segment(view);
   const body = bodyRoll(mask, map, photo, head);
+  onBody(body);
   // Faces already measured, on the view: BlazeFace finds them again, FaceMesh need not.
   const known = [{ eye, headHeight: head }, ...face.neighbours].map((k) => ({
     eye: sourceToCanvas(map, k.eye),
