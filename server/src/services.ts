@@ -77,7 +77,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 
   const storage = overrides.storage ?? createStorage(config);
   const engine = overrides.engine ?? (await createEngine(config));
-  const uploads = createUploadSlots(config.UPLOADS_PER_USER);
+  const uploads = createUploadSlots(config.UPLOADS_PER_USER, config.UPLOADS_IN_FLIGHT);
   const metrics = createMetrics({
     jobCounts: () => ({ ...engine.stats(), inFlight: runner.inFlight() }),
     uploadsInFlight: uploads.inFlight,

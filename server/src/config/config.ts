@@ -65,6 +65,7 @@ const EnvSchema = z.object({
   UPLOAD_TIMEOUT_S: int(1, 3600).default(120),
   UPLOAD_MIN_BYTES_PER_S: int(0, 100_000_000).default(16_384),
   UPLOADS_PER_USER: int(1, 1000).default(2),
+  UPLOADS_IN_FLIGHT: int(1, 10_000).default(16),
   SHUTDOWN_TIMEOUT_S: int(1, 600).default(30),
 
   STORAGE: z.enum(["fs", "s3"]).default("fs"),

@@ -16,9 +16,19 @@ export interface BodyPace {
 export const RATE_WINDOW_MS = 10_000;
 
 /**
+ * Each chunk costs the event loop a read and a hand-over whatever its size, so a body sent in
+ * one-byte HTTP chunks costs thousands of times the work of its bytes. Past FREE_CHUNKS, chunks
+ * must average at least MIN_CHUNK_BYTES (a TCP segment on the slowest link is ~536 bytes; browsers
+ * send 64 KB): a client that sends more, smaller chunks is refused with 400.
+ */
+export const FREE_CHUNKS = 1000;
+export const MIN_CHUNK_BYTES = 512;
+
+/**
  * Hands each chunk of `body` to `sink` (awaited, so the sink's back-pressure holds) until the body
- * ends. Throws 408 REQUEST_TIMEOUT when the deadline passes or a window brings too few bytes, and
- * whatever `sink` throws; either way it reads no further. The stream is not cancelled: on Node
+ * ends. Throws 408 REQUEST_TIMEOUT when the deadline passes or a window brings too few bytes, 400
+ * BAD_REQUEST when the chunks are too many for their bytes, and whatever `sink` throws; either
+ * way it reads no further. The stream is not cancelled: on Node
  * that destroys the socket before the answer is written. The HTTP server drains and closes it
  * once the answer has gone (@hono/node-server does, for at most 500 ms).
  */
@@ -35,6 +45,8 @@ export async function readPacedBody(
   stopped.catch(() => undefined); // raced below; a late stop after the loop has no reader
 
   let windowBytes = 0;
+  let received = 0;
+  let chunks = 0;
   const deadline = setTimeout(
     () => stop(tooSlow(`didn't fully arrive within ${Math.round(pace.deadlineMs / 1000)} seconds`)),
     pace.deadlineMs,
@@ -53,6 +65,13 @@ export async function readPacedBody(
       const { done, value } = await Promise.race([reader.read(), stopped]);
       if (done) return;
       windowBytes += value.byteLength;
+      received += value.byteLength;
+      if (++chunks > FREE_CHUNKS + received / MIN_CHUNK_BYTES) {
+        throw new ApiError(
+          "BAD_REQUEST",
+          "Your upload arrived in too many tiny pieces. Try again from the panel, or from another browser.",
+        );
+      }
       await Promise.race([sink(value), stopped]);
     }
   } finally {

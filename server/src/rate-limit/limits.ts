@@ -1,6 +1,7 @@
 // The limits of SPEC §6.2 as ready-made pieces: per-user middleware to mount on writes (never on
 // progress polling or other reads), the failed-authentication counter canvaAuth calls, and the
 // support-login check per IP the console calls.
+import ipaddr from "ipaddr.js";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
 import type { HonoEnv } from "../http/env";
@@ -20,7 +21,8 @@ export const limitPrivacy = rateLimit({ name: "privacy", key: byUser });
  * client can write any X-Forwarded-For it likes. Behind N trusted proxies (a load balancer), the
  * client is the N-th address from the right of X-Forwarded-For: each proxy appends its peer, so
  * the entries left of that are the client's own claims and are ignored. Without a socket
- * (in-process `app.request`, as tests do) the first hop is read.
+ * (in-process `app.request`, as tests do) the first hop is read. IPv6 addresses come back as
+ * their /64 (`addressKey`).
  */
 export function clientIp(c: Context<HonoEnv>): string | undefined {
   let socket: string | undefined;
@@ -33,10 +35,25 @@ export function clientIp(c: Context<HonoEnv>): string | undefined {
     .split(",")
     .map((hop) => hop.trim())
     .filter(Boolean);
-  if (socket === undefined) return forwarded[0];
+  if (socket === undefined) return forwarded[0] && addressKey(forwarded[0]);
   const hops = c.get("services").config.TRUST_PROXY_HOPS;
-  if (hops === 0) return socket;
-  return forwarded[forwarded.length - hops] ?? forwarded[0] ?? socket;
+  // A chain shorter than the proxies we trust did not come through them all: its first entry is
+  // whatever the client wrote, so the socket's peer is all we know.
+  const ip = hops > 0 && forwarded.length >= hops ? forwarded[forwarded.length - hops]! : socket;
+  return addressKey(ip);
+}
+
+/**
+ * The address as a limiter's key: an IPv6 address stands for its /64, the block one subscriber
+ * gets (an attacker with one has 2⁶⁴ addresses to rotate through); IPv4, including IPv4-mapped
+ * IPv6, is itself.
+ */
+export function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip); // IPv4-mapped IPv6 becomes IPv4
+  if (address.kind() === "ipv4") return address.toString();
+  const prefix = (address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16));
+  return `${prefix.join(":")}::/64`;
 }
 
 /**

@@ -76,7 +76,8 @@ export function registerV1HeadshotsPost(app: App) {
     if (!runner.hasCapacity()) throw overloaded();
 
     const slot = uploads.take(user.id);
-    if (!slot) {
+    if (slot === "instance") throw overloaded();
+    if (slot === "user") {
       throw new ApiError(
         "RATE_LIMITED",
         `You already have ${config.UPLOADS_PER_USER} photos uploading. Wait for them to finish, then try again.`,

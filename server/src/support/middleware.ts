@@ -2,7 +2,7 @@
 // the staff session (pages without one redirect to the login page) and CSRF checks on every
 // state-changing request.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { hasNul } from "@headshot/shared";
 import { getCookie } from "hono/cookie";
 import { ApiError } from "../http/api-error";
@@ -35,7 +35,7 @@ export const consolePage = (): MiddlewareHandler<SupportEnv> =>
 export const plainInput = (): MiddlewareHandler<SupportEnv> =>
   async function plainInput(c, next) {
     const query = Object.values(c.req.queries()).flat();
-    const form = c.req.method === "POST" ? Object.values(await c.req.parseBody({ all: true })).flat() : [];
+    const form = c.req.method === "POST" ? Object.values(await parsedForm(c)).flat() : [];
     if ([...query, ...form].some((value) => typeof value === "string" && hasNul(value))) {
       throw new ApiError(
         "BAD_REQUEST",
@@ -44,6 +44,15 @@ export const plainInput = (): MiddlewareHandler<SupportEnv> =>
     }
     await next();
   };
+
+/** The request's form (Hono caches it for `formField`); a body that is not a form is a 400. */
+async function parsedForm(c: Context<SupportEnv>) {
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch {
+    throw new ApiError("BAD_REQUEST", "The form could not be read. Please reload the page and try again.");
+  }
+}
 
 export const supportSession = (): MiddlewareHandler<SupportEnv> =>
   async function supportSession(c, next) {

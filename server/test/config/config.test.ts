@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       UPLOAD_TIMEOUT_S: 120,
       UPLOAD_MIN_BYTES_PER_S: 16_384,
       UPLOADS_PER_USER: 2,
+      UPLOADS_IN_FLIGHT: 16,
       devAuth: true,
     });
     expect(config.DATABASE_URL).toBeUndefined();

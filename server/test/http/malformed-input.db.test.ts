@@ -97,6 +97,15 @@ describe("the support console", () => {
       ...fields,
     });
 
+  it("a body that is not a form, on the sign-in page without signing in → 400", async () => {
+    const res = await h.app.request("/support/login", {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=x" },
+      body: "not a form at all",
+    });
+    await expectConsoleError(res, /form could not be read/);
+  });
+
   it("a NUL in the sign-in email, without signing in → 400", async () => {
     await expectConsoleError(
       await loginAttempt(h, `admin${NUL}@example.com`, "whatever it is"),

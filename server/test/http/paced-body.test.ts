@@ -2,7 +2,7 @@
 // vitest's fake timers).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/http/api-error";
-import { readPacedBody } from "../../src/http/paced-body";
+import { FREE_CHUNKS, readPacedBody } from "../../src/http/paced-body";
 
 function controlledBody() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -91,5 +91,26 @@ describe("readPacedBody", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(read.outcome).toBe(refusal);
     expect(seen).toHaveLength(2);
+  });
+  it("refuses a body sent in tiny pieces with 400 once they outnumber their bytes, and reads no further", async () => {
+    const { body, push } = controlledBody();
+    let handed = 0;
+    const read = track(
+      readPacedBody(body, () => void handed++, { deadlineMs: 60_000, minBytesPerSecond: 0 }),
+    );
+    for (let i = 0; i < FREE_CHUNKS + 10; i++) push(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(read.outcome).toBeInstanceOf(ApiError);
+    expect((read.outcome as ApiError).code).toBe("BAD_REQUEST");
+    expect(handed).toBeLessThanOrEqual(FREE_CHUNKS + 2);
+  });
+
+  it("takes as many chunks as a slow link's full segments bring", async () => {
+    const { body, push, end } = controlledBody();
+    const read = track(readPacedBody(body, () => {}, { deadlineMs: 60_000, minBytesPerSecond: 0 }));
+    for (let i = 0; i < 5 * FREE_CHUNKS; i++) push(536);
+    end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(read.outcome).toBe("done");
   });
 });

@@ -126,6 +126,7 @@ describe("stalled uploads", () => {
         UPLOAD_TIMEOUT_S: String(UPLOAD_TIMEOUT_S),
         // Ten each, over the engine's three places: what used to lock everyone out.
         UPLOADS_PER_USER: "10",
+        UPLOADS_IN_FLIGHT: "25",
         RATE_LIMITS: "generation=1000/min,privacy=1000/min",
       },
       engine,
@@ -204,6 +205,31 @@ describe("per user and before the body", () => {
   });
 });
 
+describe("the instance's uploads in flight", () => {
+  let s: Served;
+  beforeAll(async () => {
+    s = await served({ UPLOAD_TIMEOUT_S: "3", UPLOADS_IN_FLIGHT: "2" });
+  });
+  afterAll(() => s?.close());
+
+  it("past UPLOADS_IN_FLIGHT, from however many accounts, answer 503 before the body, and take the next once room is made", async () => {
+    const [first, second, third] = [
+      await consentingUser(s.h),
+      await consentingUser(s.h),
+      await consentingUser(s.h),
+    ];
+    const stalled = [first, second].map((user) => stalledUpload(s.port, user, { sendBytes: 1024 }));
+    await until(async () => (await metric(s, "headshot_uploads_in_flight")) === 2, 3_000);
+    const refused = await stalledUpload(s.port, third, { declaredBytes: 15 * 1024 * 1024, sendBytes: 1024 });
+    expect(refused.status).toBe(503);
+    expect(ErrorBody.parse(refused.body).error.code).toBe("OVERLOADED");
+    expect(refused.answeredMs).toBeLessThan(1_500);
+
+    expect((await Promise.all(stalled)).map((x) => x.status)).toEqual([408, 408]);
+    expect((await postPhoto(s, third)).status).toBe(202);
+  });
+});
+
 describe("a form of 130,000 empty parts", () => {
   let h: Harness;
   beforeAll(async () => {
@@ -245,7 +271,7 @@ describe("a form of 130,000 empty parts", () => {
     } as RequestInit);
     const cpu = process.cpuUsage(cpuBefore);
     // A loop blocked until the answer records its delay at its next tick: give it that tick.
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     loop.disable();
     expect(loop.count).toBeGreaterThan(0);
     const maxDelayMs = loop.max / 1e6;

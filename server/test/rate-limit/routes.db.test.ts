@@ -60,6 +60,26 @@ describe("failed authentication, per IP (auth_failure 60/min)", () => {
     expect((await viaProxy("198.51.100.1, 198.51.100.2")).status).toBe(401);
   });
 
+  it("behind two trusted proxies, a chain shorter than that did not come through them: its socket counts, not its claim", async () => {
+    await h.close();
+    h = await createHarness({ TRUST_PROXY_HOPS: "2" });
+    const direct = (xff: string | undefined) =>
+      h.app.request(
+        "/v1/me",
+        { headers: { ...BAD_TOKEN, ...(xff ? { "X-Forwarded-For": xff } : {}) } },
+        fromSocket("203.0.113.7"),
+      );
+    // Claiming another address spends the socket's own budget.
+    for (let i = 0; i < 60; i += 1) await direct(undefined);
+    expect((await direct("198.51.100.1")).status).toBe(429);
+  });
+
+  it("an IPv6 client is limited by its /64, however many of its addresses it uses", async () => {
+    for (let i = 0; i < 60; i += 1) await failFrom(`2001:db8:1:2::${(i + 1).toString(16)}`);
+    expect((await failFrom("2001:db8:1:2:ffff::1")).status).toBe(429);
+    expect((await failFrom("2001:db8:1:3::1")).status).toBe(401);
+  });
+
   it("without a socket, the first X-Forwarded-For hop is the IP", async () => {
     const fail = (xff: string) =>
       h.app.request("/v1/me", { headers: { ...BAD_TOKEN, "X-Forwarded-For": xff } });
