@@ -39,7 +39,7 @@ export async function findUser(db: Database, subject: CanvaSubject): Promise<Use
 export interface EnsureUserOptions {
   freeCredits: number;
   subjectSecret: string;
-  /** The request starts a new account where an erased one was (a new consent). */
+  /** The request starts a new account where an erased one was (a new, valid consent). */
   startsAfresh?: boolean;
 }
 

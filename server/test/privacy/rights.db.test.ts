@@ -156,6 +156,10 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
       });
     }
     expect(await scanFor([canvaUserId])).toEqual([]);
+    // …nor does a consent the route refuses (a 400 must leave no account behind)…
+    const malformed = await h.json("POST", "/v1/consent", { photoProcessing: true }, user.headers);
+    expect(malformed.status).toBe(403);
+    expect((await h.app.request("/v1/me", { headers: user.headers })).status).toBe(403);
     // …until the person consents again: a new account, without a second round of free credits.
     expect((await consent(user.headers)).status).toBe(200);
     const again = await h.app.request("/v1/me", { headers: user.headers });

@@ -1,7 +1,8 @@
 // currentUser: turns the verified identity into the caller's row, creating it (with free
 // credits, once) on first sight, so every /v1 route starts from a real user. After an erasure,
-// only a new consent (POST /v1/consent) creates the account again.
-import type { MiddlewareHandler } from "hono";
+// only a new, valid consent (POST /v1/consent) creates the account again.
+import type { Context, MiddlewareHandler } from "hono";
+import { ConsentRequest } from "@headshot/shared";
 import { ensureUser } from "../../domain/users";
 import type { HonoEnv } from "../env";
 
@@ -14,8 +15,20 @@ export const currentUser = (): MiddlewareHandler<HonoEnv> =>
       await ensureUser(db, identity, {
         freeCredits: config.FREE_CREDITS,
         subjectSecret: config.fileUrlSecret,
-        startsAfresh: c.req.method === "POST" && c.req.path === "/v1/consent",
+        startsAfresh: await isValidConsent(c),
       }),
     );
     await next();
   };
+
+/** Whether the request is a consent the consent route will record: a malformed one must not
+ * recreate an erased account (the route answers it 400 afterwards). Hono keeps the parsed body
+ * for the route. */
+async function isValidConsent(c: Context<HonoEnv>): Promise<boolean> {
+  if (c.req.method !== "POST" || c.req.path !== "/v1/consent") return false;
+  try {
+    return ConsentRequest.safeParse(await c.req.json()).success;
+  } catch {
+    return false;
+  }
+}
