@@ -14,7 +14,7 @@ import { balance, consentingUser, fixture, getJob, jobCount, photoForm, upload }
 let h: Harness;
 let engine: ReturnType<typeof scriptedEngine>;
 const photo = fixture("one_face_sample1_crop.jpg");
-const UNCAPPED = { UPLOADS_PER_USER: "100" };
+const UNCAPPED = { UPLOADS_PER_USER: "100", UPLOADS_IN_FLIGHT: "100" };
 
 beforeAll(async () => {
   engine = scriptedEngine({ capacity: 1000 });
