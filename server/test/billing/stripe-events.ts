@@ -2,7 +2,8 @@
 // and Stripe events built like Stripe's and delivered signed to POST /webhooks/stripe.
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type Stripe from "stripe";
+import Stripe from "stripe";
+import type { Database } from "../../src/db/client";
 import { purchases } from "../../src/db/schema";
 import { createHarness, type Harness, type HarnessOptions, type TestUser } from "../support/harness";
 import { startFakeStripe, type FakeStripe } from "./fake-stripe";
@@ -40,8 +41,8 @@ export async function createBillingHarness(
   };
 }
 
-export interface Bought {
-  user: TestUser;
+/** A purchase as Stripe's events name it. */
+export interface Purchase {
   userId: string;
   purchaseId: string;
   sessionId: string;
@@ -49,18 +50,28 @@ export interface Bought {
   paymentIntentId: string;
 }
 
+export interface Bought extends Purchase {
+  user: TestUser;
+}
+
 /** A pending purchase made through POST /v1/billing/checkout, as a buyer would. */
 export async function checkout(h: BillingHarness, packId = "starter", user?: TestUser): Promise<Bought> {
   const buyer = user ?? (await h.user());
   const res = await h.json("POST", "/v1/billing/checkout", { packId }, buyer.headers);
   if (res.status !== 200) throw new Error(`checkout failed: ${res.status} ${await res.text()}`);
-  const sent = h.stripe.requests.at(-1)!.form.metadata as Record<string, string>;
-  const [row] = await h.services.db.select().from(purchases).where(eq(purchases.id, sent.purchaseId!));
+  const { url } = (await res.json()) as { url: string };
+  return { user: buyer, ...(await purchaseOf(h.services.db, url)) };
+}
+
+/** The pending purchase behind the URL POST /v1/billing/checkout answered (the fake's session id ends it). */
+export async function purchaseOf(db: Database, checkoutUrl: string): Promise<Purchase> {
+  const sessionId = checkoutUrl.split("/").at(-1)!;
+  const [row] = await db.select().from(purchases).where(eq(purchases.stripeCheckoutSessionId, sessionId));
+  if (!row) throw new Error(`no purchase for the checkout session ${sessionId}`);
   return {
-    user: buyer,
-    userId: row!.userId!,
-    purchaseId: row!.id,
-    sessionId: row!.stripeCheckoutSessionId!,
+    userId: row.userId!,
+    purchaseId: row.id,
+    sessionId,
     paymentIntentId: `pi_test_${randomUUID().replaceAll("-", "")}`,
   };
 }
@@ -96,7 +107,7 @@ export function sessionEvent(
     | "checkout.session.completed"
     | "checkout.session.async_payment_succeeded"
     | "checkout.session.async_payment_failed",
-  b: Bought,
+  b: Purchase,
   paymentStatus: "paid" | "unpaid" = "paid",
 ) {
   return stripeEvent(type, {
@@ -115,7 +126,7 @@ export function sessionEvent(
   });
 }
 
-export function refundEvent(b: Bought, amountRefunded: number, amount = 900) {
+export function refundEvent(b: Purchase, amountRefunded: number, amount = 900) {
   return stripeEvent("charge.refunded", {
     id: `ch_for_${b.paymentIntentId}`,
     object: "charge",
@@ -129,7 +140,7 @@ export function refundEvent(b: Bought, amountRefunded: number, amount = 900) {
 
 export function disputeEvent(
   type: "charge.dispute.created" | "charge.dispute.closed",
-  b: Bought,
+  b: Purchase,
   status: string,
 ) {
   return stripeEvent(type, {
@@ -143,6 +154,15 @@ export function disputeEvent(
   });
 }
 
+/** A Stripe-Signature header for this payload, made the way Stripe signs its webhooks. */
+export function stripeSignature(payload: string, opts: { secret?: string; timestamp?: number } = {}): string {
+  return Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: opts.secret ?? WEBHOOK_SECRET,
+    ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
+  });
+}
+
 /** Delivers an event to POST /webhooks/stripe, signed like Stripe signs it. */
 export async function deliver(
   h: BillingHarness,
@@ -150,16 +170,12 @@ export async function deliver(
   opts: { secret?: string; timestamp?: number; signature?: string } = {},
 ): Promise<Response> {
   const payload = JSON.stringify(event);
-  const signature =
-    opts.signature ??
-    h.services.stripe!.webhooks.generateTestHeaderString({
-      payload,
-      secret: opts.secret ?? WEBHOOK_SECRET,
-      ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
-    });
   return h.app.request("/webhooks/stripe", {
     method: "POST",
-    headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+    headers: {
+      "Content-Type": "application/json",
+      "Stripe-Signature": opts.signature ?? stripeSignature(payload, opts),
+    },
     body: payload,
   });
 }

@@ -1,49 +1,28 @@
 // `npm run serve` as production runs it: a real process configured by environment, verifying
 // RS256 Canva tokens against a JWKS over HTTP, and refusing to start on bad configuration.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_FILE_URL_SECRET } from "../../src/config/deployment-rules";
+import { startCanvaIssuer, type CanvaIssuer } from "./canva-issuer";
 import { runServer, stopServer, waitUntilReady, type ServerProcess } from "./server-process";
 
 const APP_ID = "AAFtestApp1";
 
-let jwksServer: Server;
-let jwksUrl: string;
-let privateKey: CryptoKey;
-let publicJwk: JWK;
+let issuer: CanvaIssuer;
 let server: ServerProcess;
 let base: string;
 let dataDir: string;
 
-async function sign(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: "RS256", kid: "k1", ...header })
-    .setIssuedAt()
-    .setExpirationTime("5m")
-    .sign(privateKey);
-}
-
 beforeAll(async () => {
-  const pair = await generateKeyPair("RS256", { extractable: true });
-  privateKey = pair.privateKey;
-  publicJwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-  jwksServer = createServer((_req, res) => {
-    res.setHeader("Content-Type", "application/json");
-    res.end(JSON.stringify({ keys: [publicJwk] }));
-  });
-  await new Promise<void>((r) => jwksServer.listen(0, "127.0.0.1", () => r()));
-  jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
-
+  issuer = await startCanvaIssuer();
   dataDir = mkdtempSync(path.join(os.tmpdir(), "hs-serve-"));
   server = runServer({
     DATA_DIR: dataDir,
     CANVA_APP_ID: APP_ID,
-    CANVA_JWKS_URL: jwksUrl,
+    CANVA_JWKS_URL: issuer.jwksUrl,
     FILE_URL_SECRET: "serve-test-file-url-secret-0123456789",
   });
   base = server.base;
@@ -52,31 +31,31 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (server) await stopServer(server);
-  jwksServer?.close();
+  await issuer?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("npm run serve with CANVA_APP_ID and CANVA_JWKS_URL", () => {
   it("accepts an RS256 token signed by a key in that JWKS with aud = the app id", async () => {
-    const token = await sign({ aud: APP_ID, userId: "u1", brandId: "b1" });
+    const token = await issuer.sign({ aud: APP_ID, userId: "u1", brandId: "b1" });
     const res = await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { credits: { balance: number } }).credits.balance).toBe(3);
   });
 
   it("rejects every forged variant", async () => {
-    const good = await sign({ aud: APP_ID, userId: "u1", brandId: "b1" });
+    const good = await issuer.sign({ aud: APP_ID, userId: "u1", brandId: "b1" });
     const [h, p, s] = good.split(".") as [string, string, string];
     const other = await generateKeyPair("RS256");
     const forged = {
-      "wrong audience": await sign({ aud: "someone-else", userId: "u1", brandId: "b1" }),
-      "unknown kid": await sign({ aud: APP_ID, userId: "u1", brandId: "b1" }, { kid: "k2" }),
+      "wrong audience": await issuer.sign({ aud: "someone-else", userId: "u1", brandId: "b1" }),
+      "unknown kid": await issuer.sign({ aud: APP_ID, userId: "u1", brandId: "b1" }, { kid: "k2" }),
       "another key": await new SignJWT({ aud: APP_ID, userId: "u1", brandId: "b1" })
         .setProtectedHeader({ alg: "RS256", kid: "k1" })
         .sign(other.privateKey),
       "tampered payload": `${h}.${Buffer.from(JSON.stringify({ aud: APP_ID, userId: "admin", brandId: "b1" })).toString("base64url")}.${s}`,
       "alg none": `${Buffer.from('{"alg":"none","kid":"k1"}').toString("base64url")}.${p}.`,
-      "no brand": await sign({ aud: APP_ID, userId: "u1" }),
+      "no brand": await issuer.sign({ aud: APP_ID, userId: "u1" }),
     };
     for (const [name, token] of Object.entries(forged)) {
       const res = await fetch(`${base}/v1/me`, { headers: { Authorization: `Bearer ${token}` } });

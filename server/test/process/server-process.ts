@@ -1,5 +1,6 @@
-// Runs the real server as a child process (src/main.ts, what `npm run serve` runs) for
-// tests of start-up, configuration and signals.
+// Runs the real server as a child process (src/main.ts, the way `npm run serve` runs it: with
+// MALLOC_ARENA_MAX=2 and --initial-old-space-size=64, see server/package.json) for tests of
+// start-up, configuration, signals and load.
 import { spawn, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -18,9 +19,16 @@ export function runServer(env: Record<string, string>): ServerProcess {
   // of some other connection (a database client's), and the server then fails with EADDRINUSE.
   const port = env.PORT ?? String(20000 + Math.floor(Math.random() * 12000));
   // One process (tsx as a loader, not its CLI, which forks): a signal reaches the server itself.
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const proc = spawn(process.execPath, ["--initial-old-space-size=64", "--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), LOG_LEVEL: "warn", PORT: port, ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: os.tmpdir(),
+      MALLOC_ARENA_MAX: "2",
+      LOG_LEVEL: "warn",
+      PORT: port,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -31,23 +31,27 @@ export function form(fields: Record<string, string>) {
   return new URLSearchParams(fields).toString();
 }
 
-/** The login form's GET and POST; from `ip` when given (the socket @hono/node-server would pass). */
-export async function loginAttempt(h: Harness, email: string, password: string, ip?: string) {
-  const from = ip ? { incoming: { socket: { remoteAddress: ip } } } : undefined;
-  const page = await h.app.request("/support/login", {}, from);
+/** Sends a request to the console: `app.request` in process, or `fetch` to a running server. */
+export type ConsoleRequest = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** The login form's GET and POST, the way a browser fills it in. */
+export async function submitLogin(request: ConsoleRequest, email: string, password: string) {
+  const page = await request("/support/login");
   const token = csrfIn(await page.text())!;
   const loginCookie = Object.entries(cookiesOf(page))
     .map(([k, v]) => `${k}=${v}`)
     .join("; ");
-  return h.app.request(
-    "/support/login",
-    {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: loginCookie },
-      body: form({ email, password, _csrf: token }),
-    },
-    from,
-  );
+  return request("/support/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: loginCookie },
+    body: form({ email, password, _csrf: token }),
+  });
+}
+
+/** The login form over `app.request`; from `ip` when given (the socket @hono/node-server would pass). */
+export async function loginAttempt(h: Harness, email: string, password: string, ip?: string) {
+  const from = ip ? { incoming: { socket: { remoteAddress: ip } } } : undefined;
+  return submitLogin((path, init) => Promise.resolve(h.app.request(path, init, from)), email, password);
 }
 
 export interface ConsoleClient {

@@ -32,6 +32,24 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
+/**
+ * Why a test that needs a real PostgreSQL server can't run here (no URL configured, or the server
+ * doesn't answer), or undefined when it can. On a laptop with only Node such tests skip.
+ */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!url) return "neither TEST_DATABASE_URL nor DATABASE_URL is set";
+  const probe = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await probe`select 1`;
+    return undefined;
+  } catch (err) {
+    return `PostgreSQL at ${new URL(url).host} does not answer (${(err as Error).message})`;
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
+}
+
 export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
