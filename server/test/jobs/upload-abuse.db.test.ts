@@ -161,9 +161,12 @@ describe("the instance's uploads in flight", () => {
       await consentingUser(s.h),
       await consentingUser(s.h),
     ];
-    const stalled = [first, second].map((user) => stalledUpload(s.port, user, { sendBytes: 1024 }));
+    const stalled = [first, second].map((user) => stalledUpload(s.port, user.token, { sendBytes: 1024 }));
     await until(async () => (await metric(s, "headshot_uploads_in_flight")) === 2, 3_000);
-    const refused = await stalledUpload(s.port, third, { declaredBytes: 15 * 1024 * 1024, sendBytes: 1024 });
+    const refused = await stalledUpload(s.port, third.token, {
+      declaredBytes: 15 * 1024 * 1024,
+      sendBytes: 1024,
+    });
     expect(refused.status).toBe(503);
     expect(ErrorBody.parse(refused.body).error.code).toBe("OVERLOADED");
     expect(refused.answeredMs).toBeLessThan(1_500);
