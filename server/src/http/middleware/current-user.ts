@@ -15,17 +15,18 @@ export const currentUser = (): MiddlewareHandler<HonoEnv> =>
       await ensureUser(db, identity, {
         freeCredits: config.FREE_CREDITS,
         subjectSecret: config.fileUrlSecret,
-        startsAfresh: await isValidConsent(c),
+        startsAfresh: isConsent(c) && (await isValidConsent(c)),
       }),
     );
     await next();
   };
 
-/** Whether the request is a consent the consent route will record: a malformed one must not
- * recreate an erased account (the route answers it 400 afterwards). Hono keeps the parsed body
- * for the route. */
+const isConsent = (c: Context<HonoEnv>) => c.req.method === "POST" && c.req.path === "/v1/consent";
+
+/** Whether a consent is one the consent route will record: a malformed one must not recreate an
+ * erased account (the route answers it 400 afterwards). Hono keeps the parsed body for the route;
+ * every other request skips this, so no route's body is read here. */
 async function isValidConsent(c: Context<HonoEnv>): Promise<boolean> {
-  if (c.req.method !== "POST" || c.req.path !== "/v1/consent") return false;
   try {
     return ConsentRequest.safeParse(await c.req.json()).success;
   } catch {
