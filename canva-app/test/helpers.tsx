@@ -44,6 +44,7 @@ export function aMe(
       ageConfirmed18: consent,
       trainingConsent: false,
     },
+    engines: [{ id: "studio", credits: 1, typicalSeconds: 5 }],
   };
 }
 
@@ -68,6 +69,8 @@ export function aJob(overrides: Partial<Job> = {}): Job {
   return {
     id: "job-1",
     status: "processing",
+    engine: "studio",
+    attire: null,
     progress: 0.4,
     stage: "segmenting",
     styles: ["studio-grey"],
@@ -76,6 +79,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     finishedAt: null,
     error: null,
     outputs: [],
+    missing: [],
     ...overrides,
   };
 }

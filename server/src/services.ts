@@ -108,10 +108,6 @@ export async function createServices(config: Config, overrides: ServiceOverrides
 }
 
 async function createEngine(config: Config): Promise<Engine> {
-  if (config.ENGINE === "remote") {
-    // The remote generative engine (SPEC §7.3) is not built yet; refuse rather than pretend.
-    throw new Error("ENGINE=remote is not available in this version; use ENGINE=studio");
-  }
   return createStudioEngine({
     workers: config.GENERATION_CONCURRENCY,
     queuePerWorker: config.GENERATION_QUEUE_PER_WORKER,

@@ -56,14 +56,21 @@ describe("contract", () => {
         ageConfirmed18: true,
         trainingConsent: false,
       },
+      engines: [
+        { id: "studio", credits: 1, typicalSeconds: 5 },
+        { id: "generative", credits: 3, typicalSeconds: 60 },
+      ],
     });
     expect(me.credits.balance).toBe(3);
+    expect(me.engines.map((e) => e.id)).toEqual(["studio", "generative"]);
   });
 
   it("rejects a job whose status is not one of the five", () => {
     const job = {
       id: "j",
       status: "exploded",
+      engine: "generative",
+      attire: "business",
       progress: 0,
       stage: "validating",
       styles: [],
@@ -72,6 +79,7 @@ describe("contract", () => {
       finishedAt: null,
       error: null,
       outputs: [],
+      missing: [{ style: "classic-bw", reason: "UNSAFE_CONTENT" }],
     };
     expect(JobSchema.safeParse(job).success).toBe(false);
     expect(JobSchema.safeParse({ ...job, status: "queued" }).success).toBe(true);

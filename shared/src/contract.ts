@@ -12,6 +12,28 @@ export const AspectSchema = z.enum(ASPECT_IDS as ["1:1", "4:5"]);
 export const BillingMode = z.enum(["credits", "canva_premium"]);
 export type BillingMode = z.infer<typeof BillingMode>;
 
+/** The two engines (SPEC §7.1): our CPU restyle of the photo, and generative "AI studio". */
+export const ENGINE_IDS = ["studio", "generative"] as const;
+export const EngineId = z.enum(ENGINE_IDS);
+export type EngineId = z.infer<typeof EngineId>;
+
+/** What the generative engine dresses the subject in (SPEC §4); the studio engine keeps their own. */
+export const ATTIRE_IDS = ["own", "business", "smart_casual"] as const;
+export const Attire = z.enum(ATTIRE_IDS);
+export type Attire = z.infer<typeof Attire>;
+export const DEFAULT_ATTIRE: Attire = "business";
+
+export const EngineOffer = z
+  .object({
+    id: EngineId,
+    /** Credits one job on this engine costs. */
+    credits: z.number().int(),
+    /** How long a job usually takes, for the panel to say before the click. */
+    typicalSeconds: z.number().int(),
+  })
+  .meta({ id: "EngineOffer" });
+export type EngineOffer = z.infer<typeof EngineOffer>;
+
 export const CreditPackSchema = z
   .object({
     id: z.string(),
@@ -47,6 +69,8 @@ export const MeResponse = z
       packs: z.array(CreditPackSchema),
     }),
     consent: ConsentState,
+    /** The engines on offer, the default (studio) first. */
+    engines: z.array(EngineOffer),
   })
   .meta({ id: "Me" });
 export type MeResponse = z.infer<typeof MeResponse>;
@@ -70,6 +94,8 @@ export const JOB_STAGES = [
   "framing",
   "segmenting",
   "rendering",
+  /** Generative engine: the GPU predictions are running (one per style). */
+  "generating",
   "storing",
 ] as const;
 export const JobStage = z.enum(JOB_STAGES);
@@ -92,6 +118,13 @@ export const OutputSchema = z
   .meta({ id: "Output" });
 export type Output = z.infer<typeof OutputSchema>;
 
+/** A style a generative job could not make, and why (SPEC §7.3 partial results). */
+export const MISSING_REASONS = ["FAILED", "UNSAFE_CONTENT", "TIMEOUT", "UNAVAILABLE"] as const;
+export const MissingStyle = z
+  .object({ style: StyleIdSchema, reason: z.enum(MISSING_REASONS) })
+  .meta({ id: "MissingStyle" });
+export type MissingStyle = z.infer<typeof MissingStyle>;
+
 export const JobError = z.object({
   code: z.string(),
   reason: z.string().nullable(),
@@ -102,6 +135,10 @@ export const JobSchema = z
   .object({
     id: z.string(),
     status: JobStatus,
+    /** The engine that ran (or runs) the job: a generative job that fell back says `studio`. */
+    engine: EngineId,
+    /** Generative only: the attire asked for; null on the studio engine. */
+    attire: Attire.nullable(),
     progress: z.number().min(0).max(1),
     stage: JobStage,
     styles: z.array(StyleIdSchema),
@@ -110,6 +147,8 @@ export const JobSchema = z
     finishedAt: z.string().nullable(),
     error: JobError.nullable(),
     outputs: z.array(OutputSchema),
+    /** Styles that ended without an image (generative partial results); empty otherwise. */
+    missing: z.array(MissingStyle),
   })
   .meta({ id: "Job" });
 export type Job = z.infer<typeof JobSchema>;

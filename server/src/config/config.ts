@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { ENGINE_IDS } from "@headshot/shared";
 import { DEV_APP_ID } from "../auth/dev-issuer";
 import { parseCreditPacks, DEFAULT_CREDIT_PACKS } from "./credit-packs";
 import { DEV_FILE_URL_SECRET, deploymentProblems } from "./deployment-rules";
@@ -56,8 +57,26 @@ const EnvSchema = z.object({
   TRUST_PROXY_HOPS: int(0, 10).default(0),
   DEV_PREVIEW_ORIGIN: httpUrl.default("http://localhost:8080"),
 
-  ENGINE: z.enum(["studio", "remote"]).default("studio"),
-  ENGINE_FALLBACK: optionalString.pipe(z.enum(["studio", "remote"]).optional()),
+  /** The engines on offer (SPEC §7.1): `studio` always, `generative` when configured. */
+  ENGINES: z
+    .string()
+    .default("studio")
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.enum(ENGINE_IDS))
+        .refine((list) => list.includes("studio"), "must include studio (e.g. `studio,generative`)"),
+    ),
+  /** `studio`: a generative job whose provider can't be reached at creation runs on the studio engine. */
+  ENGINE_FALLBACK: optionalString.pipe(z.enum(["studio"]).optional()),
+  GENERATIVE_CREDITS: int(1, 100).default(3),
   GENERATION_CONCURRENCY: int(1, 256).default(os.availableParallelism()),
   GENERATION_QUEUE_PER_WORKER: int(0, 1000).default(8),
   GENERATION_TIMEOUT_S: int(5, 3600).default(120),
@@ -110,10 +129,13 @@ const EnvSchema = z.object({
       }
     }),
 
+  REMOTE_ENGINE_KIND: optionalString.pipe(z.enum(["cog", "replicate"]).optional()),
   REMOTE_ENGINE_URL: optionalString.pipe(httpUrl.optional()),
   REMOTE_ENGINE_TOKEN: optionalString,
   REMOTE_ENGINE_MODEL: optionalString,
   REMOTE_ENGINE_WEBHOOK_SECRET: optionalString,
+  REMOTE_ENGINE_PARALLEL: int(1, 6).default(6),
+  REMOTE_ENGINE_TIMEOUT_S: int(30, 3600).default(300),
 
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),
@@ -161,9 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // One without the other would silently fall back to the AWS default credential chain.
     problems.push("S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: set both or neither");
   }
-  if (e.ENGINE === "remote" && !e.REMOTE_ENGINE_URL) {
-    problems.push("REMOTE_ENGINE_URL: required when ENGINE=remote");
-  }
+  problems.push(...generativeProblems(e));
   if (problems.length) throw new ConfigError(problems);
 
   const devAuth = !e.CANVA_APP_ID && !production;
@@ -177,6 +197,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     listenHost: devAuth ? "127.0.0.1" : undefined,
     maxUploadBytes: Math.floor(e.MAX_UPLOAD_MB * 1024 * 1024),
   };
+}
+
+/** What ENGINES=…,generative needs (SPEC §7.3): the provider, where it is, how callbacks verify. */
+function generativeProblems(e: Env): string[] {
+  if (!e.ENGINES.includes("generative")) return [];
+  const problems: string[] = [];
+  const need = (name: keyof Env, why: string) => {
+    if (!e[name]) problems.push(`${name}: required ${why}`);
+  };
+  need("REMOTE_ENGINE_KIND", "when ENGINES includes generative (cog or replicate)");
+  need("REMOTE_ENGINE_URL", "when ENGINES includes generative");
+  need("REMOTE_ENGINE_WEBHOOK_SECRET", "when ENGINES includes generative (callbacks are verified with it)");
+  if (e.REMOTE_ENGINE_KIND === "replicate") {
+    need("REMOTE_ENGINE_TOKEN", "when REMOTE_ENGINE_KIND=replicate");
+    need("REMOTE_ENGINE_MODEL", "when REMOTE_ENGINE_KIND=replicate (owner/name or owner/name:version)");
+    if (e.REMOTE_ENGINE_WEBHOOK_SECRET && !/^whsec_[A-Za-z0-9+/=]+$/.test(e.REMOTE_ENGINE_WEBHOOK_SECRET)) {
+      problems.push("REMOTE_ENGINE_WEBHOOK_SECRET: Replicate's signing secret starts with whsec_");
+    }
+  }
+  if (e.REMOTE_ENGINE_KIND === "cog" && (e.REMOTE_ENGINE_WEBHOOK_SECRET?.length ?? 0) < 32) {
+    problems.push("REMOTE_ENGINE_WEBHOOK_SECRET: at least 32 characters (Cog's WEBHOOK_AUTH_TOKEN)");
+  }
+  return problems;
 }
 
 /** loadConfig for a process entry point: a bad configuration prints its problems and exits 78. */

@@ -111,7 +111,12 @@ export const jobs = pgTable(
     progress: real("progress").notNull().default(0),
     styles: text("styles").array().notNull(),
     aspects: text("aspects").array().notNull(),
+    /** The engine that runs the job (`studio` | `generative`); a fallback rewrites it. */
     engine: text("engine").notNull(),
+    /** Generative jobs: the attire asked for (`own | business | smart_casual`). */
+    attire: text("attire"),
+    /** Credits the job costs (and a refund returns): 1 on the studio engine, GENERATIVE_CREDITS. */
+    credits: integer("credits").notNull().default(1),
     /** The instance whose memory holds the photo; the only one that can run the job. */
     instanceId: text("instance_id").notNull(),
     /** True when a credit was charged (false in Canva Premium mode). */
@@ -138,6 +143,65 @@ export const jobs = pgTable(
       .where(sql`${t.premiumUsageId} is not null`),
   ],
 );
+
+/** Where a generative style's prediction is (SPEC §7.3); `pending`: waiting to be sent. */
+export const predictionStatus = pgEnum("prediction_status", [
+  "pending",
+  "starting",
+  "processing",
+  "succeeded",
+  "failed",
+  "canceled",
+]);
+
+/**
+ * One row per style of a generative job. Its provider id is that of the current attempt (a retry
+ * gets a new one, so a late callback about the old attempt finds no row); a terminal status is
+ * final. Prediction ids are processing-log data: they go with the job (retention, erasure).
+ */
+export const predictions = pgTable(
+  "predictions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    style: text("style").notNull(),
+    status: predictionStatus("status").notNull().default("pending"),
+    /** Attempts sent so far (a failed style is retried once). */
+    attempts: integer("attempts").notNull().default(0),
+    /** The provider's id of the current attempt (ours for Cog). */
+    providerId: text("provider_id"),
+    /** Why the style has no image (`FAILED | UNSAFE_CONTENT | TIMEOUT | UNAVAILABLE`). */
+    missingReason: text("missing_reason"),
+    /** GPU seconds over all attempts (what the style cost us). */
+    predictSeconds: real("predict_seconds").notNull().default(0),
+    createdAt: createdAt(),
+    /** When the current attempt was sent; the reconciler's clock for late callbacks and timeouts. */
+    sentAt: ts("sent_at"),
+    /** Last time a reconciler asked the provider about it (claimed so two instances poll once). */
+    polledAt: ts("polled_at"),
+    /** Not to be sent before this (Cog busy, 429 backoff). */
+    notBefore: ts("not_before"),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("predictions_job_style_uq").on(t.jobId, t.style),
+    uniqueIndex("predictions_provider_uq").on(t.providerId),
+    index("predictions_open_idx")
+      .on(t.sentAt)
+      .where(sql`${t.status} in ('pending', 'starting', 'processing')`),
+  ],
+);
+
+/** Callback deliveries already applied (SPEC §7.3): recorded in the transaction that applies one. */
+export const engineDeliveries = pgTable("engine_deliveries", {
+  id: text("id").primaryKey(),
+  predictionId: uuid("prediction_id")
+    .notNull()
+    .references(() => predictions.id, { onDelete: "cascade" }),
+  receivedAt: createdAt(),
+});
 
 export const outputs = pgTable(
   "outputs",

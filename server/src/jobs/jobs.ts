@@ -2,7 +2,15 @@
 // one transaction), reading them as the API's Job shape, and ending them — every failure or
 // cancel refunds exactly once, guarded by the job's status.
 import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { isUuid, type Aspect, type Job, type JobStage, type StyleId } from "@headshot/shared";
+import {
+  isUuid,
+  type Aspect,
+  type Attire,
+  type EngineId,
+  type Job,
+  type JobStage,
+  type StyleId,
+} from "@headshot/shared";
 import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
 import { idempotencyKeys, jobs, outputs, users } from "../db/schema";
@@ -235,6 +243,8 @@ export function toJobView(
   return {
     id: job.id,
     status: job.status,
+    engine: job.engine as EngineId,
+    attire: (job.attire as Attire | null) ?? null,
     progress: job.status === "succeeded" ? 1 : job.progress,
     stage: job.stage as JobStage,
     styles: job.styles as StyleId[],
@@ -256,6 +266,7 @@ export function toJobView(
       thumbnailHeight: o.thumbHeight,
       expiresAt: o.expiresAt.toISOString(),
     })),
+    missing: [],
   };
 }
 

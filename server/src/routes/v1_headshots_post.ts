@@ -109,7 +109,7 @@ export function registerV1HeadshotsPost(app: App) {
           user,
           styles: form.styles,
           aspects: form.aspects,
-          engine: config.ENGINE,
+          engine: "studio",
           instanceId,
           idempotencyKey,
           premiumUsageId: premium?.premiumUsageId,

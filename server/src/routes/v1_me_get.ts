@@ -4,6 +4,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { MeResponse } from "@headshot/shared";
 import { consentState } from "../domain/consent";
 import { errorResponses, type App } from "../http/openapi";
+import { engineOffers } from "../domain/engine-offers";
 import { packsOnSale, paymentsEnabled } from "../domain/billing-view";
 
 const route = createRoute({
@@ -31,6 +32,7 @@ export function registerV1MeGet(app: App) {
           packs: packsOnSale(config),
         },
         consent: await consentState(db, user.id),
+        engines: engineOffers(config),
       },
       200,
     );

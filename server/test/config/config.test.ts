@@ -20,7 +20,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       PORT: 3001,
       NODE_ENV: "development",
-      ENGINE: "studio",
+      ENGINES: ["studio"],
       STORAGE: "fs",
       FREE_CREDITS: 3,
       BILLING_MODE: "credits",

@@ -19,6 +19,10 @@ const stages = defineMessages({
     description: "Job stage: segmentation",
   },
   rendering: { defaultMessage: "Lighting your studio styles…", description: "Job stage: rendering styles" },
+  generating: {
+    defaultMessage: "Photographing you in each studio…",
+    description: "Job stage: the AI studio engine is generating each style",
+  },
   storing: { defaultMessage: "Saving your headshots…", description: "Job stage: storing results" },
 });
 
