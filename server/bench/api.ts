@@ -18,6 +18,7 @@ const CONCURRENCY = 16;
 // The API bench never generates: an engine that refuses keeps model loading out of the numbers.
 const idleEngine: Engine = {
   generate: () => Promise.reject(new Error("not used by the API bench")),
+  prepare: () => Promise.reject(new Error("not used by the API bench")),
   stats: () => ({ running: 0, queued: 0, capacity: 1 }),
   close: async () => {},
 };

@@ -32,6 +32,7 @@ import { registerSupportConsole } from "./routes/support";
 import { registerV1MeDelete } from "./routes/v1_me_delete";
 import { registerV1MeExport } from "./routes/v1_me_export";
 import { registerV1MeGet } from "./routes/v1_me_get";
+import { registerWebhooksEnginePost } from "./routes/webhooks_engine_post";
 import { registerWebhooksStripePost } from "./routes/webhooks_stripe_post";
 import type { Services } from "./services";
 
@@ -84,7 +85,11 @@ export function createApp(services: Services): App {
   app.use(
     bodyLimit({
       jsonBytes: JSON_BODY_LIMIT,
-      overrides: [{ method: "POST", path: "/webhooks/stripe", bytes: 1024 * 1024 }],
+      overrides: [
+        { method: "POST", path: "/webhooks/stripe", bytes: 1024 * 1024 },
+        // A Cog callback carries its image as a data URL (a 1024×1280 JPEG: well under 4 MB).
+        { method: "POST", path: "/webhooks/engine", bytes: 8 * 1024 * 1024 },
+      ],
       // Read after the checks that need no photo, paced and limited as it streams (generation-form.ts).
       streamed: [{ method: "POST", path: "/v1/headshots" }],
     }),
@@ -123,6 +128,7 @@ export function createApp(services: Services): App {
   app.on("POST", "/v1/billing/checkout", limitCheckout);
   registerV1BillingCheckoutPost(app);
   registerWebhooksStripePost(app);
+  registerWebhooksEnginePost(app);
   registerBillingPages(app);
   registerReportPage(app);
   registerSupportConsole(app);

@@ -3,6 +3,7 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { loadConfigOrExit } from "./config/config";
+import { startReconciler } from "./generative/reconciler";
 import { startInstanceKeeper } from "./jobs/instances";
 import { startRetentionScheduler } from "./privacy/scheduler";
 import { createServices } from "./services";
@@ -23,6 +24,10 @@ async function main() {
   const keeper = await startInstanceKeeper({ ...services, exclusive: services.database.driver === "pglite" });
   // Retention (SPEC §9) runs on every instance; its batches skip rows another instance holds.
   const retention = startRetentionScheduler(services, { clock: services.clock });
+  // Generative predictions: late callbacks, timeouts, styles a dead instance could not send.
+  const reconciler = services.generative
+    ? startReconciler({ ...services, engine: services.generative, timeoutS: config.REMOTE_ENGINE_TIMEOUT_S })
+    : undefined;
 
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.listenHost }, (info) => {
@@ -39,6 +44,8 @@ async function main() {
     await services.runner.drain(config.SHUTDOWN_TIMEOUT_S * 1000);
     await keeper.stop();
     await retention.stop();
+    await reconciler?.stop();
+    await services.generative?.close();
     await services.engine.close();
     await closed;
     await services.database.close();

@@ -11,6 +11,9 @@ import type { Config } from "./config/config";
 import { openConfiguredDatabase, type Database, type DatabaseHandle } from "./db/client";
 import { createStudioEngine } from "./engine/pool";
 import type { Engine } from "./engine/types";
+import { createGenerativeEngine, type GenerativeEngine } from "./generative/generative-engine";
+import type { PredictionProvider } from "./generative/provider";
+import { createPredictionProvider } from "./generative/providers";
 import { createJobRunner, type JobRunner } from "./jobs/runner";
 import { createUploadSlots, type UploadSlots } from "./jobs/upload-slots";
 import { createLogger, type Logger } from "./logger";
@@ -29,6 +32,8 @@ export interface Services {
   /** The headshot engine (a worker pool); the only way routes reach it is the job runner. */
   engine: Engine;
   runner: JobRunner;
+  /** AI studio (SPEC §7.3): present when ENGINES includes generative. */
+  generative: GenerativeEngine | undefined;
   /** Photo uploads being read here, capped per user. */
   uploads: UploadSlots;
   verifier: CanvaTokenVerifier;
@@ -50,6 +55,10 @@ export interface ServiceOverrides {
   storage?: Storage;
   engine?: Engine;
   fetch?: typeof fetch;
+  /** The generative provider (tests hand in one pointed at a fake, or a failing one). */
+  provider?: PredictionProvider;
+  /** How often the generative engine looks for predictions to send (tests: faster). */
+  sendEveryMs?: number;
 }
 
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -79,10 +88,23 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const engine = overrides.engine ?? (await createEngine(config));
   const uploads = createUploadSlots(config.UPLOADS_PER_USER, config.UPLOADS_IN_FLIGHT);
   const metrics = createMetrics({
-    jobCounts: () => ({ ...engine.stats(), inFlight: runner.inFlight() }),
+    jobCounts: () => ({ ...engine.stats(), inFlight: runner.inFlight() + (generative?.inFlight() ?? 0) }),
     uploadsInFlight: uploads.inFlight,
   });
   const runner = createJobRunner({ db: database.db, engine, storage, clock, logger, config, metrics });
+  const generative = config.ENGINES.includes("generative")
+    ? createGenerativeEngine({
+        db: database.db,
+        provider: overrides.provider ?? createPredictionProvider(config, { fetch: overrides.fetch }),
+        storage,
+        clock,
+        logger,
+        metrics,
+        config,
+        studio: { engine, runner },
+        ...(overrides.sendEveryMs ? { sendEveryMs: overrides.sendEveryMs } : {}),
+      })
+    : undefined;
 
   return {
     config,
@@ -93,6 +115,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     storage,
     engine,
     runner,
+    generative,
     uploads,
     verifier,
     stripe: createStripeClient(config),

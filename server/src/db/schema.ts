@@ -155,9 +155,9 @@ export const predictionStatus = pgEnum("prediction_status", [
 ]);
 
 /**
- * One row per style of a generative job. Its provider id is that of the current attempt (a retry
- * gets a new one, so a late callback about the old attempt finds no row); a terminal status is
- * final. Prediction ids are processing-log data: they go with the job (retention, erasure).
+ * One row per style of a generative job. Its attempt and provider ids are those of the current
+ * attempt (a retry gets new ones, so a late callback about the old attempt finds no row); a
+ * terminal status is final. Prediction ids are processing-log data: they go with the job (retention, erasure).
  */
 export const predictions = pgTable(
   "predictions",
@@ -170,7 +170,9 @@ export const predictions = pgTable(
     status: predictionStatus("status").notNull().default("pending"),
     /** Attempts sent so far (a failed style is retried once). */
     attempts: integer("attempts").notNull().default(0),
-    /** The provider's id of the current attempt (ours for Cog). */
+    /** Our id of the current attempt: Cog's prediction id, and the `attempt` in the webhook URL. */
+    attemptId: uuid("attempt_id"),
+    /** The provider's id of the current attempt (Replicate's own; equal to attemptId on Cog). */
     providerId: text("provider_id"),
     /** Why the style has no image (`FAILED | UNSAFE_CONTENT | TIMEOUT | UNAVAILABLE`). */
     missingReason: text("missing_reason"),
@@ -187,6 +189,7 @@ export const predictions = pgTable(
   },
   (t) => [
     uniqueIndex("predictions_job_style_uq").on(t.jobId, t.style),
+    uniqueIndex("predictions_attempt_uq").on(t.attemptId),
     uniqueIndex("predictions_provider_uq").on(t.providerId),
     index("predictions_open_idx")
       .on(t.sentAt)

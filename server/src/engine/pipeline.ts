@@ -44,13 +44,23 @@ import { evenSkinCast, faceSkin, smoothSkin } from "./colour/face-skin";
 import { removeRedEye } from "./colour/red-eye";
 import type { SmallPlane } from "./render";
 import { ScratchPool, type Scratch } from "./scratch";
-import { EngineError, type EngineImage, type EngineRequest, type EngineResult, type Stage } from "./types";
+import {
+  EngineError,
+  type EngineImage,
+  type EngineRequest,
+  type EngineResult,
+  type PreparedPhoto,
+  type PrepareRequest,
+  type Stage,
+} from "./types";
 
 const JPEG_QUALITY = 88;
 const THUMBNAIL_QUALITY = 80;
 
 export interface StudioPipeline {
   run(req: EngineRequest): Promise<EngineResult>;
+  /** The input checks alone, and the photo downscaled for a generative provider. */
+  prepare(req: PrepareRequest): Promise<PreparedPhoto>;
   /** `run`, also returning what the engine saw and decided, for the quality report. */
   inspect(req: EngineRequest): Promise<EngineResult & { inspection: Inspection }>;
 }
@@ -87,12 +97,41 @@ export async function createStudioPipeline(given: Partial<PipelineModels> = {}):
   };
   return {
     run: (req) => withScratch((s) => runPipeline(req, models, s)),
+    prepare: (req) => preparePhoto(req, models),
     inspect: (req) =>
       withScratch(async (s) => {
         let inspection: Inspection | undefined;
         const result = await runPipeline(req, models, s, (seen) => (inspection = seen));
         return { ...result, inspection: inspection! };
       }),
+  };
+}
+
+/** The long side of the photo a generative provider gets (SPEC §7.3). */
+export const PROVIDER_PHOTO_SIDE = 1536;
+
+async function preparePhoto(
+  req: PrepareRequest,
+  { safety, detector }: PipelineModels,
+): Promise<PreparedPhoto> {
+  const src = await openSource(req.photo);
+  const small = await detectionCopy(src);
+  await safety.assertSafe(small);
+  if (req.signal?.aborted) throw new EngineError("CANCELED");
+  await detector.subject(small); // NO_FACE, MULTIPLE_FACES: no GPU time for a photo we'd refuse
+  assertResolution(src);
+  const side = PROVIDER_PHOTO_SIDE;
+  const { data, info } = await src
+    .open()
+    .resize({ width: side, height: side, fit: "inside", withoutEnlargement: true })
+    .removeAlpha()
+    .toColourspace("srgb")
+    .jpeg({ quality: JPEG_QUALITY, mozjpeg: false }) // sharp writes no metadata unless asked
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
   };
 }
 

@@ -2,10 +2,10 @@
 // bounded queue answered with OVERLOADED when full, per-job timeout, cancellation and progress.
 
 import os from "node:os";
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { TS_WORKER_EXEC_ARGV } from "./ts-worker";
-import { EngineError, type Engine, type EngineRequest, type EngineResult } from "./types";
+import { EngineError, type Engine, type EngineRequest } from "./types";
 import type { WorkerEvent, WorkerReply, WorkerTask } from "./worker";
 
 export { createStudioPipeline, type StudioPipeline } from "./pipeline";
@@ -53,7 +53,11 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
   let running = 0;
   let closed = false;
 
-  async function generate(req: EngineRequest): Promise<EngineResult> {
+  /** Runs one task on a worker under the engine's capacity, timeout and cancellation rules. */
+  async function submit(
+    req: { photo: Uint8Array; signal?: AbortSignal | undefined; onProgress?: EngineRequest["onProgress"] },
+    task: (port: MessagePort) => WorkerTask,
+  ): Promise<WorkerReply & { ok: true }> {
     if (closed) throw new EngineError("ENGINE_UNAVAILABLE", "engine closed");
     if (req.signal?.aborted) throw new EngineError("CANCELED");
     if (accepted >= capacity) throw new EngineError("OVERLOADED", `${accepted} jobs in flight`);
@@ -85,11 +89,8 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
       } else req.onProgress?.(event.stage, event.progress);
     });
 
-    const task = pool.run(
-      { kind: "generate", photo: req.photo, styles: req.styles, aspects: req.aspects, port: port2 },
-      { transferList: [port2], signal: hardStop.signal },
-    );
-    const finished = task.finally(() => {
+    const work = pool.run(task(port2), { transferList: [port2], signal: hardStop.signal });
+    const finished = work.finally(() => {
       clearTimeout(timer);
       clearTimeout(stopTimer);
       req.signal?.removeEventListener("abort", onAbort);
@@ -105,13 +106,28 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
       }),
       stopped,
     ]);
-    if (reply.ok && "result" in reply) return reply.result;
     if (!reply.ok) throw new EngineError(reply.code, reply.detail);
-    throw new EngineError("ENGINE_UNAVAILABLE", "unexpected worker reply");
+    return reply;
   }
 
+  const unexpected = () => new EngineError("ENGINE_UNAVAILABLE", "unexpected worker reply");
   return {
-    generate,
+    async generate(req) {
+      const reply = await submit(req, (port) => ({
+        kind: "generate",
+        photo: req.photo,
+        styles: req.styles,
+        aspects: req.aspects,
+        port,
+      }));
+      if ("result" in reply) return reply.result;
+      throw unexpected();
+    },
+    async prepare(req) {
+      const reply = await submit(req, (port) => ({ kind: "prepare", photo: req.photo, port }));
+      if ("prepared" in reply) return reply.prepared;
+      throw unexpected();
+    },
     stats: () => ({ running, queued: accepted - running, capacity }),
     async close() {
       if (closed) return;

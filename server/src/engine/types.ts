@@ -108,6 +108,19 @@ export interface EngineResult {
   metadata: EngineMetadata;
 }
 
+/** What the generative engine may send a GPU provider (SPEC §7.3): checked, downscaled, clean. */
+export interface PreparedPhoto {
+  /** JPEG, sRGB, auto-oriented, long side ≤ 1536 px, no metadata. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface PrepareRequest {
+  photo: Uint8Array;
+  signal?: AbortSignal;
+}
+
 export interface EngineStats {
   running: number;
   queued: number;
@@ -117,6 +130,11 @@ export interface EngineStats {
 
 export interface Engine {
   generate(req: EngineRequest): Promise<EngineResult>;
+  /**
+   * The checks every engine's input passes (SPEC §6.1: decodes, safe, one face, resolution), then
+   * the photo downscaled for a generative provider. Runs on the same workers and capacity.
+   */
+  prepare(req: PrepareRequest): Promise<PreparedPhoto>;
   stats(): EngineStats;
   close(): Promise<void>;
 }

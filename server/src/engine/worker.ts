@@ -4,11 +4,18 @@
 import type { MessagePort } from "node:worker_threads";
 import type { Aspect, StyleId } from "@headshot/shared";
 import { createStudioPipeline, type StudioPipeline } from "./pipeline";
-import { isEngineError, type EngineErrorCode, type EngineResult, type Stage } from "./types";
+import {
+  isEngineError,
+  type EngineErrorCode,
+  type EngineResult,
+  type PreparedPhoto,
+  type Stage,
+} from "./types";
 
 export type WorkerTask =
   | { kind: "ready" }
-  | { kind: "generate"; photo: Uint8Array; styles: StyleId[]; aspects: Aspect[]; port: MessagePort };
+  | { kind: "generate"; photo: Uint8Array; styles: StyleId[]; aspects: Aspect[]; port: MessagePort }
+  | { kind: "prepare"; photo: Uint8Array; port: MessagePort };
 
 /** Worker → pool messages on the task's port. */
 export type WorkerEvent = { type: "started" } | { type: "progress"; stage: Stage; progress: number };
@@ -17,6 +24,7 @@ export type WorkerCommand = { type: "cancel" };
 
 export type WorkerReply =
   | { ok: true; result: EngineResult }
+  | { ok: true; prepared: PreparedPhoto }
   | { ok: false; code: EngineErrorCode; detail?: string }
   | { ok: true; ready: true };
 
@@ -41,6 +49,9 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
   const send = (event: WorkerEvent) => port.postMessage(event);
   send({ type: "started" });
   try {
+    if (task.kind === "prepare") {
+      return { ok: true, prepared: await loaded.prepare({ photo: task.photo, signal: abort.signal }) };
+    }
     const result = await loaded.run({
       photo: task.photo,
       styles: task.styles,

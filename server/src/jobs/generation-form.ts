@@ -4,7 +4,17 @@
 // parts costs the parsing of its first chunk, not seconds of a blocked event loop. The body is
 // read against a deadline and a minimum rate (paced-body.ts). The photo stays in memory.
 import { Busboy } from "@fastify/busboy";
-import { ASPECT_IDS, STYLE_IDS, type Aspect, type StyleId } from "@headshot/shared";
+import {
+  ASPECT_IDS,
+  ATTIRE_IDS,
+  DEFAULT_ATTIRE,
+  ENGINE_IDS,
+  STYLE_IDS,
+  type Aspect,
+  type Attire,
+  type EngineId,
+  type StyleId,
+} from "@headshot/shared";
 import { ApiError } from "../http/api-error";
 import { readPacedBody, type BodyPace } from "../http/paced-body";
 
@@ -12,6 +22,9 @@ export interface GenerationInput {
   photo: Uint8Array;
   styles: StyleId[];
   aspects: Aspect[];
+  engine: EngineId;
+  /** Generative only (absent on studio): the attire asked for, `business` by default. */
+  attire: Attire | undefined;
 }
 
 /** Part headers and field values are short; busboy truncates part headers past these. */
@@ -61,10 +74,17 @@ export async function readGenerationForm(
   }
   const { fields, photo } = await form.end();
   if (!photo?.byteLength) throw new ApiError("BAD_REQUEST", "Add a photo in the `photo` field.");
+  const engine = readOne(fields, "engine", ENGINE_IDS, "engine") ?? "studio";
+  const attire = readOne(fields, "attire", ATTIRE_IDS, "attire");
+  if (attire && engine !== "generative") {
+    throw new ApiError("BAD_REQUEST", "`attire` applies only to the generative engine (AI studio).");
+  }
   return {
     photo,
     styles: readChoice(fields, "styles", STYLE_IDS, "style"),
     aspects: readChoice(fields, "aspects", ASPECT_IDS, "aspect ratio"),
+    engine,
+    attire: engine === "generative" ? (attire ?? DEFAULT_ATTIRE) : undefined,
   };
 }
 
@@ -129,6 +149,22 @@ function tooLarge(maxBytes: number): ApiError {
     "PAYLOAD_TOO_LARGE",
     `The photo is larger than ${Math.round(maxBytes / 1024 / 1024)} MB. Please use a smaller photo.`,
   );
+}
+
+/** A field that takes one value; undefined when absent. */
+function readOne<T extends string>(
+  fields: Map<string, string[]>,
+  field: string,
+  allowed: readonly T[],
+  noun: string,
+): T | undefined {
+  const values = (fields.get(field) ?? []).map((v) => v.trim()).filter(Boolean);
+  if (values.length === 0) return undefined;
+  const [value] = values;
+  if (values.length > 1 || !allowed.includes(value as T)) {
+    throw new ApiError("BAD_REQUEST", `Choose one ${noun}: ${allowed.join(", ")}.`);
+  }
+  return value as T;
 }
 
 /** Repeated fields or one comma-separated field; absent means all (SPEC §4 defaults). */

@@ -1,10 +1,11 @@
 // Crash safety (SPEC §6.2): each process beats in the instances table; a sweep (at start-up and
 // every 10 s, on any instance) fails and refunds the queued or processing jobs of an instance that
 // went silent for 30 s — their photos died with that process's memory, so they can never run.
+// (Generative jobs are not swept: their state is in PostgreSQL, see generative/reconciler.ts.)
 // The running keeper beats and sweeps by the database's clock, shared by every instance, so a
 // server whose own clock is off can't make a live instance look silent.
-import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
-import { rowsOf, type Database } from "../db/client";
+import { and, eq, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { rowsOf, type Database, type DbOrTx } from "../db/client";
 import { instances, jobs } from "../db/schema";
 import type { Logger } from "../logger";
 import { ACTIVE_JOB_STATUSES, endJobWithRefund } from "./jobs";
@@ -25,16 +26,25 @@ export async function markStopped(db: Database, instanceId: string, now: Date): 
   await db.update(instances).set({ stoppedAt: now }).where(eq(instances.id, instanceId));
 }
 
-/**
- * Fails and refunds the active jobs of dead instances. Rows are locked with SKIP LOCKED so
- * concurrent sweepers split the work, and endJobWithRefund's status guard refunds each job once.
- */
-export async function sweepDeadInstances(db: Database, now: Date): Promise<number> {
+/** SQL true when the job's instance is gone: silent for 30 s, stopped, or never recorded. */
+export function ranOnDeadInstance(db: DbOrTx, now: Date): SQL {
   const silentSince = new Date(now.getTime() - SILENCE_LIMIT_MS);
   const dead = db
     .select({ id: instances.id })
     .from(instances)
     .where(or(lt(instances.heartbeatAt, silentSince), isNotNull(instances.stoppedAt)));
+  return or(
+    inArray(jobs.instanceId, dead),
+    sql`not exists (select 1 from ${instances} where ${instances.id} = ${jobs.instanceId})`,
+  )!;
+}
+
+/**
+ * Fails and refunds the active studio jobs of dead instances. Rows are locked with SKIP LOCKED
+ * so concurrent sweepers split the work, and endJobWithRefund's status guard refunds each job
+ * once. Generative jobs live on in PostgreSQL and at the provider: the reconciler sees to them.
+ */
+export async function sweepDeadInstances(db: Database, now: Date): Promise<number> {
   let swept = 0;
   for (;;) {
     const batch = await db.transaction(async (tx) => {
@@ -44,10 +54,8 @@ export async function sweepDeadInstances(db: Database, now: Date): Promise<numbe
         .where(
           and(
             inArray(jobs.status, [...ACTIVE_JOB_STATUSES]),
-            or(
-              inArray(jobs.instanceId, dead),
-              sql`not exists (select 1 from ${instances} where ${instances.id} = ${jobs.instanceId})`,
-            ),
+            eq(jobs.engine, "studio"),
+            ranOnDeadInstance(tx, now),
           ),
         )
         .limit(SWEEP_BATCH)

@@ -9,11 +9,12 @@ import {
   type EngineId,
   type Job,
   type JobStage,
+  type MissingStyle,
   type StyleId,
 } from "@headshot/shared";
 import type { Config } from "../config/config";
-import type { Database, DbOrTx } from "../db/client";
-import { idempotencyKeys, jobs, outputs, users } from "../db/schema";
+import type { Database, DbOrTx, Tx } from "../db/client";
+import { idempotencyKeys, jobs, outputs, predictions, users } from "../db/schema";
 import { requireConsent } from "../domain/consent";
 import { applyLedgerEntry } from "../domain/credits";
 import type { UserRow } from "../domain/users";
@@ -35,11 +36,17 @@ export interface NewJob {
   user: UserRow;
   styles: StyleId[];
   aspects: Aspect[];
-  engine: string;
+  engine: EngineId;
+  /** Generative only: the attire asked for. */
+  attire?: Attire | undefined;
+  /** What the job costs, in credits (charged unless Premium pays). */
+  credits: number;
   instanceId: string;
   idempotencyKey?: string | undefined;
   /** Canva Premium: the usage id replaces the credit charge. */
   premiumUsageId?: string | undefined;
+  /** More rows the job needs, written in its transaction (a generative job's predictions). */
+  withJob?: (tx: Tx, job: JobRow) => Promise<void>;
 }
 
 /** The job a still-valid idempotency key points at, if any. */
@@ -86,6 +93,8 @@ export async function createJob(
           styles: input.styles,
           aspects: input.aspects,
           engine: input.engine,
+          attire: input.attire,
+          credits: input.credits,
           instanceId: input.instanceId,
           charged: !input.premiumUsageId,
           premiumUsageId: input.premiumUsageId,
@@ -93,8 +102,14 @@ export async function createJob(
         })
         .returning();
       if (!input.premiumUsageId) {
-        await applyLedgerEntry(tx, { userId: user.id, kind: "generation", delta: -1, jobId: job!.id });
+        await applyLedgerEntry(tx, {
+          userId: user.id,
+          kind: "generation",
+          delta: -input.credits,
+          jobId: job!.id,
+        });
       }
+      await input.withJob?.(tx, job!);
       if (idempotencyKey) {
         // An expired key (older than 24 h) no longer counts: it is replaced.
         await tx
@@ -136,7 +151,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * Ends an active job as failed or canceled and refunds its credit — once: only the caller whose
+ * Ends an active job as failed or canceled and refunds its credits — once: only the caller whose
  * status update matched an active job refunds. Returns false when the job had already ended.
  */
 export async function endJobWithRefund(
@@ -160,7 +175,12 @@ export async function endJobWithRefund(
       .returning();
     if (!ended) return false;
     if (ended.charged) {
-      await applyLedgerEntry(tx, { userId: ended.userId, kind: "refund_generation", delta: 1, jobId });
+      await applyLedgerEntry(tx, {
+        userId: ended.userId,
+        kind: "refund_generation",
+        delta: ended.credits,
+        jobId,
+      });
     }
     return true;
   };
@@ -233,12 +253,31 @@ export async function listHistory(
   };
 }
 
+/** Styles of these generative jobs that ended without an image, for the API's `missing`. */
+async function missingStyles(db: DbOrTx, rows: JobRow[]): Promise<Map<string, MissingStyle[]>> {
+  const byJob = new Map<string, MissingStyle[]>();
+  const ids = rows.filter((r) => r.engine === "generative").map((r) => r.id);
+  if (ids.length === 0) return byJob;
+  const missing = await db
+    .select({ jobId: predictions.jobId, style: predictions.style, reason: predictions.missingReason })
+    .from(predictions)
+    .where(and(inArray(predictions.jobId, ids), eq(predictions.status, "failed")))
+    .orderBy(predictions.createdAt);
+  for (const m of missing) {
+    const list = byJob.get(m.jobId) ?? [];
+    list.push({ style: m.style as StyleId, reason: (m.reason as MissingStyle["reason"] | null) ?? "FAILED" });
+    byJob.set(m.jobId, list);
+  }
+  return byJob;
+}
+
 /** The API's Job shape, with fresh signed links for its outputs. */
 export function toJobView(
   job: JobRow,
   jobOutputs: OutputRow[],
   config: Parameters<typeof signedOutputUrls>[0],
   now: Date,
+  missing: MissingStyle[] = [],
 ): Job {
   return {
     id: job.id,
@@ -266,22 +305,26 @@ export function toJobView(
       thumbnailHeight: o.thumbHeight,
       expiresAt: o.expiresAt.toISOString(),
     })),
-    missing: [],
+    missing,
   };
 }
 
 export async function jobViews(db: DbOrTx, rows: JobRow[], config: Config, now: Date): Promise<Job[]> {
-  const all = await liveOutputsOf(
-    db,
-    rows.map((r) => r.id),
-    now,
-  );
+  const [all, missing] = await Promise.all([
+    liveOutputsOf(
+      db,
+      rows.map((r) => r.id),
+      now,
+    ),
+    missingStyles(db, rows),
+  ]);
   return rows.map((r) =>
     toJobView(
       r,
       all.filter((o) => o.jobId === r.id),
       config,
       now,
+      missing.get(r.id),
     ),
   );
 }

@@ -12,6 +12,15 @@ export interface Metrics {
   generationSeconds: Histogram<"stage">;
   creditsSold: Counter;
   webhookEvents: Counter<"type" | "outcome">;
+  /** Generative predictions (SPEC §7.3) by provider and outcome (`created`, `succeeded`, `failed`,
+   * `canceled`, `retried`) and, for failures, the missing reason. */
+  predictions: Counter<"provider" | "outcome" | "reason">;
+  /** Seconds from sending a prediction to its terminal state, by provider and status. */
+  predictionSeconds: Histogram<"provider" | "status">;
+  /** Engine callbacks by outcome: applied, duplicate, stale, rejected (failed verification). */
+  engineCallbacks: Counter<"outcome">;
+  /** GPU seconds (what the provider bills) per finished generative job. */
+  predictSecondsPerJob: Histogram<"provider">;
 }
 
 /** Jobs on this instance: accepted and not finished (`inFlight`), and the engine's view. */
@@ -73,6 +82,32 @@ export function createMetrics({ jobCounts, uploadsInFlight }: MetricSources): Me
       name: "headshot_stripe_webhook_events_total",
       help: "Stripe webhook events by type and outcome",
       labelNames: ["type", "outcome"],
+      registers,
+    }),
+    predictions: new Counter({
+      name: "headshot_predictions_total",
+      help: "Generative predictions by provider, outcome and (failures) reason",
+      labelNames: ["provider", "outcome", "reason"],
+      registers,
+    }),
+    predictionSeconds: new Histogram({
+      name: "headshot_prediction_duration_seconds",
+      help: "Seconds from sending a prediction to its terminal state",
+      labelNames: ["provider", "status"],
+      buckets: [1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    engineCallbacks: new Counter({
+      name: "headshot_engine_callbacks_total",
+      help: "Generative engine callbacks by outcome",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    predictSecondsPerJob: new Histogram({
+      name: "headshot_generative_job_predict_seconds",
+      help: "GPU seconds billed per finished generative job (all its predictions and retries)",
+      labelNames: ["provider"],
+      buckets: [5, 10, 20, 40, 60, 90, 120, 180, 300, 600],
       registers,
     }),
   };

@@ -23,11 +23,13 @@ const route = createRoute({
 
 export function registerV1HeadshotsCancel(app: App) {
   app.openapi(route, async (c) => {
-    const { db, config, clock, runner } = c.get("services");
+    const { db, config, clock, runner, generative } = c.get("services");
     const userId = c.get("user").id;
     const { id } = c.req.valid("param");
-    await getOwnJob(db, userId, id);
+    const before = await getOwnJob(db, userId, id);
     await cancelJob(db, runner, id, clock.now());
+    // Every open prediction stops at the provider too (SPEC §7.3).
+    if (before.engine === "generative") await generative?.cancel(id);
     const job = await getOwnJob(db, userId, id);
     return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 200);
   });

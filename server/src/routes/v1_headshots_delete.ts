@@ -16,10 +16,11 @@ const route = createRoute({
 
 export function registerV1HeadshotsDelete(app: App) {
   app.openapi(route, async (c) => {
-    const { db, storage, runner, clock } = c.get("services");
+    const { db, storage, runner, generative, clock } = c.get("services");
     const job = await getOwnJob(db, c.get("user").id, c.req.valid("param").id);
     // A job still running would store its outputs after this delete: stop it first (refunded).
     await cancelJob(db, runner, job.id, clock.now());
+    if (job.engine === "generative") await generative?.cancel(job.id);
     await deleteJobOutputs(db, storage, job.id);
     return c.body(null, 204);
   });

@@ -1,10 +1,12 @@
 // POST /v1/headshots: check what needs no photo, read the upload (paced, capped per user),
-// validate it, then take engine capacity, charge one credit (or check the Premium billable
-// action), create the job and start it on this instance → 202 {job} (SPEC §4, §6).
+// validate it, then take engine capacity, charge the engine's price (or check the Premium
+// billable action), create the job and start it on this instance → 202 {job} (SPEC §4, §6, §7).
 import { JobResponse } from "@headshot/shared";
 import { requirePremiumAction, PREMIUM_USAGE_HEADER } from "../billing/premium";
 import { requireConsent } from "../domain/consent";
 import { requireCredits } from "../domain/credits";
+import { creditsFor, STUDIO_CREDITS } from "../domain/engine-offers";
+import { insertPredictions } from "../generative/predictions";
 import { countFunnelEvent } from "../domain/funnel";
 import { ApiError } from "../http/api-error";
 import { errorResponses, type App } from "../http/openapi";
@@ -41,6 +43,16 @@ export function registerV1HeadshotsPost(app: App) {
                   description: "style ids, comma-separated or repeated; default all six",
                 },
                 aspects: { type: "string", description: "1:1 and/or 4:5; default both" },
+                engine: {
+                  type: "string",
+                  enum: ["studio", "generative"],
+                  description: "studio (default) or generative where GET /v1/me offers it",
+                },
+                attire: {
+                  type: "string",
+                  enum: ["own", "business", "smart_casual"],
+                  description: "generative only; default business",
+                },
               },
             },
           },
@@ -54,7 +66,7 @@ export function registerV1HeadshotsPost(app: App) {
   });
 
   app.post("/v1/headshots", async (c) => {
-    const { db, config, clock, runner, uploads, instanceId } = c.get("services");
+    const { db, config, clock, runner, generative, uploads, instanceId } = c.get("services");
     const user = c.get("user");
 
     // Everything that needs no photo is answered before a byte of it is read.
@@ -72,7 +84,8 @@ export function registerV1HeadshotsPost(app: App) {
       const first = await findIdempotentJob(db, user.id, idempotencyKey, clock.now());
       if (first) return c.json({ job: (await jobViews(db, [first], config, clock.now()))[0]! }, 202);
     }
-    if (!premium) requireCredits(user.creditBalance, 1);
+    // The engine is chosen in the form, not yet read: the cheapest engine's price is checked now.
+    if (!premium) requireCredits(user.creditBalance, STUDIO_CREDITS);
     if (!runner.hasCapacity()) throw overloaded();
 
     const slot = uploads.take(user.id);
@@ -98,6 +111,11 @@ export function registerV1HeadshotsPost(app: App) {
       slot.release();
     }
     await inspectPhoto(form.photo);
+    if (form.engine === "generative" && !generative) {
+      throw new ApiError("BAD_REQUEST", "AI studio is not available on this server; use the studio engine.");
+    }
+    const credits = creditsFor(config, form.engine);
+    if (!premium) requireCredits(user.creditBalance, credits);
 
     // Engine capacity is taken only now that the photo is here: a slow upload holds none.
     const reservation = runner.reserve();
@@ -109,14 +127,20 @@ export function registerV1HeadshotsPost(app: App) {
           user,
           styles: form.styles,
           aspects: form.aspects,
-          engine: "studio",
+          engine: form.engine,
+          attire: form.attire,
+          credits,
           instanceId,
           idempotencyKey,
           premiumUsageId: premium?.premiumUsageId,
+          ...(form.engine === "generative" ? { withJob: insertPredictions } : {}),
         },
         clock.now(),
       );
-      if (!replayed) runner.start(job, form.photo, reservation);
+      if (!replayed) {
+        if (job.engine === "generative" && generative) generative.start(job, form.photo);
+        else runner.start(job, form.photo, reservation);
+      }
       return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 202);
     } finally {
       reservation.release(); // a no-op once the job started on it

@@ -20,6 +20,7 @@ export function lazyStudioEngine(): Engine {
   let created: Engine | undefined;
   return {
     generate: async (req) => (created = await get()).generate(req),
+    prepare: async (req) => (created = await get()).prepare(req),
     stats: () => created?.stats() ?? { running: 0, queued: 0, capacity: 9 },
     close: async () => {
       if (studio) await (await studio).close();
@@ -57,6 +58,19 @@ export function scriptedEngine(options: { capacity?: number } = {}) {
         return await renderPlain(req);
       } finally {
         running -= 1;
+      }
+    },
+    // Generative jobs' input checks pass any decodable photo here; the real checks are the
+    // studio pipeline's own (pipeline tests).
+    prepare: async (req) => {
+      try {
+        const { data, info } = await sharp(req.photo)
+          .resize(1536, 1536, { fit: "inside", withoutEnlargement: true })
+          .jpeg()
+          .toBuffer({ resolveWithObject: true });
+        return { data, width: info.width, height: info.height };
+      } catch (err) {
+        throw new EngineError("CORRUPT_IMAGE", (err as Error).message);
       }
     },
     stats: () => ({ running, queued: 0, capacity: options.capacity ?? 100 }),
