@@ -10,7 +10,7 @@ import { loadConfig } from "../../src/config/config";
 import type { DatabaseHandle } from "../../src/db/client";
 import { createLogger } from "../../src/logger";
 import type { Engine } from "../../src/engine/types";
-import { createServices, type Services } from "../../src/services";
+import { createServices, type ServiceOverrides, type Services } from "../../src/services";
 import { createFsStorage } from "../../src/storage/fs-storage";
 import type { Storage } from "../../src/storage/storage";
 import { createTestDatabase } from "./database";
@@ -45,6 +45,8 @@ export interface HarnessOptions {
   engine?: Engine;
   /** Output storage; defaults to a fresh temp directory. */
   storage?: Storage;
+  /** More service overrides (e.g. the generative engine's send interval). */
+  services?: Pick<ServiceOverrides, "provider" | "sendEveryMs" | "fetch">;
 }
 
 export async function createHarness(
@@ -73,6 +75,7 @@ export async function createHarness(
     logger: createLogger("info", sink),
     engine: options.engine ?? lazyStudioEngine(),
     storage: options.storage ?? createFsStorage(filesDir),
+    ...options.services,
   });
   const app = createApp(services);
 
@@ -104,6 +107,7 @@ export async function createHarness(
     filesDir,
     async close() {
       await services.runner.drain(2_000);
+      await services.generative?.close();
       await database.close();
       rmSync(filesDir, { recursive: true, force: true });
     },
