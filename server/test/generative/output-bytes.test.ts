@@ -4,7 +4,8 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeImageDataUrl, outputBytes, type OutputFetchOptions } from "../../src/generative/output-bytes";
-import { ProviderError, type ProviderFailure } from "../../src/generative/provider";
+import { ProviderError } from "../../src/generative/provider";
+import { providerFailure } from "./provider-failure";
 
 let origin: string;
 let closeServer: () => Promise<void>;
@@ -57,22 +58,13 @@ beforeAll(async () => {
 
 afterAll(() => closeServer());
 
-async function failure(run: () => Promise<unknown>): Promise<ProviderFailure> {
-  const err = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return (err as ProviderError).failure;
-}
-
 describe("output URLs", () => {
   it("reads an image within the cap", async () => {
     expect((await outputBytes(`${origin}/ok.jpg`, 500, options)).byteLength).toBe(500);
   });
 
   it("stops reading a stream as soon as it passes the cap", async () => {
-    expect(await failure(() => outputBytes(`${origin}/endless.jpg`, 4_000, options))).toEqual({
+    expect(await providerFailure(() => outputBytes(`${origin}/endless.jpg`, 4_000, options))).toEqual({
       kind: "refused",
       detail: "the output is larger than 4000 bytes",
     });
@@ -81,7 +73,7 @@ describe("output URLs", () => {
 
   it("says an output is gone on 404 and 410", async () => {
     for (const path of ["/gone.jpg", "/missing.jpg"]) {
-      expect(await failure(() => outputBytes(`${origin}${path}`, 500, options))).toMatchObject({
+      expect(await providerFailure(() => outputBytes(`${origin}${path}`, 500, options))).toMatchObject({
         kind: "refused",
         detail: expect.stringContaining("gone"),
       });
@@ -89,9 +81,11 @@ describe("output URLs", () => {
   });
 
   it("is unavailable on a 5xx and when the body stalls past the timeout", async () => {
-    expect((await failure(() => outputBytes(`${origin}/broken.jpg`, 500, options))).kind).toBe("unavailable");
+    expect((await providerFailure(() => outputBytes(`${origin}/broken.jpg`, 500, options))).kind).toBe(
+      "unavailable",
+    );
     expect(
-      await failure(() => outputBytes(`${origin}/slow.jpg`, 500, { ...options, timeoutMs: 200 })),
+      await providerFailure(() => outputBytes(`${origin}/slow.jpg`, 500, { ...options, timeoutMs: 200 })),
     ).toEqual({
       kind: "unavailable",
       detail: "the output did not arrive within 200 ms",
@@ -99,18 +93,22 @@ describe("output URLs", () => {
   });
 
   it("refuses what isn't an image, and URLs it must not fetch", async () => {
-    expect(await failure(() => outputBytes(`${origin}/page.html`, 500, options))).toEqual({
+    expect(await providerFailure(() => outputBytes(`${origin}/page.html`, 500, options))).toEqual({
       kind: "refused",
       detail: "the output is text/html, not an image",
     });
-    expect((await failure(() => outputBytes("file:///etc/passwd", 500, options))).kind).toBe("refused");
-    expect((await failure(() => outputBytes("http://10.0.0.5/out.jpg", 500, options))).kind).toBe("refused");
-    expect((await failure(() => outputBytes("not a url", 500, options))).kind).toBe("refused");
+    expect((await providerFailure(() => outputBytes("file:///etc/passwd", 500, options))).kind).toBe(
+      "refused",
+    );
+    expect((await providerFailure(() => outputBytes("http://10.0.0.5/out.jpg", 500, options))).kind).toBe(
+      "refused",
+    );
+    expect((await providerFailure(() => outputBytes("not a url", 500, options))).kind).toBe("refused");
   });
 
   it("accepts plain http from a private network where the deployment says so (Cog)", async () => {
     // Nothing listens on port 9 of 127.0.0.2; the point is that the URL is tried, not refused.
-    const failed = await failure(() =>
+    const failed = await providerFailure(() =>
       outputBytes("http://127.0.0.2:9/out.jpg", 500, { ...options, plainHttp: "any" }),
     );
     expect(failed.kind).toBe("unavailable");

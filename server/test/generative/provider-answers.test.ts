@@ -111,23 +111,15 @@ describe("createPredictionProvider", () => {
   });
 
   it("refuses to build without what the kind needs, naming the variable", () => {
-    expect(() =>
-      createPredictionProvider({
-        REMOTE_ENGINE_KIND: "replicate",
+    for (const model of [undefined, "not a model"]) {
+      const config = {
+        REMOTE_ENGINE_KIND: "replicate" as const,
         REMOTE_ENGINE_URL: "https://api.replicate.com/v1",
         REMOTE_ENGINE_WEBHOOK_SECRET: secret,
         REMOTE_ENGINE_TOKEN: "r8_token",
-        REMOTE_ENGINE_MODEL: undefined,
-      }),
-    ).toThrow(/REMOTE_ENGINE_MODEL/);
-    expect(() =>
-      createPredictionProvider({
-        REMOTE_ENGINE_KIND: "replicate",
-        REMOTE_ENGINE_URL: "https://api.replicate.com/v1",
-        REMOTE_ENGINE_WEBHOOK_SECRET: secret,
-        REMOTE_ENGINE_TOKEN: "r8_token",
-        REMOTE_ENGINE_MODEL: "not a model",
-      }),
-    ).toThrow(/REMOTE_ENGINE_MODEL/);
+        REMOTE_ENGINE_MODEL: model,
+      };
+      expect(() => createPredictionProvider(config), String(model)).toThrow(/REMOTE_ENGINE_MODEL/);
+    }
   });
 });
