@@ -65,6 +65,14 @@ describe("callbacks", () => {
     expect(verified.map((v) => v.state.status)).toEqual(["succeeded", "processing"]);
   });
 
+  it("sends a callback again while the receiver fails, under the same webhook-id", async () => {
+    sink.failNext(2);
+    const verified = await runAndVerify();
+    expect(verified).toHaveLength(1);
+    const attempts = gpu.callbacks.filter((c) => c.headers["webhook-id"] === verified[0]!.deliveryId);
+    expect(attempts.map((a) => a.responseStatus)).toEqual([500, 500, 200]);
+  });
+
   it("loses a callback; the prediction still succeeds for a poll to find", async () => {
     gpu.behaviour.dropCallbacks = 1;
     const { providerId } = await provider.create(await predictionRequest(sink.url));
@@ -93,6 +101,18 @@ describe("predictions", () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await provider.poll(providerId)).toMatchObject({ status: "starting" });
   });
+
+  it("aborts a prediction still starting when its Cancel-After deadline passes", async () => {
+    gpu.behaviour.startMs = 6_000;
+    const request = { ...(await predictionRequest(sink.url)), deadlineS: 5 };
+    const { providerId } = await provider.create(request);
+    expect(gpu.requests.at(-1)!.headers["cancel-after"]).toBe("5s");
+    await gpu.settled();
+    expect(await provider.poll(providerId)).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("deadline"),
+    });
+  }, 10_000);
 
   it("records every request body, photo included", async () => {
     const request = await predictionRequest(sink.url);
