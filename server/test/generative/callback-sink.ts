@@ -11,6 +11,8 @@ export interface ReceivedCallback {
 export interface CallbackSink {
   url: string;
   received: ReceivedCallback[];
+  /** The next `count` callbacks are answered 500 (and not kept), as by a receiver in trouble. */
+  failNext(count: number): void;
   /** Resolves once `count` callbacks have arrived in all. */
   waitFor(count: number): Promise<ReceivedCallback[]>;
   close(): Promise<void>;
@@ -19,10 +21,16 @@ export interface CallbackSink {
 export async function startCallbackSink(): Promise<CallbackSink> {
   const received: ReceivedCallback[] = [];
   const waiters: { count: number; resolve: (all: ReceivedCallback[]) => void }[] = [];
+  let failing = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      if (failing > 0) {
+        failing -= 1;
+        res.writeHead(500).end();
+        return;
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (typeof value === "string") headers.set(name, value);
@@ -40,6 +48,9 @@ export async function startCallbackSink(): Promise<CallbackSink> {
   return {
     url: `http://127.0.0.1:${port}/webhooks/engine`,
     received,
+    failNext: (count) => {
+      failing = count;
+    },
     waitFor: (count) =>
       received.length >= count
         ? Promise.resolve(received)

@@ -4,9 +4,10 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeGpu, type FakeGpu } from "../../../test-support/fake-gpu";
 import { createCogProvider } from "../../src/generative/cog";
-import { CallbackRejected, ProviderError, type PredictionProvider } from "../../src/generative/provider";
+import { CallbackRejected, type PredictionProvider } from "../../src/generative/provider";
 import { startCallbackSink, type CallbackSink } from "./callback-sink";
 import { predictionRequest } from "./photo";
+import { providerFailure } from "./provider-failure";
 
 let gpu: FakeGpu;
 let sink: CallbackSink;
@@ -35,22 +36,13 @@ async function callbackFor(id: string) {
   return found[0]!;
 }
 
-async function failureOf(run: () => Promise<unknown>) {
-  const err = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return (err as ProviderError).failure;
-}
-
 describe("health", () => {
   it("is not ready while the container sets up, then ready", async () => {
     const starting = await startFakeGpu({ kind: "cog", setupMs: 300 });
     try {
       const cog = createCogProvider({ baseUrl: starting.baseUrl, webhookToken: starting.webhookSecret });
       expect(await cog.isReady()).toBe(false);
-      expect(await failureOf(async () => cog.create(await predictionRequest(sink.url)))).toMatchObject({
+      expect(await providerFailure(async () => cog.create(await predictionRequest(sink.url)))).toMatchObject({
         kind: "unavailable",
         detail: "HTTP 503: Model is not ready (STARTING)",
       });
@@ -122,7 +114,7 @@ describe("create and cancel", () => {
   it("is busy while the container runs another prediction", async () => {
     gpu.behaviour.runMs = 300;
     await provider.create(await predictionRequest(sink.url));
-    expect(await failureOf(async () => provider.create(await predictionRequest(sink.url)))).toEqual({
+    expect(await providerFailure(async () => provider.create(await predictionRequest(sink.url)))).toEqual({
       kind: "busy",
       retryAfterMs: 2_000,
     });
@@ -133,7 +125,10 @@ describe("create and cancel", () => {
       ...(await predictionRequest(sink.url)),
       input: [] as unknown as Record<string, unknown>,
     };
-    expect(await failureOf(() => provider.create(request))).toEqual({ kind: "refused", detail: "HTTP 422" });
+    expect(await providerFailure(() => provider.create(request))).toEqual({
+      kind: "refused",
+      detail: "HTTP 422",
+    });
   });
 
   it("cancels a running prediction (its callback says canceled), and an unknown one without error", async () => {
@@ -195,11 +190,13 @@ describe("callbacks", () => {
     const { headers, rawBody } = await callbackFor(request.id);
     const [output] = provider.verifyCallback(headers, rawBody).state.outputs;
 
-    expect(await failureOf(() => provider.fetchOutput(output!, 1_000))).toEqual({
+    expect(await providerFailure(() => provider.fetchOutput(output!, 1_000))).toEqual({
       kind: "refused",
       detail: "the output is larger than 1000 bytes",
     });
-    expect(await failureOf(() => provider.fetchOutput("data:text/html;base64,PGI+aGk8L2I+", 1_000))).toEqual({
+    expect(
+      await providerFailure(() => provider.fetchOutput("data:text/html;base64,PGI+aGk8L2I+", 1_000)),
+    ).toEqual({
       kind: "refused",
       detail: "the output is text/html, not an image",
     });
