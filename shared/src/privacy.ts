@@ -77,6 +77,9 @@ export const UserExport = z
       z.object({
         id: z.string(),
         status: z.string(),
+        /** The engine that made the job: `studio` (our servers) or `generative` (GPU provider). */
+        engine: z.string(),
+        attire: z.string().nullable(),
         stage: z.string(),
         styles: z.array(z.string()),
         aspects: z.array(z.string()),

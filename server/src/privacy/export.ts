@@ -65,6 +65,8 @@ export async function exportUser(deps: ExportDeps, userId: string, now: Date): P
     jobs: jobRows.map((j) => ({
       id: j.id,
       status: j.status,
+      engine: j.engine,
+      attire: j.attire,
       stage: j.stage,
       styles: j.styles,
       aspects: j.aspects,

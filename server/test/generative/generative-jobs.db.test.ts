@@ -123,6 +123,14 @@ describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
     const meta = await sharp(Buffer.from(image.split(",")[1]!, "base64")).metadata();
     expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(1536);
     expect(meta.exif).toBeUndefined();
+
+    // The export says which engine made the job (SPEC §7.3 Privacy).
+    const exported = (await (await s.h.app.request("/v1/me/export", { headers: s.user.headers })).json()) as {
+      jobs: { id: string; engine: string; attire: string | null }[];
+    };
+    expect(exported.jobs).toEqual([
+      expect.objectContaining({ id: job.id, engine: "generative", attire: "smart_casual" }),
+    ]);
   });
 
   it("still serves the outputs after the provider deleted its copies", async () => {
