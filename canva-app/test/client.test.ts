@@ -100,6 +100,8 @@ describe("request deadline", () => {
         fileName: "me.jpg",
         styles: ["studio-grey"],
         aspects: ["1:1"],
+        engine: "studio",
+        attire: "business",
         idempotencyKey: "k",
       })
       .catch((e: unknown) => e);

@@ -66,7 +66,7 @@ describe("create flow", () => {
     );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
-    expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
+    expect(await screen.findByText("Not enough Headshot Studio credits")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Buy credits" }));
     expect(onBuyCredits).toHaveBeenCalled();
   });
@@ -99,7 +99,7 @@ describe("create flow", () => {
     );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
-    expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
+    expect(await screen.findByText("Not enough Headshot Studio credits")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /buy/i })).toBeNull();
   });
 

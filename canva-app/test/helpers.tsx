@@ -2,7 +2,7 @@
 // client), and realistic API data built from the shared contract's types.
 import { TestAppI18nProvider } from "@canva/app-i18n-kit";
 import { TestAppUiProvider } from "@canva/app-ui-kit";
-import type { Job, MeResponse, Output } from "@headshot/shared";
+import type { EngineOffer, Job, MeResponse, Output } from "@headshot/shared";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
@@ -25,9 +25,17 @@ export function aMe(
     balance?: number;
     mode?: "credits" | "canva_premium";
     paymentsEnabled?: boolean;
+    /** The engines on offer: studio alone unless a test offers AI studio too. */
+    engines?: EngineOffer[];
   } = {},
 ): MeResponse {
-  const { consent = true, balance = 3, mode = "credits", paymentsEnabled = true } = overrides;
+  const {
+    consent = true,
+    balance = 3,
+    mode = "credits",
+    paymentsEnabled = true,
+    engines = [STUDIO],
+  } = overrides;
   return {
     user: { id: "u1", restricted: false },
     credits: { balance },
@@ -44,9 +52,12 @@ export function aMe(
       ageConfirmed18: consent,
       trainingConsent: false,
     },
-    engines: [{ id: "studio", credits: 1, typicalSeconds: 5 }],
+    engines,
   };
 }
+
+export const STUDIO: EngineOffer = { id: "studio", credits: 1, typicalSeconds: 5 };
+export const AI_STUDIO: EngineOffer = { id: "generative", credits: 3, typicalSeconds: 60 };
 
 export function anOutput(overrides: Partial<Output> = {}): Output {
   return {

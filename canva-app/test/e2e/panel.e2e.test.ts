@@ -153,7 +153,7 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await page.getByRole("tab", { name: "Create" }).click();
     await page.getByRole("button", { name: "Generate again" }).click();
     await page.getByRole("button", { name: "Generate 6 headshots" }).click();
-    await page.getByText("You're out of Headshot Studio credits").waitFor();
+    await page.getByText("Not enough Headshot Studio credits").waitFor();
     await shot(page, "09-out-of-credits");
     await page.close();
   }, 240_000);
