@@ -4,6 +4,7 @@ import { TestAppI18nProvider } from "@canva/app-i18n-kit";
 import { TestAppUiProvider } from "@canva/app-ui-kit";
 import type { EngineOffer, Job, MeResponse, Output } from "@headshot/shared";
 import { render } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
 import { ApiProvider } from "../src/api/api-context";
@@ -134,4 +135,16 @@ export function loadImagesAtOnce() {
       }
     },
   );
+}
+
+/** A `wait` for the poller, only for jobs that end on the first poll: it would otherwise spin. */
+export const noWait = async () => {};
+
+/** Picks a photo in the photo step's file input, as a user would; returns that user. */
+export async function pickPhoto(file = new File(["jpeg"], "me.jpg", { type: "image/jpeg" })) {
+  const user = userEvent.setup({ applyAccept: false });
+  const input = document.querySelector<HTMLInputElement>("input[type=file]");
+  if (!input) throw new Error("no file input");
+  await user.upload(input, file);
+  return user;
 }
