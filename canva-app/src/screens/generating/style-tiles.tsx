@@ -31,13 +31,15 @@ export function StyleTiles({ job }: { job: Job }) {
     }
     const missing = job.missing.find((m) => m.style === style);
     if (missing) {
+      // Outlined, so it doesn't read as one more placeholder still loading.
       return (
         <Box
-          background="neutralSubtle"
-          borderRadius="standard"
+          border="ui"
+          borderRadius="large"
           padding="1u"
           display="flex"
           alignItems="center"
+          justifyContent="center"
         >
           <Text size="small" tone="secondary" alignment="center">
             {intl.formatMessage(
