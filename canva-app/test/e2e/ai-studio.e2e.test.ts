@@ -35,7 +35,7 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, scripte
     mkdirSync(SHOTS, { recursive: true });
     const [backendPort, previewPort] = [await freePort(), await freePort()];
     backend = await startScriptedBackend(backendPort, PHOTO, {
-      me: aMe({ balance: 5, engines: [STUDIO, AI_STUDIO] }),
+      me: aMe({ consent: false, balance: 5, engines: [STUDIO, AI_STUDIO] }),
       created: aJob(),
       polls: [],
     });
@@ -110,8 +110,16 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, scripte
     await page.screenshot({ path: path.join(SHOTS, `panel-ai-${name}.png`), fullPage: true });
   }
 
-  it("engine choice, tiles filling in, missing styles, and AI studio for a cropped photo", async () => {
+  it("consent per engine, engine choice, tiles filling in, missing styles, AI studio for a cropped photo", async () => {
     const page = await openPanel();
+    await page.getByText(/^AI studio: a smaller copy of your photo/).waitFor();
+    await shot(page, "00-consent-both-engines");
+    // App UI Kit draws its own checkbox over a hidden input: click the labels, as a person would.
+    await page.getByText(/I agree to Headshot Studio processing my photo/).click();
+    await page.getByText("I am 18 or older").click();
+    backend.me = aMe({ balance: 5, engines: [STUDIO, AI_STUDIO] });
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Add a photo of yourself").waitFor();
     await page.setInputFiles("input[type=file]", PHOTO);
     await page.getByText("Choose your studio").waitFor();
     await page.getByText("AI studio", { exact: true }).click();

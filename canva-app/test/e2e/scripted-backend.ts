@@ -43,6 +43,8 @@ export async function startScriptedBackend(
     if (req.method === "OPTIONS") return void res.writeHead(204, CORS).end();
     if (pathname === "/dev/token") return send(res, 200, { token: "scripted" });
     if (pathname === "/v1/me") return send(res, 200, backend.me);
+    // The test sets `me` to its consented self before the user clicks Continue.
+    if (pathname === "/v1/consent") return send(res, 200, backend.me.consent);
     if (pathname.startsWith("/files/")) {
       return void res.writeHead(200, { ...CORS, "Content-Type": "image/jpeg" }).end(thumbnail);
     }
