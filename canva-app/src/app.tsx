@@ -4,7 +4,7 @@
 // show up on return (at most once per FOCUS_REFRESH_MS: focus also returns on every click from the
 // design back into the panel).
 import { Box, LoadingIndicator, Rows, Tab, TabList, TabPanel, TabPanels, Tabs } from "@canva/app-ui-kit";
-import { CURRENT_POLICY_VERSION, type MeResponse } from "@headshot/shared";
+import { CURRENT_POLICY_VERSION, type EngineOffer, type MeResponse } from "@headshot/shared";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useIntl } from "react-intl";
 import { useApi } from "./api/api-context";
@@ -34,11 +34,16 @@ export function App({ wait }: { wait?: Sleep }) {
   const [historyVisit, setHistoryVisit] = useState(0);
 
   const lastRead = useRef<{ at: number; pending: boolean }>({ at: 0, pending: false });
+  // A fresh start after an erasure has no /v1/me to read: its consent screen says where the photo
+  // goes on the engines last seen (none, if the panel opened on an erased account).
+  const lastEngines = useRef<readonly EngineOffer[]>([]);
 
   const refresh = useCallback(async () => {
     lastRead.current = { at: Date.now(), pending: true };
     try {
-      setMe({ status: "ready", me: await api.me() });
+      const read = await api.me();
+      lastEngines.current = read.engines;
+      setMe({ status: "ready", me: read });
     } catch (error) {
       // A failed re-read keeps what is on screen (the consent form of a fresh start included).
       setMe((current) =>
@@ -87,7 +92,11 @@ export function App({ wait }: { wait?: Sleep }) {
   if (me.status === "starting_afresh") {
     return (
       <Box padding="2u">
-        <ConsentScreen policyVersion={CURRENT_POLICY_VERSION} onConsented={() => void refresh()} />
+        <ConsentScreen
+          policyVersion={CURRENT_POLICY_VERSION}
+          engines={lastEngines.current}
+          onConsented={() => void refresh()}
+        />
       </Box>
     );
   }
@@ -97,6 +106,7 @@ export function App({ wait }: { wait?: Sleep }) {
       <Box padding="2u">
         <ConsentScreen
           policyVersion={me.me.consent.currentPolicyVersion}
+          engines={me.me.engines}
           onConsented={() => void refresh()}
         />
       </Box>

@@ -8,7 +8,7 @@ import { ApiError } from "../src/api/api-error";
 import { createApiClient, REQUEST_TIMEOUT_MS, UPLOAD_TIMEOUT_MS } from "../src/api/client";
 import { newIdempotencyKey } from "../src/api/idempotency-key";
 import { describeError } from "../src/errors/error-messages";
-import { aMe } from "./helpers";
+import { aJob, aMe } from "./helpers";
 
 function clientWithToken(getToken: () => Promise<string>, fetchFn = vi.fn()) {
   return { api: createApiClient({ baseUrl: "http://backend.test", getToken, fetch: fetchFn }), fetchFn };
@@ -37,6 +37,31 @@ describe("api client", () => {
     await api.giveConsent("7");
     const init = (fetchFn.mock.calls[0] as unknown as [string, RequestInit])[1];
     expect(JSON.parse(init.body as string)).toMatchObject({ policyVersion: "7" });
+  });
+
+  it("sends the engine, and the outfit only with AI studio", async () => {
+    const fetchFn = vi.fn(async () => Response.json({ job: aJob({ status: "queued" }) }, { status: 202 }));
+    const { api } = clientWithToken(async () => "token", fetchFn);
+    const sent = async (engine: "studio" | "generative") => {
+      fetchFn.mockClear();
+      await api.createHeadshots({
+        photo: new Blob(["x"], { type: "image/jpeg" }),
+        fileName: "me.jpg",
+        styles: ["studio-grey"],
+        aspects: ["4:5"],
+        engine,
+        attire: "smart_casual",
+        idempotencyKey: "k",
+      });
+      return (fetchFn.mock.calls[0] as unknown as [string, RequestInit])[1].body as FormData;
+    };
+
+    const generative = await sent("generative");
+    expect(generative.get("engine")).toBe("generative");
+    expect(generative.get("attire")).toBe("smart_casual");
+    const studio = await sent("studio");
+    expect(studio.get("engine")).toBe("studio");
+    expect(studio.has("attire")).toBe(false);
   });
 });
 
@@ -100,6 +125,8 @@ describe("request deadline", () => {
         fileName: "me.jpg",
         styles: ["studio-grey"],
         aspects: ["1:1"],
+        engine: "studio",
+        attire: "business",
         idempotencyKey: "k",
       })
       .catch((e: unknown) => e);

@@ -3,7 +3,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "../src/app";
-import { aMe, fakeApi, isDisabled, renderWithProviders } from "./helpers";
+import { AI_STUDIO, aMe, fakeApi, isDisabled, renderWithProviders, STUDIO } from "./helpers";
 
 describe("consent gating", () => {
   it("shows only the consent screen, and Continue needs both boxes", async () => {
@@ -53,5 +53,25 @@ describe("consent gating", () => {
     await user.click(screen.getByRole("checkbox", { name: "I am 18 or older" }));
     await user.click(screen.getByRole("button", { name: "Continue" }));
     expect(api.giveConsent).toHaveBeenCalledWith("2");
+  });
+
+  it("with Instant studio alone: the photo is never stored, and AI studio isn't mentioned", async () => {
+    renderWithProviders(<App />, fakeApi({ me: vi.fn(async () => aMe({ consent: false })) }));
+    expect(await screen.findByText(/It is never stored/)).toBeTruthy();
+    expect(screen.queryByText(/AI studio/)).toBeNull();
+  });
+
+  it("with AI studio on offer: says where the photo goes on each engine", async () => {
+    const me = aMe({ consent: false, engines: [STUDIO, AI_STUDIO] });
+    renderWithProviders(<App />, fakeApi({ me: vi.fn(async () => me) }));
+    expect(
+      await screen.findByText(
+        "Instant studio: your photo is processed in memory on our servers and never stored.",
+      ),
+    ).toBeTruthy();
+    const aiStudio = screen.getByText(/^AI studio:/);
+    expect(aiStudio.textContent).toMatch(/without your name or account/);
+    expect(aiStudio.textContent).toMatch(/GPU provider's/);
+    expect(aiStudio.textContent).toMatch(/deletes it within an hour/);
   });
 });

@@ -3,25 +3,13 @@
 import { getPlatformInfo, requestOpenExternalUrl } from "@canva/platform";
 import { monetization } from "@canva/user";
 import { screen, waitFor } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../src/api/api-error";
 import { CreateFlow } from "../src/screens/create/create-flow";
 import { App } from "../src/app";
-import { aJob, aMe, fakeApi, loadImagesAtOnce, renderWithProviders } from "./helpers";
+import { aJob, aMe, fakeApi, loadImagesAtOnce, noWait, pickPhoto, renderWithProviders } from "./helpers";
 
 afterEach(() => vi.unstubAllGlobals());
-
-/** Only for jobs that end on the first poll: the poller would otherwise spin. */
-const noWait = async () => {};
-
-async function pickPhoto(file = new File(["jpeg"], "me.jpg", { type: "image/jpeg" })) {
-  const user = userEvent.setup({ applyAccept: false });
-  const input = document.querySelector<HTMLInputElement>("input[type=file]");
-  if (!input) throw new Error("no file input");
-  await user.upload(input, file);
-  return user;
-}
 
 describe("create flow", () => {
   it("selects all six styles, shows the cost by name, and sends one aspect", async () => {
@@ -66,7 +54,7 @@ describe("create flow", () => {
     );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
-    expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
+    expect(await screen.findByText("Not enough Headshot Studio credits")).toBeTruthy();
     await user.click(screen.getByRole("button", { name: "Buy credits" }));
     expect(onBuyCredits).toHaveBeenCalled();
   });
@@ -99,7 +87,7 @@ describe("create flow", () => {
     );
     const user = await pickPhoto();
     await user.click(await screen.findByRole("button", { name: "Generate 6 headshots" }));
-    expect(await screen.findByText("You're out of Headshot Studio credits")).toBeTruthy();
+    expect(await screen.findByText("Not enough Headshot Studio credits")).toBeTruthy();
     expect(screen.queryByRole("button", { name: /buy/i })).toBeNull();
   });
 

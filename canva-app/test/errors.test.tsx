@@ -76,7 +76,7 @@ describe("error messages", () => {
     renderWithProviders(
       <ErrorAlert error={new ApiError("INSUFFICIENT_CREDITS", "x")} actions={{ buy_credits: () => {} }} />,
     );
-    expect(screen.getByText("You're out of Headshot Studio credits")).toBeTruthy();
+    expect(screen.getByText("Not enough Headshot Studio credits")).toBeTruthy();
     expect(screen.getByRole("button", { name: "Buy credits" })).toBeTruthy();
   });
 

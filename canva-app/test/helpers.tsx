@@ -1,13 +1,16 @@
 // Test helpers: the app's providers around a component (Canva's test providers, a fake API
-// client), and realistic API data built from the shared contract's types.
+// client), and the API data of api-data.ts.
 import { TestAppI18nProvider } from "@canva/app-i18n-kit";
 import { TestAppUiProvider } from "@canva/app-ui-kit";
-import type { Job, MeResponse, Output } from "@headshot/shared";
 import { render } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
 import { ApiProvider } from "../src/api/api-context";
 import type { ApiClient } from "../src/api/client";
+import { aJob, aMe } from "./api-data";
+
+export { AI_STUDIO, aJob, aMe, anOutput, STUDIO } from "./api-data";
 
 export function renderWithProviders(ui: ReactElement, api: ApiClient = fakeApi()) {
   return render(
@@ -17,71 +20,6 @@ export function renderWithProviders(ui: ReactElement, api: ApiClient = fakeApi()
       </TestAppUiProvider>
     </TestAppI18nProvider>,
   );
-}
-
-export function aMe(
-  overrides: {
-    consent?: boolean;
-    balance?: number;
-    mode?: "credits" | "canva_premium";
-    paymentsEnabled?: boolean;
-  } = {},
-): MeResponse {
-  const { consent = true, balance = 3, mode = "credits", paymentsEnabled = true } = overrides;
-  return {
-    user: { id: "u1", restricted: false },
-    credits: { balance },
-    billing: {
-      mode,
-      paymentsEnabled,
-      packs: [{ id: "pack-10", name: "10 credits", credits: 10, priceCents: 500, currency: "usd" }],
-    },
-    consent: {
-      given: consent,
-      policyVersion: consent ? "1" : null,
-      currentPolicyVersion: "1",
-      givenAt: consent ? "2025-01-01T00:00:00Z" : null,
-      ageConfirmed18: consent,
-      trainingConsent: false,
-    },
-    engines: [{ id: "studio", credits: 1, typicalSeconds: 5 }],
-  };
-}
-
-export function anOutput(overrides: Partial<Output> = {}): Output {
-  return {
-    id: "out-1",
-    style: "studio-grey",
-    aspect: "1:1",
-    width: 1024,
-    height: 1024,
-    mimeType: "image/jpeg",
-    url: "https://files.test/files/abc",
-    thumbnailUrl: "https://files.test/files/abc-thumb",
-    thumbnailWidth: 256,
-    thumbnailHeight: 256,
-    expiresAt: "2025-02-01T00:00:00Z",
-    ...overrides,
-  };
-}
-
-export function aJob(overrides: Partial<Job> = {}): Job {
-  return {
-    id: "job-1",
-    status: "processing",
-    engine: "studio",
-    attire: null,
-    progress: 0.4,
-    stage: "segmenting",
-    styles: ["studio-grey"],
-    aspects: ["1:1"],
-    createdAt: "2025-01-02T00:00:00Z",
-    finishedAt: null,
-    error: null,
-    outputs: [],
-    missing: [],
-    ...overrides,
-  };
 }
 
 /** Every API method as a mock; a test overrides what it exercises. */
@@ -123,4 +61,16 @@ export function loadImagesAtOnce() {
       }
     },
   );
+}
+
+/** A `wait` for the poller, only for jobs that end on the first poll: it would otherwise spin. */
+export const noWait = async () => {};
+
+/** Picks a photo in the photo step's file input, as a user would; returns that user. */
+export async function pickPhoto(file = new File(["jpeg"], "me.jpg", { type: "image/jpeg" })) {
+  const user = userEvent.setup({ applyAccept: false });
+  const input = document.querySelector<HTMLInputElement>("input[type=file]");
+  if (!input) throw new Error("no file input");
+  await user.upload(input, file);
+  return user;
 }

@@ -32,7 +32,14 @@ const job = aJob({ status: "succeeded", progress: 1, stage: "storing", outputs: 
 
 function renderResults() {
   renderWithProviders(
-    <ResultsScreen job={job} aspect="4:5" photo={photo} onGenerateAgain={() => {}} onNewPhoto={() => {}} />,
+    <ResultsScreen
+      job={job}
+      aspect="4:5"
+      photo={photo}
+      showCredits
+      onGenerateAgain={() => {}}
+      onNewPhoto={() => {}}
+    />,
   );
   return screen.getByRole("button", { name: "Professional headshot, Corporate navy style" });
 }
@@ -96,6 +103,7 @@ describe("replacing the selected image", () => {
         job={job}
         aspect="4:5"
         photo={fromDesign}
+        showCredits
         onGenerateAgain={() => {}}
         onNewPhoto={() => {}}
       />,

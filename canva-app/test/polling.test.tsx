@@ -126,6 +126,7 @@ describe("GeneratingScreen", () => {
     const api = fakeApi();
     renderWithProviders(
       <GeneratingScreen
+        typicalSeconds={5}
         job={aJob({ stage: "detecting", progress: 0.25 })}
         onUpdate={() => {}}
         onEnd={() => {}}
@@ -136,7 +137,7 @@ describe("GeneratingScreen", () => {
       api,
     );
     expect(screen.getByText("Finding your face…")).toBeTruthy();
-    expect(screen.getByText(/usually takes about 10 seconds/)).toBeTruthy();
+    expect(screen.getByText(/usually takes a few seconds/)).toBeTruthy();
     expect(screen.getByRole("button", { name: "Cancel" })).toBeTruthy();
 
     await act(() => vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS - 1));
@@ -150,6 +151,7 @@ describe("GeneratingScreen", () => {
   it("shows one placeholder per headshot, in the job's aspect ratio", () => {
     const { container } = renderWithProviders(
       <GeneratingScreen
+        typicalSeconds={5}
         job={aJob({ styles: ["studio-grey", "classic-bw"], aspects: ["4:5"] })}
         onUpdate={() => {}}
         onEnd={() => {}}
@@ -177,6 +179,7 @@ describe("GeneratingScreen", () => {
     const onUpdate = vi.fn();
     const { unmount } = renderWithProviders(
       <GeneratingScreen
+        typicalSeconds={5}
         job={aJob()}
         onUpdate={onUpdate}
         onEnd={onEnd}

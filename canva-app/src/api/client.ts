@@ -10,7 +10,7 @@ import {
   MeResponse,
   PacksResponse,
 } from "@headshot/shared";
-import type { Aspect, ConsentState, Job, StyleId } from "@headshot/shared";
+import type { Aspect, Attire, ConsentState, EngineId, Job, StyleId } from "@headshot/shared";
 import type { z } from "zod";
 import { ApiError, fromCanvaError } from "./api-error";
 
@@ -31,6 +31,9 @@ export interface CreateHeadshotsRequest {
   fileName: string;
   styles: readonly StyleId[];
   aspects: readonly Aspect[];
+  engine: EngineId;
+  /** What AI studio dresses the subject in; not sent for the studio engine, which has no say. */
+  attire: Attire;
   /** Makes a retried submit charge once (the server scopes it to the user). */
   idempotencyKey: string;
   /** Canva Premium mode: the tracking session id (SPEC §8.2). */
@@ -107,6 +110,8 @@ export function createApiClient({ baseUrl, getToken, fetch: fetchFn = fetch }: A
       form.append("photo", input.photo, input.fileName);
       for (const style of input.styles) form.append("styles", style);
       for (const aspect of input.aspects) form.append("aspects", aspect);
+      form.append("engine", input.engine);
+      if (input.engine === "generative") form.append("attire", input.attire);
       const headers: Record<string, string> = { "Idempotency-Key": input.idempotencyKey };
       if (input.premiumUsageId) headers["Canva-Premium-Usage-Id"] = input.premiumUsageId;
       const parse = async (response: Response) => JobResponse.parse(await response.json()).job;

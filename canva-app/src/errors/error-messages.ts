@@ -26,8 +26,8 @@ const titles = defineMessages({
     description: "Title of an error about the uploaded photo",
   },
   credits: {
-    defaultMessage: "You're out of Headshot Studio credits",
-    description: "Title when the user has no credits left",
+    defaultMessage: "Not enough Headshot Studio credits",
+    description: "Title when the user's credits don't cover the headshots they asked for",
   },
   busy: {
     defaultMessage: "Headshot Studio is busy",
@@ -106,8 +106,9 @@ const bodies = defineMessages({
     description: "Error: the photo could not be processed, generic",
   },
   INSUFFICIENT_CREDITS: {
-    defaultMessage: "Each set of headshots uses 1 Headshot Studio credit. Buy more credits to keep going.",
-    description: "Error: not enough credits; next step is buying credits",
+    defaultMessage:
+      "You need more Headshot Studio credits for this set of headshots. Buy more to keep going.",
+    description: "Error: not enough credits for the chosen engine; next step is buying credits",
   },
   PREMIUM_ACTION_REQUIRED: {
     defaultMessage:

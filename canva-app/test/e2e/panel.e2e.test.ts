@@ -5,13 +5,13 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../../../test-support/chromium";
+import { freePort, stop, waitForHttp } from "./processes";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const ARTIFACTS = path.join(REPO, "test-artifacts");
@@ -153,7 +153,7 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     await page.getByRole("tab", { name: "Create" }).click();
     await page.getByRole("button", { name: "Generate again" }).click();
     await page.getByRole("button", { name: "Generate 6 headshots" }).click();
-    await page.getByText("You're out of Headshot Studio credits").waitFor();
+    await page.getByText("Not enough Headshot Studio credits").waitFor();
     await shot(page, "09-out-of-credits");
     await page.close();
   }, 240_000);
@@ -204,40 +204,4 @@ async function sdkCalls(page: Page): Promise<SdkCall[]> {
       const space = line.indexOf(" ");
       return { call: line.slice(0, space), args: JSON.parse(line.slice(space + 1)) as SdkCall["args"] };
     });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode != null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
 }

@@ -9,6 +9,7 @@ import { FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
 import { canAcceptPayments, openExternalUrl } from "../../canva/payments";
 import { ErrorAlert } from "../../errors/error-alert";
+import { offerOf } from "../create/generation-choice";
 
 type BuyState =
   | { status: "idle" }
@@ -21,6 +22,7 @@ export function CreditsSection({ me }: { me: MeResponse }) {
   const api = useApi();
   const [buy, setBuy] = useState<BuyState>({ status: "idle" });
   const paymentsAllowed = canAcceptPayments();
+  const aiStudio = offerOf(me.engines, "generative");
 
   const buyPack = async (packId: string) => {
     setBuy({ status: "opening", packId });
@@ -38,11 +40,23 @@ export function CreditsSection({ me }: { me: MeResponse }) {
         <FormattedMessage defaultMessage="Credits" description="Heading of the credits section" />
       </Title>
       <Text>
-        <FormattedMessage
-          defaultMessage="You have {balance, plural, one {# Headshot Studio credit} other {# Headshot Studio credits}}. Each set of headshots uses 1."
-          description="The user's credit balance, attributed to the app by name"
-          values={{ balance: me.credits.balance }}
-        />
+        {aiStudio ? (
+          <FormattedMessage
+            defaultMessage="You have {balance, plural, one {# Headshot Studio credit} other {# Headshot Studio credits}}. A set of headshots uses {studioCredits} with Instant studio, {aiStudioCredits} with AI studio."
+            description="The user's credit balance, attributed to the app by name, and the price of each engine"
+            values={{
+              balance: me.credits.balance,
+              studioCredits: offerOf(me.engines, "studio")?.credits ?? 1,
+              aiStudioCredits: aiStudio.credits,
+            }}
+          />
+        ) : (
+          <FormattedMessage
+            defaultMessage="You have {balance, plural, one {# Headshot Studio credit} other {# Headshot Studio credits}}. Each set of headshots uses 1."
+            description="The user's credit balance, attributed to the app by name"
+            values={{ balance: me.credits.balance }}
+          />
+        )}
       </Text>
       {me.billing.paymentsEnabled && !paymentsAllowed && (
         <Alert tone="info">

@@ -1,6 +1,8 @@
-// First use: what happens to the photo, then photo-processing consent and the 18+ confirmation
-// (SPEC §9). Nothing else in the panel is reachable until the server has recorded both.
+// First use: what happens to the photo — where it goes on each engine on offer (SPEC §7.3
+// Privacy) — then photo-processing consent and the 18+ confirmation (SPEC §9). Nothing else in the
+// panel is reachable until the server has recorded both.
 import { Button, Checkbox, Rows, Text, Title } from "@canva/app-ui-kit";
+import type { EngineOffer } from "@headshot/shared";
 import { useState } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
@@ -10,10 +12,13 @@ type SubmitState = { status: "idle" } | { status: "saving" } | { status: "error"
 
 export function ConsentScreen({
   policyVersion,
+  engines,
   onConsented,
 }: {
   /** The policy version the server currently asks consent to (`/v1/me`), not a bundled one. */
   policyVersion: string;
+  /** The engines on offer (`/v1/me`): AI studio is explained only where it is one of them. */
+  engines: readonly EngineOffer[];
   onConsented: () => void;
 }) {
   const intl = useIntl();
@@ -53,12 +58,29 @@ export function ConsentScreen({
             description="Heading above the privacy facts on the first-use screen"
           />
         </Text>
-        <Text>
-          <FormattedMessage
-            defaultMessage="Your photo is used only to make your headshots. It is never stored: we discard it as soon as they are made."
-            description="Privacy fact: the uploaded photo is never stored"
-          />
-        </Text>
+        {engines.some((engine) => engine.id === "generative") ? (
+          <>
+            <Text>
+              <FormattedMessage
+                defaultMessage="Instant studio: your photo is processed in memory on our servers and never stored."
+                description="Privacy fact: where the photo goes with the Instant studio engine"
+              />
+            </Text>
+            <Text>
+              <FormattedMessage
+                defaultMessage="AI studio: a smaller copy of your photo, without your name or account, goes to the GPU servers that run our AI model, ours or our GPU provider's. The provider deletes it within an hour; we never store it."
+                description="Privacy fact: where the photo goes with the AI studio engine (self-hosted GPUs, or a hosted GPU provider with one-hour retention)"
+              />
+            </Text>
+          </>
+        ) : (
+          <Text>
+            <FormattedMessage
+              defaultMessage="Your photo is used only to make your headshots. It is never stored: we discard it as soon as they are made."
+              description="Privacy fact: the uploaded photo is never stored"
+            />
+          </Text>
+        )}
         <Text>
           <FormattedMessage
             defaultMessage="Your headshots are kept for 30 days so you can add them to designs, then deleted automatically. You can delete them sooner at any time."

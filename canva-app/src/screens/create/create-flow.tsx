@@ -1,5 +1,6 @@
 // The Create tab: photo → styles → generating → results, as one small state union. Charging and
-// Canva Premium's tracking session happen here, where Generate is pressed.
+// Canva Premium's tracking session happen here, where Generate is pressed. A photo the studio
+// engine finds cropped too close is kept, so AI studio (where offered) can start from it at once.
 import type { Job, MeResponse } from "@headshot/shared";
 import { useEffect, useRef, useState } from "react";
 import { useApi } from "../../api/api-context";
@@ -12,24 +13,28 @@ import { GeneratingScreen } from "../generating/generating-screen";
 import type { Sleep } from "../generating/poll-job";
 import { ResultsScreen } from "../results/results-screen";
 import type { Photo } from "./photo";
+import { DEFAULT_CHOICE, offerOf } from "./generation-choice";
+import type { GenerationChoice } from "./generation-choice";
 import { PhotoInputScreen } from "./photo-input-screen";
-import { DEFAULT_CHOICE, StylesScreen } from "./styles-screen";
-import type { StyleChoice } from "./styles-screen";
+import { StylesScreen } from "./styles-screen";
+import { TryAiStudio } from "./try-ai-studio";
 
 type Step =
-  | { step: "input"; error?: unknown }
+  /** `croppedPhoto`: the photo the studio engine found cropped too close, which AI studio can use. */
+  | { step: "input"; error?: unknown; croppedPhoto?: Photo }
   | { step: "styles"; photo: Photo; submitting: boolean; error?: unknown; canceled?: boolean }
   | { step: "generating"; photo: Photo; job: Job; canceling: boolean }
   | { step: "results"; photo: Photo; job: Job };
 
-/** One submit intent (this photo, these styles and aspect) keeps its Idempotency-Key across retries. */
+/** One submit intent (this photo, this choice) keeps its Idempotency-Key across retries. */
 interface SubmitIntent {
   photo: Photo;
   choiceKey: string;
   idempotencyKey: string;
 }
 
-const choiceKey = (choice: StyleChoice) => JSON.stringify([choice.styles, choice.aspect]);
+const choiceKey = (choice: GenerationChoice) =>
+  JSON.stringify([choice.styles, choice.aspect, choice.engine, choice.attire]);
 
 /**
  * Whether the server definitely answered and did not take the request, so a retry is a new
@@ -58,13 +63,14 @@ export function CreateFlow({
 }) {
   const api = useApi();
   const [state, setState] = useState<Step>({ step: "input" });
-  const [choice, setChoice] = useState<StyleChoice>(DEFAULT_CHOICE);
+  const [choice, setChoice] = useState<GenerationChoice>(DEFAULT_CHOICE);
   const [premium, setPremium] = useState<PremiumSession | null>(null);
   const premiumMode = me.billing.mode === "canva_premium";
+  const aiStudio = offerOf(me.engines, "generative");
   const intent = useRef<SubmitIntent | null>(null);
 
   // The current photo's preview URL is revoked when the flow goes away (e.g. the consent gate).
-  const previewUrl = "photo" in state ? state.photo.previewUrl : null;
+  const previewUrl = (state.step === "input" ? state.croppedPhoto : state.photo)?.previewUrl;
   useEffect(() => {
     if (!previewUrl) return;
     return () => URL.revokeObjectURL(previewUrl);
@@ -82,7 +88,7 @@ export function CreateFlow({
     setPremium(null);
   };
 
-  const generate = async (photo: Photo) => {
+  const generate = async (photo: Photo, choice: GenerationChoice) => {
     setState({ step: "styles", photo, submitting: true });
     const key = choiceKey(choice);
     if (intent.current?.photo !== photo || intent.current.choiceKey !== key) {
@@ -102,6 +108,8 @@ export function CreateFlow({
         fileName: photo.fileName,
         styles: choice.styles,
         aspects: [choice.aspect],
+        engine: choice.engine,
+        attire: choice.attire,
         idempotencyKey,
         premiumUsageId: session?.usageId,
       });
@@ -115,6 +123,13 @@ export function CreateFlow({
     }
   };
 
+  /** The same photo again on the generative engine, with the outfit last chosen (business by default). */
+  const tryAiStudio = (photo: Photo) => {
+    const next: GenerationChoice = { ...choice, engine: "generative" };
+    setChoice(next);
+    void generate(photo, next);
+  };
+
   const jobEnded = (photo: Photo, job: Job) => {
     closePremium();
     if (job.status === "succeeded") {
@@ -126,7 +141,9 @@ export function CreateFlow({
       // A photo problem found by the engine (no face, several faces…) sends the user back to
       // pick another photo; anything else lets them retry the same one.
       const photoProblem = job.error.code === "UNPROCESSABLE" || job.error.code === "UNSUPPORTED_MEDIA_TYPE";
-      if (photoProblem) newPhoto(job.error);
+      if (job.error.reason === "SUBJECT_CROPPED" && job.engine === "studio" && aiStudio) {
+        setState({ step: "input", error: job.error, croppedPhoto: photo });
+      } else if (photoProblem) newPhoto(job.error);
       else setState({ step: "styles", photo, submitting: false, error: job.error });
       return;
     }
@@ -143,13 +160,30 @@ export function CreateFlow({
   };
 
   switch (state.step) {
-    case "input":
-      return <PhotoInputScreen onPhoto={choosePhoto} initialError={state.error} />;
+    case "input": {
+      const { croppedPhoto } = state;
+      return (
+        <PhotoInputScreen
+          onPhoto={choosePhoto}
+          initialError={state.error}
+          alternative={
+            croppedPhoto &&
+            aiStudio && (
+              <TryAiStudio
+                credits={premiumMode ? null : aiStudio.credits}
+                onTry={() => tryAiStudio(croppedPhoto)}
+              />
+            )
+          }
+        />
+      );
+    }
     case "styles": {
       const { photo, error } = state;
       return (
         <StylesScreen
           photo={photo}
+          offers={me.engines}
           choice={choice}
           onChange={setChoice}
           credits={premiumMode ? null : me.credits.balance}
@@ -157,13 +191,13 @@ export function CreateFlow({
           error={state.error}
           canceled={state.canceled}
           errorActions={{
-            retry: () => void generate(photo),
+            retry: () => void generate(photo, choice),
             choose_photo: () => newPhoto(),
             // Canva Premium apps offer no credit system at all.
             ...(!premiumMode && { buy_credits: onBuyCredits }),
             start_over: () => startOver(error),
           }}
-          onGenerate={() => void generate(photo)}
+          onGenerate={() => void generate(photo, choice)}
           onChangePhoto={() => newPhoto()}
         />
       );
@@ -173,6 +207,8 @@ export function CreateFlow({
       return (
         <GeneratingScreen
           job={job}
+          // 10 s: the wait the panel said before the server listed its engines.
+          typicalSeconds={offerOf(me.engines, job.engine)?.typicalSeconds ?? 10}
           canceling={state.canceling}
           onUpdate={(update) =>
             setState((s) => (s.step === "generating" && s.job.id === update.id ? { ...s, job: update } : s))
@@ -193,6 +229,7 @@ export function CreateFlow({
           job={state.job}
           aspect={choice.aspect}
           photo={state.photo}
+          showCredits={!premiumMode}
           onGenerateAgain={() => setState({ step: "styles", photo: state.photo, submitting: false })}
           onNewPhoto={() => newPhoto()}
         />

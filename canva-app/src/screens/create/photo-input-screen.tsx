@@ -2,6 +2,7 @@
 // apps to offer both). Type and size are checked here, before anything is uploaded.
 import { Button, FileInput, Rows, Text, Title } from "@canva/app-ui-kit";
 import { useState } from "react";
+import type { ReactNode } from "react";
 import { FormattedMessage, useIntl } from "react-intl";
 import { ApiError } from "../../api/api-error";
 import { downloadImage, useSelectedImage } from "../../canva/selection";
@@ -14,10 +15,13 @@ type InputState = { status: "idle" } | { status: "reading" } | { status: "error"
 export function PhotoInputScreen({
   onPhoto,
   initialError,
+  alternative,
 }: {
   onPhoto: (photo: Photo) => void;
   /** An error from a later step that sent the user back here (e.g. no face found). */
   initialError?: unknown;
+  /** Another way on than a new photo, shown under that error (e.g. AI studio for a tight crop). */
+  alternative?: ReactNode;
 }) {
   const intl = useIntl();
   const selected = useSelectedImage();
@@ -63,6 +67,7 @@ export function PhotoInputScreen({
         />
       </Text>
       {state.status === "error" && <ErrorAlert error={state.error} />}
+      {state.status === "error" && state.error === initialError && alternative}
       <FileInput
         accept={[...ACCEPTED_TYPES, ".heic", ".heif"]}
         stretchButton

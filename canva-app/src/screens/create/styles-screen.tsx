@@ -1,4 +1,5 @@
-// Step 2: which styles (all six by default), which shape, and what it costs — then Generate.
+// Step 2: which engine (where there is a choice), which styles (all six by default), which shape,
+// and what it costs — then Generate.
 import {
   Alert,
   Button,
@@ -13,24 +14,23 @@ import {
   Title,
 } from "@canva/app-ui-kit";
 import { STYLES } from "@headshot/shared";
-import type { Aspect, Rgb, StyleId } from "@headshot/shared";
+import type { Aspect, EngineOffer, Rgb, StyleId } from "@headshot/shared";
 import { FormattedMessage, useIntl } from "react-intl";
 import { ErrorAlert } from "../../errors/error-alert";
 import type { ErrorAction } from "../../errors/error-messages";
+import { CreditLine } from "./credit-line";
+import { EngineChoice } from "./engine-choice";
+import { offerOf } from "./generation-choice";
+import type { GenerationChoice } from "./generation-choice";
 import type { Photo } from "./photo";
+import { PRICE } from "./price";
 import { STYLE_NAMES } from "./style-names";
-
-export interface StyleChoice {
-  styles: StyleId[];
-  aspect: Aspect;
-}
-
-export const DEFAULT_CHOICE: StyleChoice = { styles: STYLES.map((s) => s.id), aspect: "1:1" };
 
 const hex = (rgb: Rgb) => `#${rgb.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
 
 export function StylesScreen({
   photo,
+  offers,
   choice,
   onChange,
   credits,
@@ -42,8 +42,10 @@ export function StylesScreen({
   onChangePhoto,
 }: {
   photo: Photo;
-  choice: StyleChoice;
-  onChange: (choice: StyleChoice) => void;
+  /** The engines on offer (GET /v1/me); a choice is shown only when there is more than one. */
+  offers: readonly EngineOffer[];
+  choice: GenerationChoice;
+  onChange: (choice: GenerationChoice) => void;
   /** The balance in credits mode; `null` in Canva Premium mode, where no credits are shown. */
   credits: number | null;
   submitting: boolean;
@@ -55,6 +57,9 @@ export function StylesScreen({
   onChangePhoto: () => void;
 }) {
   const intl = useIntl();
+  const engineChoice = offers.length > 1;
+  // The chosen engine is always one on offer; 1 is the studio price, should a server list none.
+  const cost = offerOf(offers, choice.engine)?.credits ?? 1;
   const toggle = (id: StyleId, on: boolean) =>
     onChange({
       ...choice,
@@ -88,6 +93,17 @@ export function StylesScreen({
           </Button>
         </Column>
       </Columns>
+      {engineChoice && (
+        <>
+          <Title size="small">
+            <FormattedMessage
+              defaultMessage="Choose your studio"
+              description="Heading of the engine choice (Instant studio or AI studio)"
+            />
+          </Title>
+          <EngineChoice offers={offers} choice={choice} showCredits={credits != null} onChange={onChange} />
+        </>
+      )}
       <Title size="small">
         <FormattedMessage defaultMessage="Choose your styles" description="Heading of the style step" />
       </Title>
@@ -140,10 +156,15 @@ export function StylesScreen({
                 defaultMessage: "Canceled. Nothing was generated.",
                 description: "Notice after the user canceled a generation (Canva Premium mode)",
               })
-            : intl.formatMessage({
-                defaultMessage: "Canceled. Your Headshot Studio credit is back.",
-                description: "Notice after the user canceled a generation: the credit was refunded",
-              })}
+            : intl.formatMessage(
+                {
+                  defaultMessage:
+                    "Canceled. {cost, plural, one {Your Headshot Studio credit is back.} other {Your # Headshot Studio credits are back.}}",
+                  description:
+                    "Notice after the user canceled a generation: the credits it cost (cost) were refunded",
+                },
+                { cost },
+              )}
         </Alert>
       )}
       <Button
@@ -153,30 +174,19 @@ export function StylesScreen({
         loading={submitting}
         onClick={onGenerate}
       >
-        {intl.formatMessage(
-          {
-            defaultMessage: "{count, plural, one {Generate # headshot} other {Generate # headshots}}",
-            description: "Button that starts generating; count is the number of chosen styles",
-          },
-          { count: choice.styles.length },
-        )}
+        {[
+          intl.formatMessage(
+            {
+              defaultMessage: "{count, plural, one {Generate # headshot} other {Generate # headshots}}",
+              description: "Button that starts generating; count is the number of chosen styles",
+            },
+            { count: choice.styles.length },
+          ),
+          // With an engine choice the price differs by engine: the button says it before the click.
+          ...(engineChoice && credits != null ? [intl.formatMessage(PRICE, { credits: cost })] : []),
+        ].join(" · ")}
       </Button>
-      {credits != null && (
-        <Text size="small" tone="tertiary" alignment="center">
-          {credits > 0 ? (
-            <FormattedMessage
-              defaultMessage="Uses 1 of {balance, plural, one {# Headshot Studio credit} other {# Headshot Studio credits}}"
-              description="Cost of one generation, attributed to the app by name; balance is the user's credits"
-              values={{ balance: credits }}
-            />
-          ) : (
-            <FormattedMessage
-              defaultMessage="You have no Headshot Studio credits left"
-              description="Shown under Generate when the balance is zero"
-            />
-          )}
-        </Text>
-      )}
+      {credits != null && <CreditLine balance={credits} cost={cost} />}
     </Rows>
   );
 }

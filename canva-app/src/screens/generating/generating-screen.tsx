@@ -1,13 +1,14 @@
-// Step 3: the job is running. Placeholders where the results will appear, the current stage,
-// a progress bar, how long it usually takes, and Cancel.
-import { Button, Grid, Placeholder, ProgressBar, Rows, Text, Title } from "@canva/app-ui-kit";
-import { ASPECTS } from "@headshot/shared";
+// Step 3: the job is running. One tile per style that fills in as its headshot arrives, the
+// current stage, a progress bar, how long it usually takes, and Cancel.
+import { Button, ProgressBar, Rows, Text, Title } from "@canva/app-ui-kit";
 import type { Job, JobStage } from "@headshot/shared";
 import { useEffect, useRef } from "react";
 import { defineMessages, FormattedMessage, useIntl } from "react-intl";
 import { useApi } from "../../api/api-context";
 import { pollJob } from "./poll-job";
 import type { Sleep } from "./poll-job";
+import { StyleTiles } from "./style-tiles";
+import { useTypicalWait } from "./typical-wait";
 
 const stages = defineMessages({
   queued: { defaultMessage: "Waiting for a free studio…", description: "Job stage: queued" },
@@ -32,6 +33,7 @@ function stageMessage(job: Job) {
 
 export function GeneratingScreen({
   job,
+  typicalSeconds,
   onUpdate,
   onEnd,
   onPollError,
@@ -40,6 +42,8 @@ export function GeneratingScreen({
   wait,
 }: {
   job: Job;
+  /** How long a job on this engine usually takes (GET /v1/me), said while waiting. */
+  typicalSeconds: number;
   onUpdate: (job: Job) => void;
   /** The job reached succeeded, failed or canceled. */
   onEnd: (job: Job) => void;
@@ -52,6 +56,7 @@ export function GeneratingScreen({
 }) {
   const intl = useIntl();
   const api = useApi();
+  const typicalWait = useTypicalWait();
   const jobId = job.id;
 
   // The job id alone decides what is polled; the handlers are read fresh on each event.
@@ -79,27 +84,12 @@ export function GeneratingScreen({
     return () => controller.abort();
   }, [jobId, api, wait]);
 
-  // One placeholder per headshot to come, shaped like it (thumbnails keep the result's aspect).
-  const aspects = job.aspects.length > 0 ? job.aspects : (["1:1"] as const);
-  const placeholders = aspects.flatMap((aspect) =>
-    Array.from({ length: Math.max(job.styles.length, 1) }, (_, i) => ({ key: `${aspect}-${i}`, aspect })),
-  );
   return (
     <Rows spacing="2u">
       <Title size="small">
         <FormattedMessage defaultMessage="Creating your headshots" description="Heading while generating" />
       </Title>
-      <Grid columns={2} spacing="1u">
-        {placeholders.map(({ key, aspect }) => (
-          <div
-            key={key}
-            data-aspect={aspect}
-            style={{ aspectRatio: `${ASPECTS[aspect].width} / ${ASPECTS[aspect].height}` }}
-          >
-            <Placeholder shape="rectangle" />
-          </div>
-        ))}
-      </Grid>
+      <StyleTiles job={job} />
       <Text>{intl.formatMessage(stageMessage(job))}</Text>
       <ProgressBar
         value={Math.round(job.progress * 100)}
@@ -110,8 +100,9 @@ export function GeneratingScreen({
       />
       <Text size="small" tone="tertiary">
         <FormattedMessage
-          defaultMessage="This usually takes about 10 seconds. You can keep working on your design."
-          description="Expected wait while generating"
+          defaultMessage="This usually takes {wait}. You can keep working on your design."
+          description="Expected wait while generating; wait is e.g. 'a few seconds' or 'about a minute'"
+          values={{ wait: typicalWait(typicalSeconds) }}
         />
       </Text>
       <Button variant="secondary" stretch loading={canceling} onClick={onCancel}>

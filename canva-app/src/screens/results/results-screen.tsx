@@ -1,5 +1,6 @@
 // Step 4: the headshots. Click or drag one into the design; when the photo came from the design,
-// it can instead replace that image in place. Then: generate again, or report a bad result.
+// it can instead replace that image in place. Styles an AI studio job couldn't make are listed
+// with the reason. Then: generate again, or report a bad result.
 import { Button, Link, Rows, SegmentedControl, Text, Title } from "@canva/app-ui-kit";
 import type { Aspect, Job } from "@headshot/shared";
 import type { ImageRef } from "@canva/asset";
@@ -11,6 +12,7 @@ import { useSelectedImage } from "../../canva/selection";
 import type { SelectedImage } from "../../canva/selection";
 import type { Photo } from "../create/photo";
 import { HeadshotGrid } from "./headshot-grid";
+import { MissingStylesNotice } from "./missing-styles-notice";
 
 type ClickMode = "add" | "replace";
 
@@ -18,12 +20,15 @@ export function ResultsScreen({
   job,
   aspect,
   photo,
+  showCredits,
   onGenerateAgain,
   onNewPhoto,
 }: {
   job: Job;
   aspect: Aspect;
   photo: Photo;
+  /** False in Canva Premium mode, where no credits are shown. */
+  showCredits: boolean;
   onGenerateAgain: () => void;
   onNewPhoto: () => void;
 }) {
@@ -96,6 +101,7 @@ export function ResultsScreen({
           ]}
         />
       )}
+      <MissingStylesNotice missing={job.missing} showCredits={showCredits} />
       <HeadshotGrid outputs={outputs} onUse={use} />
       <Button variant="primary" stretch onClick={onGenerateAgain}>
         {intl.formatMessage({
