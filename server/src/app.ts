@@ -87,8 +87,13 @@ export function createApp(services: Services): App {
       jsonBytes: JSON_BODY_LIMIT,
       overrides: [
         { method: "POST", path: "/webhooks/stripe", bytes: 1024 * 1024 },
-        // A Cog callback carries its image as a data URL (a 1024×1280 JPEG: well under 4 MB).
-        { method: "POST", path: "/webhooks/engine", bytes: 8 * 1024 * 1024 },
+        // A Cog callback carries its image as a data URL (a 1024×1280 JPEG: well under 4 MB); a
+        // Replicate one only the image's URL.
+        {
+          method: "POST",
+          path: "/webhooks/engine",
+          bytes: config.REMOTE_ENGINE_KIND === "cog" ? 8 * 1024 * 1024 : 256 * 1024,
+        },
       ],
       // Read after the checks that need no photo, paced and limited as it streams (generation-form.ts).
       streamed: [{ method: "POST", path: "/v1/headshots" }],
