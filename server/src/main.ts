@@ -26,7 +26,13 @@ async function main() {
   const retention = startRetentionScheduler(services, { clock: services.clock });
   // Generative predictions: late callbacks, timeouts, styles a dead instance could not send.
   const reconciler = services.generative
-    ? startReconciler({ ...services, engine: services.generative, timeoutS: config.REMOTE_ENGINE_TIMEOUT_S })
+    ? startReconciler({
+        ...services,
+        engine: services.generative,
+        timeoutS: config.REMOTE_ENGINE_TIMEOUT_S,
+        everyMs: config.REMOTE_ENGINE_RECONCILE_EVERY_S * 1000,
+        lateMs: config.REMOTE_ENGINE_LATE_CALLBACK_S * 1000,
+      })
     : undefined;
 
   const app = createApp(services);

@@ -136,6 +136,10 @@ const EnvSchema = z.object({
   REMOTE_ENGINE_WEBHOOK_SECRET: optionalString,
   REMOTE_ENGINE_PARALLEL: int(1, 6).default(6),
   REMOTE_ENGINE_TIMEOUT_S: int(30, 3600).default(300),
+  /** How often each instance's reconciler runs (SPEC §7.3: every 10 s). */
+  REMOTE_ENGINE_RECONCILE_EVERY_S: int(1, 600).default(10),
+  /** A callback this late gets its prediction polled (SPEC §7.3: 60 s). */
+  REMOTE_ENGINE_LATE_CALLBACK_S: int(1, 3600).default(60),
 
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   SUPPORT_EMAIL: optionalString.pipe(z.email("must be an email address").optional()),

@@ -31,6 +31,8 @@ describe("loadConfig", () => {
       UPLOAD_MIN_BYTES_PER_S: 16_384,
       UPLOADS_PER_USER: 2,
       UPLOADS_IN_FLIGHT: 16,
+      REMOTE_ENGINE_RECONCILE_EVERY_S: 10,
+      REMOTE_ENGINE_LATE_CALLBACK_S: 60,
       devAuth: true,
     });
     expect(config.DATABASE_URL).toBeUndefined();
@@ -52,6 +54,7 @@ describe("loadConfig", () => {
     expect(problems({ UPLOAD_TIMEOUT_S: "0" })[0]).toMatch(/^UPLOAD_TIMEOUT_S:/);
     expect(problems({ UPLOAD_MIN_BYTES_PER_S: "-1" })[0]).toMatch(/^UPLOAD_MIN_BYTES_PER_S:/);
     expect(problems({ UPLOADS_PER_USER: "0" })[0]).toMatch(/^UPLOADS_PER_USER:/);
+    expect(problems({ REMOTE_ENGINE_LATE_CALLBACK_S: "0" })[0]).toMatch(/^REMOTE_ENGINE_LATE_CALLBACK_S:/);
     expect(problems({ S3_ACCESS_KEY_ID: "AKIAONLY" })[0]).toMatch(/^S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY/);
   });
 

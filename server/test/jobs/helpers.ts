@@ -23,6 +23,19 @@ export async function consentingUser(h: Harness, opts?: Parameters<Harness["user
   return user;
 }
 
+/** POST /v1/consent's request, as the panel sends it, for tests that call a server over HTTP. */
+export function consentRequest(): RequestInit {
+  return {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      photoProcessing: true,
+      ageConfirmed18: true,
+      policyVersion: CURRENT_POLICY_VERSION,
+    }),
+  };
+}
+
 export function photoForm(
   photo: Uint8Array,
   fields: Record<string, string> = {},

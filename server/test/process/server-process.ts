@@ -56,3 +56,13 @@ export async function stopServer(server: ServerProcess, signal: NodeJS.Signals =
   if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill(signal);
   return server.exited;
 }
+
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export async function stopWithin(server: ServerProcess, graceMs: number) {
+  const killer = setTimeout(() => server.proc.kill("SIGKILL"), graceMs);
+  try {
+    return await stopServer(server);
+  } finally {
+    clearTimeout(killer);
+  }
+}

@@ -21,14 +21,13 @@
 // ~85 s with start-up and drain). Alone: `npx vitest run -c vitest.load.config.ts` in server/. It
 // needs a real PostgreSQL (TEST_DATABASE_URL or DATABASE_URL): without one, or when it doesn't
 // answer, it skips and says why.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CURRENT_POLICY_VERSION, ErrorBody, JobListResponse, JobResponse, type Job } from "@headshot/shared";
+import { ErrorBody, JobListResponse, JobResponse, type Job } from "@headshot/shared";
 import { DEFAULT_CREDIT_PACKS } from "../../src/config/credit-packs";
 import { openDatabase, rowsOf, type DatabaseHandle } from "../../src/db/client";
 import { createSupportUser } from "../../src/support/accounts";
@@ -40,12 +39,12 @@ import {
   stripeSignature,
   WEBHOOK_SECRET,
 } from "../billing/stripe-events";
-import { fixture, photoForm } from "../jobs/helpers";
+import { consentRequest, fixture, photoForm } from "../jobs/helpers";
 import { partFlood, stalledUpload } from "../support/attacks";
-import { postgresUnavailable, testDatabaseUrl, withDatabase } from "../support/database";
+import { createEmptyDatabase, postgresUnavailable } from "../support/database";
 import { PASSWORD, submitLogin } from "../support-console/console-client";
 import { startCanvaIssuer, type CanvaIssuer } from "./canva-issuer";
-import { runServer, stopServer, waitUntilReady, type ServerProcess } from "./server-process";
+import { runServer, stopWithin, waitUntilReady, type ServerProcess } from "./server-process";
 
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const APP_ID = "AAFloadTest";
@@ -136,7 +135,7 @@ interface Panel {
 let issuer: CanvaIssuer;
 let stripe: FakeStripe;
 let database: DatabaseHandle;
-let databaseName: string;
+let testDatabase: Awaited<ReturnType<typeof createEmptyDatabase>> | undefined;
 let dataDir: string;
 const instances: Instance[] = [];
 const samples: Sample[] = [];
@@ -222,15 +221,7 @@ async function asPanel(
 
 async function newPanel(name: string): Promise<Panel> {
   const panel: Panel = { userId: name, brandId: "load-brand", token: { value: "", at: 0 }, paid: new Set() };
-  const consent = await asPanel("me", panel, next(), "/v1/consent", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      photoProcessing: true,
-      ageConfirmed18: true,
-      policyVersion: CURRENT_POLICY_VERSION,
-    }),
-  });
+  const consent = await asPanel("me", panel, next(), "/v1/consent", consentRequest());
   if (consent.status !== 200) throw new Error(`consent for ${name}: ${consent.status}`);
   return panel;
 }
@@ -506,13 +497,9 @@ describe.skipIf(unavailable)(`two instances under ${LOAD_SECONDS} s of mixed tra
     issuer = await startCanvaIssuer();
     stripe = await startFakeStripe();
     dataDir = mkdtempSync(path.join(os.tmpdir(), "hs-load-"));
-    const base = testDatabaseUrl();
-    databaseName = `headshot_load_${randomBytes(6).toString("hex")}`;
-    const admin = postgres(base, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${databaseName}"`);
-    await admin.end();
+    testDatabase = await createEmptyDatabase("headshot_load");
     const env = {
-      DATABASE_URL: withDatabase(base, databaseName),
+      DATABASE_URL: testDatabase.url,
       DATA_DIR: dataDir,
       STORAGE: "fs",
       CANVA_APP_ID: APP_ID,
@@ -541,19 +528,9 @@ describe.skipIf(unavailable)(`two instances under ${LOAD_SECONDS} s of mixed tra
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all(
-      instances.map(async ({ server }) => {
-        const killer = setTimeout(() => server.proc.kill("SIGKILL"), 20_000);
-        await stopServer(server);
-        clearTimeout(killer);
-      }),
-    );
+    await Promise.all(instances.map(({ server }) => stopWithin(server, 20_000)));
     await database?.close();
-    if (databaseName) {
-      const admin = postgres(testDatabaseUrl(), { max: 1, onnotice: () => {} });
-      await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
-      await admin.end();
-    }
+    await testDatabase?.drop();
     await stripe?.close();
     await issuer?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

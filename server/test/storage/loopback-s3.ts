@@ -49,3 +49,15 @@ export async function startLoopbackS3(buckets: string[]): Promise<LoopbackS3> {
     },
   };
 }
+
+/** The STORAGE=s3 environment of a server that keeps its outputs in `bucket` of this server. */
+export function s3Env(s3: LoopbackS3, bucket: string) {
+  return {
+    STORAGE: "s3",
+    S3_BUCKET: bucket,
+    S3_REGION: "us-east-1",
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY_ID: "S3RVER",
+    S3_SECRET_ACCESS_KEY: "S3RVER",
+  } as const;
+}

@@ -8,7 +8,7 @@ import { userPrefix } from "../../src/storage/storage";
 import { TEST_DRIVER } from "../support/database";
 import { createHarness, type Harness } from "../support/harness";
 import { consentingUser, fixture, upload, waitForEnd } from "../jobs/helpers";
-import { startLoopbackS3, type LoopbackS3 } from "./loopback-s3";
+import { s3Env, startLoopbackS3, type LoopbackS3 } from "./loopback-s3";
 
 const BUCKET = "headshot-e2e-outputs";
 let s3: LoopbackS3;
@@ -16,14 +16,7 @@ let h: Harness;
 
 beforeAll(async () => {
   s3 = await startLoopbackS3([BUCKET]);
-  const s3Config = {
-    STORAGE: "s3",
-    S3_BUCKET: BUCKET,
-    S3_REGION: "us-east-1",
-    S3_ENDPOINT: s3.endpoint,
-    S3_ACCESS_KEY_ID: "S3RVER",
-    S3_SECRET_ACCESS_KEY: "S3RVER",
-  } as const;
+  const s3Config = s3Env(s3, BUCKET);
   h = await createHarness(
     { ...s3Config, PUBLIC_BASE_URL: "https://api.headshot.test" },
     { storage: createStorage({ ...s3Config, dataDir: "/nonexistent" }) },

@@ -50,6 +50,32 @@ export async function postgresUnavailable(): Promise<string | undefined> {
   }
 }
 
+/**
+ * An empty database on the test server, named `${prefix}_<random>`, for server processes that
+ * migrate it themselves; `drop()` removes it (connections and all).
+ */
+export async function createEmptyDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = testDatabaseUrl();
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(base, name),
+    async drop() {
+      const dropper = postgres(base, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
 export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
