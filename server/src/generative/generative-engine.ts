@@ -178,8 +178,11 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
         webhookUrl: `${config.publicBaseUrl}/webhooks/engine?attempt=${attemptId}`,
         deadlineS: config.REMOTE_ENGINE_TIMEOUT_S,
       });
-      h.reached = true;
-      h.photo = undefined;
+      if (!h.reached) {
+        h.reached = true;
+        h.photo = undefined;
+        wake(); // the provider is there: the job's other styles go now
+      }
       metrics.predictions.inc({ provider: kind, outcome: "created", reason: "" });
       const status = await recordProviderId(db, attemptId, state.providerId);
       if (status === "canceled") await cancelAtProvider(state.providerId);
@@ -308,6 +311,7 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
         notBefore: report.notBefore,
       },
       now,
+      found,
     ).catch(async (err: unknown) => {
       if (outputRows) await deps.storage.delete(outputRows.flatMap((r) => [r.storageKey, r.thumbStorageKey]));
       throw err;
@@ -332,7 +336,7 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
       }
     }
     if (applied.jobEnded) await jobEnded(applied.jobEnded);
-    wake(); // a retry may be waiting to be sent
+    if (p.status === "pending") wake(); // a retry to send
     return "applied";
   }
 

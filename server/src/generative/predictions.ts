@@ -156,9 +156,17 @@ function attemptMatch(key: { attemptId?: string | undefined; providerId: string 
     : eq(predictions.providerId, key.providerId);
 }
 
-/** Applies one reported state of a prediction; see `Applied`. */
-export async function applyState(db: Database, state: ReportedState, now: Date): Promise<Applied> {
-  const found = await findOpenAttempt(db, state);
+/**
+ * Applies one reported state of a prediction; see `Applied`. `found`: the caller's own read of
+ * the attempt (findOpenAttempt), which the transaction checks again under its locks.
+ */
+export async function applyState(
+  db: Database,
+  state: ReportedState,
+  now: Date,
+  found?: { prediction: PredictionRow; job: JobRow },
+): Promise<Applied> {
+  found ??= await findOpenAttempt(db, state);
   if (!found) {
     return state.deliveryId && (await isDelivered(db, state.deliveryId))
       ? { outcome: "duplicate" }

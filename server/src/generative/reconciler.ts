@@ -66,7 +66,8 @@ export async function reconcileOnce(options: ReconcilerOptions): Promise<Reconci
 
   const late = await claimOverdue(db, {
     sentBefore: new Date(now.getTime() - lateMs),
-    polledBefore: new Date(now.getTime() - lateMs / 2),
+    // Asked again only after as long again: a slow pass elsewhere can't make it poll twice.
+    polledBefore: new Date(now.getTime() - lateMs),
     now,
     limit: BATCH,
   });
@@ -90,11 +91,12 @@ function providerIdOf(row: PredictionRow, kind: string): string | null {
 
 /** Reconciles on a timer until stopped. */
 export function startReconciler(options: ReconcilerOptions): { stop(): Promise<void> } {
-  let current: Promise<unknown> = Promise.resolve();
+  let current: Promise<unknown> | undefined;
   const timer = setInterval(() => {
-    current = reconcileOnce(options).catch((err: unknown) =>
-      options.logger.error({ err }, "reconciling predictions failed"),
-    );
+    if (current) return; // a pass still running (a slow provider) is not overlapped
+    current = reconcileOnce(options)
+      .catch((err: unknown) => options.logger.error({ err }, "reconciling predictions failed"))
+      .finally(() => (current = undefined));
   }, options.everyMs ?? RECONCILE_EVERY_MS);
   timer.unref();
   return {

@@ -124,6 +124,15 @@ describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
     expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(1536);
     expect(meta.exif).toBeUndefined();
 
+    // No log line carries the user, their token or the photo; the metrics count the predictions.
+    for (const secret of [s.user.userId, s.user.token, "data:image", "base64"])
+      expect(s.h.logs()).not.toContain(secret);
+    const metrics = await s.h.services.metrics.registry.metrics();
+    expect(metrics).toContain(
+      `headshot_predictions_total{provider="${kind}",outcome="succeeded",reason=""} 6`,
+    );
+    expect(metrics).toContain(`headshot_engine_callbacks_total{outcome="applied"} 6`);
+
     // The export says which engine made the job (SPEC §7.3 Privacy).
     const exported = (await (await s.h.app.request("/v1/me/export", { headers: s.user.headers })).json()) as {
       jobs: { id: string; engine: string; attire: string | null }[];
@@ -217,6 +226,43 @@ describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
     expect(applied).toHaveLength(6);
     expect(s.gpu.callbacks.filter((c) => c.responseStatus === 400)).toHaveLength(54);
     expect(await balance(s.h, s.user)).toBe(FREE - 3);
+  });
+});
+
+describe("AI studio when the provider pushes back", () => {
+  // Waits are kept on the services' clock, the harness's manual one: let it run in real time.
+  let running: NodeJS.Timeout | undefined;
+  const runClock = (s: Setup) => {
+    running = setInterval(() => s.h.clock.advance(50), 50);
+  };
+  afterEach(() => clearInterval(running));
+
+  it("waits out Replicate's 429 as the answer says, then finishes", async () => {
+    const s = await setup("replicate", { gpu: { rateLimitedCreates: 2, rateLimitResetS: 1 } });
+    runClock(s);
+    const job = await waitForEnd(
+      s.h,
+      s.user,
+      (await generate(s, { styles: "studio-grey,warm-beige" })).id,
+      30_000,
+    );
+    expect(job.status).toBe("succeeded");
+    expect(job.outputs).toHaveLength(4);
+    expect(creates(s.gpu)).toHaveLength(4); // two refused with 429, then both styles
+  });
+
+  it("sends a Cog container one prediction at a time, retrying after its 409", async () => {
+    const s = await setup("cog", { gpu: { capacity: 1 } });
+    runClock(s);
+    const job = await waitForEnd(
+      s.h,
+      s.user,
+      (await generate(s, { styles: "studio-grey,warm-beige,classic-bw" })).id,
+      60_000,
+    );
+    expect(job.status).toBe("succeeded");
+    expect(job.outputs).toHaveLength(6);
+    expect(creates(s.gpu).length).toBeGreaterThan(3); // some answered 409 "At capacity"
   });
 });
 
