@@ -39,8 +39,19 @@ export function aMe(
   };
 }
 
-export const STUDIO: EngineOffer = { id: "studio", credits: 1, typicalSeconds: 5 };
-export const AI_STUDIO: EngineOffer = { id: "generative", credits: 3, typicalSeconds: 60 };
+export const STUDIO: EngineOffer = {
+  id: "studio",
+  credits: 1,
+  typicalSeconds: 5,
+  processedBy: "our_servers",
+};
+/** AI studio on a hosted GPU provider (Replicate). */
+export const AI_STUDIO: EngineOffer = {
+  id: "generative",
+  credits: 3,
+  typicalSeconds: 60,
+  processedBy: "gpu_provider",
+};
 
 export function anOutput(overrides: Partial<Output> = {}): Output {
   return {

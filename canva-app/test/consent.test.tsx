@@ -71,7 +71,15 @@ describe("consent gating", () => {
     ).toBeTruthy();
     const aiStudio = screen.getByText(/^AI studio:/);
     expect(aiStudio.textContent).toMatch(/without your name or account/);
-    expect(aiStudio.textContent).toMatch(/GPU provider's/);
-    expect(aiStudio.textContent).toMatch(/deletes it within an hour/);
+    expect(aiStudio.textContent).toMatch(/our GPU provider, which deletes it within an hour/);
+  });
+
+  it("with AI studio on our own GPUs: says the photo stays on our servers", async () => {
+    const ours = { ...AI_STUDIO, processedBy: "our_servers" as const };
+    const me = aMe({ consent: false, engines: [STUDIO, ours] });
+    renderWithProviders(<App />, fakeApi({ me: vi.fn(async () => me) }));
+    const aiStudio = await screen.findByText(/^AI studio:/);
+    expect(aiStudio.textContent).toMatch(/goes to our own GPU servers/);
+    expect(aiStudio.textContent).not.toMatch(/provider/);
   });
 });

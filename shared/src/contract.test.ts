@@ -57,8 +57,8 @@ describe("contract", () => {
         trainingConsent: false,
       },
       engines: [
-        { id: "studio", credits: 1, typicalSeconds: 5 },
-        { id: "generative", credits: 3, typicalSeconds: 60 },
+        { id: "studio", credits: 1, typicalSeconds: 5, processedBy: "our_servers" },
+        { id: "generative", credits: 3, typicalSeconds: 60, processedBy: "gpu_provider" },
       ],
     });
     expect(me.credits.balance).toBe(3);

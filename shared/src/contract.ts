@@ -30,6 +30,11 @@ export const EngineOffer = z
     credits: z.number().int(),
     /** How long a job usually takes, for the panel to say before the click. */
     typicalSeconds: z.number().int(),
+    /**
+     * Where the photo goes (SPEC §7.3 Privacy): only our own servers (the studio engine, AI studio
+     * on our GPUs), or a hosted GPU provider that deletes it within an hour.
+     */
+    processedBy: z.enum(["our_servers", "gpu_provider"]),
   })
   .meta({ id: "EngineOffer" });
 export type EngineOffer = z.infer<typeof EngineOffer>;

@@ -11,10 +11,14 @@ export function creditsFor(config: Pick<Config, "GENERATIVE_CREDITS">, engine: E
   return engine === "generative" ? config.GENERATIVE_CREDITS : STUDIO_CREDITS;
 }
 
-export function engineOffers(config: Pick<Config, "ENGINES" | "GENERATIVE_CREDITS">): EngineOffer[] {
+export function engineOffers(
+  config: Pick<Config, "ENGINES" | "GENERATIVE_CREDITS" | "REMOTE_ENGINE_KIND">,
+): EngineOffer[] {
   return config.ENGINES.map((id) => ({
     id,
     credits: creditsFor(config, id),
     typicalSeconds: TYPICAL_SECONDS[id],
+    processedBy:
+      id === "generative" && config.REMOTE_ENGINE_KIND === "replicate" ? "gpu_provider" : "our_servers",
   }));
 }

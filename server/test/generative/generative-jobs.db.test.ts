@@ -6,7 +6,7 @@ import { count, eq } from "drizzle-orm";
 import sharp from "sharp";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { STYLE_IDS, type Job } from "@headshot/shared";
+import { MeResponse, STYLE_IDS, type Job } from "@headshot/shared";
 import { engineDeliveries, outputs, predictions } from "../../src/db/schema";
 import { reconcileOnce } from "../../src/generative/reconciler";
 import { databaseNow, heartbeat } from "../../src/jobs/instances";
@@ -93,6 +93,16 @@ const creates = (gpu: FakeGpu) =>
 describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
   it("makes one prediction per style, stores 4:5 and 1:1 outputs, charges GENERATIVE_CREDITS and sends nothing that identifies the user", async () => {
     const s = await setup(kind, { gpu: { capacity: 6 } });
+    const me = MeResponse.parse(await (await s.h.app.request("/v1/me", { headers: s.user.headers })).json());
+    expect(me.engines).toEqual([
+      { id: "studio", credits: 1, typicalSeconds: 5, processedBy: "our_servers" },
+      {
+        id: "generative",
+        credits: 3,
+        typicalSeconds: 60,
+        processedBy: kind === "cog" ? "our_servers" : "gpu_provider",
+      },
+    ]);
     const started = await generate(s, { attire: "smart_casual" });
     expect(started).toMatchObject({ engine: "generative", attire: "smart_casual", missing: [] });
     expect(await balance(s.h, s.user)).toBe(FREE - 3);

@@ -26,6 +26,7 @@ export function ConsentScreen({
   const [processing, setProcessing] = useState(false);
   const [adult, setAdult] = useState(false);
   const [submit, setSubmit] = useState<SubmitState>({ status: "idle" });
+  const aiStudio = engines.find((engine) => engine.id === "generative");
 
   const agree = async () => {
     setSubmit({ status: "saving" });
@@ -58,7 +59,7 @@ export function ConsentScreen({
             description="Heading above the privacy facts on the first-use screen"
           />
         </Text>
-        {engines.some((engine) => engine.id === "generative") ? (
+        {aiStudio ? (
           <>
             <Text>
               <FormattedMessage
@@ -67,10 +68,17 @@ export function ConsentScreen({
               />
             </Text>
             <Text>
-              <FormattedMessage
-                defaultMessage="AI studio: a smaller copy of your photo, without your name or account, goes to the GPU servers that run our AI model, ours or our GPU provider's. The provider deletes it within an hour; we never store it."
-                description="Privacy fact: where the photo goes with the AI studio engine (self-hosted GPUs, or a hosted GPU provider with one-hour retention)"
-              />
+              {aiStudio.processedBy === "gpu_provider" ? (
+                <FormattedMessage
+                  defaultMessage="AI studio: a smaller copy of your photo, without your name or account, goes to our GPU provider, which deletes it within an hour. We never store it."
+                  description="Privacy fact: where the photo goes with the AI studio engine run by a hosted GPU provider (one-hour retention)"
+                />
+              ) : (
+                <FormattedMessage
+                  defaultMessage="AI studio: a smaller copy of your photo, without your name or account, goes to our own GPU servers and is discarded once your headshots are made. We never store it."
+                  description="Privacy fact: where the photo goes with the AI studio engine on our own GPU servers"
+                />
+              )}
             </Text>
           </>
         ) : (
