@@ -222,6 +222,18 @@ describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
     expect(await balance(s.h, s.user)).toBe(FREE);
   });
 
+  it("keeps a terminal state final when a stale callback arrives after it", async () => {
+    const s = await setup(kind, { gpu: { capacity: 6, staleAfterCompleted: true } });
+    const job = await waitForEnd(s.h, s.user, (await generate(s, { styles: "studio-grey" })).id, 30_000);
+    await s.gpu.settled();
+    const stale = s.gpu.callbacks.filter((c) => c.status === "processing");
+    expect(stale.length).toBe(1);
+    expect(stale[0]!.responseStatus).toBe(200); // acknowledged, and nothing changes
+    expect(await getJob(s.h, s.user, job.id)).toMatchObject({ status: "succeeded", outputs: job.outputs });
+    const [row] = await s.h.services.db.select().from(predictions).where(eq(predictions.jobId, job.id));
+    expect(row!.status).toBe("succeeded");
+  });
+
   it("applies ten concurrent copies of each callback once", async () => {
     const s = await setup(kind, {
       gpu: { capacity: 6, callbackCopies: 10, concurrentCopies: true, callbackRetries: 0 },
