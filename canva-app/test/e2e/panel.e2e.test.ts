@@ -70,11 +70,12 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     browser = await launchChromium();
   }, 120_000);
 
+  // The backend drains and stops its engine on SIGTERM; stop() gives it 10 s before SIGKILL.
   afterAll(async () => {
     await browser?.close();
     await Promise.all(children.map(stop));
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   async function openPanel(user: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
