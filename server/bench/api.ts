@@ -8,7 +8,10 @@
 // real studio engine (a small photo, so the jobs are quick: the check is the server's own memory
 // per job), and its peak while 8 photos of ~15 MB upload at once.
 //
-// BENCH_SECONDS (default 10) per measurement, BENCH_JOBS (default 200) for the leak check.
+// BENCH_SECONDS (default 10) per measurement, BENCH_JOBS (default 200) for the leak check,
+// BENCH_MEMORY=0 skips the memory checks. To profile the server, pass node its flags:
+// `BENCH_MEMORY=0 CPU_PROFILE_DIR=/tmp BENCH_NODE_OPTIONS="--import ./bench/api/cpu-profile.mjs"
+// npm run bench:api` (a profile per node process of the serve script; the largest is the server).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -33,6 +36,7 @@ const UPLOADS = 8;
 const UPLOAD_BYTES_MAX = 15 * 1024 * 1024;
 const RSS_PEAK_BOUND = 700 * 1024 * 1024;
 const RSS_GROWTH_BOUND = 1.1;
+const MEMORY = process.env.BENCH_MEMORY !== "0";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const require = createRequire(import.meta.url);
@@ -181,6 +185,66 @@ function stop(proc: ChildProcess): Promise<void> {
   return exited;
 }
 
+/** RSS after LEAK_FIRST jobs, then after LEAK_JOBS, two at a time (the engine's workers on two
+ * cores); returns the growth. */
+async function leakCheck(base: string, pid: number, maker: SeededUser): Promise<number> {
+  const token = await devToken(base, maker);
+  const started = Date.now();
+  let done = 0;
+  const statuses = new Map<string, number>();
+  const runJobs = async (until: number) => {
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (done < until) {
+          done += 1;
+          const status = await waitForJob(base, token, await upload(base, token, SMALL_PHOTO));
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+  };
+  await runJobs(LEAK_FIRST);
+  const first = await settledRss(pid);
+  await runJobs(LEAK_JOBS);
+  const last = await settledRss(pid);
+  console.log(
+    `RSS after ${LEAK_FIRST} jobs ${MB(first)}, after ${LEAK_JOBS} ${MB(last)}: ` +
+      `${(last / first).toFixed(2)}× (bound ${RSS_GROWTH_BOUND}×) — real studio engine, 700×1000 photo, ` +
+      `${((Date.now() - started) / 1000).toFixed(0)} s, jobs ${[...statuses].map(([s, n]) => `${s} ×${n}`).join(", ")}`,
+  );
+  return last / first;
+}
+
+/** Peak RSS while UPLOADS photos of ~15 MB upload at once, sampled every 20 ms until every job
+ * has ended. */
+async function uploadPeak(base: string, pid: number, uploaders: SeededUser[], perUser: number) {
+  const big = await fifteenMegabytePhoto();
+  let peak = rssBytes(pid);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, rssBytes(pid));
+      await sleep(20);
+    }
+  })();
+  const statuses = await Promise.all(
+    uploaders.flatMap((u) =>
+      Array.from({ length: perUser }, async () => {
+        const token = await devToken(base, u);
+        return waitForJob(base, token, await upload(base, token, big));
+      }),
+    ),
+  );
+  sampling = false;
+  await sampler;
+  console.log(
+    `peak RSS with ${statuses.length} concurrent ${(big.byteLength / 1024 / 1024).toFixed(1)} MB uploads: ` +
+      `${MB(peak)} (bound ${MB(RSS_PEAK_BOUND)}; VmHWM since start ${MB(rssBytes(pid, "VmHWM"))}) — ` +
+      `jobs ${statuses.join(", ")}`,
+  );
+  return peak;
+}
+
 function printTable(results: Result[], baseline: number) {
   console.log(
     "target".padEnd(44),
@@ -211,6 +275,8 @@ async function main() {
     // Only the leak check's one user generates this often.
     RATE_LIMITS: "generation=100000/min",
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    ...(process.env.CPU_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.CPU_PROFILE_DIR } : {}),
   };
   const config = loadConfig({ ...env, NODE_ENV: "development" });
   const database = await openDatabase(
@@ -275,51 +341,6 @@ async function main() {
     bare.kill();
     const baseline = (results[0]!.perSecond + results.at(-1)!.perSecond) / 2;
 
-    // Leak check: RSS after LEAK_FIRST jobs, then after LEAK_JOBS, two at a time (the engine's
-    // workers on two cores).
-    const makerToken = await devToken(base, maker);
-    const leakStarted = Date.now();
-    let done = 0;
-    let rssFirst = 0;
-    const statuses = new Map<string, number>();
-    const runJobs = async (until: number) => {
-      await Promise.all(
-        [0, 1].map(async () => {
-          while (done < until) {
-            done += 1;
-            const status = await waitForJob(base, makerToken, await upload(base, makerToken, SMALL_PHOTO));
-            statuses.set(status, (statuses.get(status) ?? 0) + 1);
-          }
-        }),
-      );
-    };
-    await runJobs(LEAK_FIRST);
-    rssFirst = await settledRss(pid);
-    await runJobs(LEAK_JOBS);
-    const rssLast = await settledRss(pid);
-    const leakSeconds = (Date.now() - leakStarted) / 1000;
-
-    // Peak: UPLOADS photos of ~15 MB at once, sampled every 20 ms until every job has ended.
-    const big = await fifteenMegabytePhoto();
-    let peak = rssBytes(pid);
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, rssBytes(pid));
-        await sleep(20);
-      }
-    })();
-    const bigStatuses = await Promise.all(
-      uploaders.flatMap((u) =>
-        Array.from({ length: config.UPLOADS_PER_USER }, async () => {
-          const token = await devToken(base, u);
-          return waitForJob(base, token, await upload(base, token, big));
-        }),
-      ),
-    );
-    sampling = false;
-    await sampler;
-
     const db = scratch ? "PostgreSQL (loopback)" : "PGlite";
     console.log(
       `\nAPI benchmark — server: \`${serveScript()}\`; ${db}; autocannon ${CONNECTIONS} connections, ` +
@@ -327,17 +348,9 @@ async function main() {
     );
     printTable(results, baseline);
     console.log(`(× bare: req/s over the mean of the two bare Hono runs, ${baseline.toFixed(0)} req/s)\n`);
-    const growth = rssLast / rssFirst;
-    console.log(
-      `RSS after ${LEAK_FIRST} jobs ${MB(rssFirst)}, after ${LEAK_JOBS} ${MB(rssLast)}: ` +
-        `${growth.toFixed(2)}× (bound ${RSS_GROWTH_BOUND}×) — real studio engine, 700×1000 photo, ` +
-        `${leakSeconds.toFixed(0)} s, jobs ${[...statuses].map(([s, n]) => `${s} ×${n}`).join(", ")}`,
-    );
-    console.log(
-      `peak RSS with ${UPLOADS} concurrent ${(big.byteLength / 1024 / 1024).toFixed(1)} MB uploads: ` +
-        `${MB(peak)} (bound ${MB(RSS_PEAK_BOUND)}; VmHWM since start ${MB(rssBytes(pid, "VmHWM"))}) — ` +
-        `jobs ${bigStatuses.join(", ")}`,
-    );
+    if (!MEMORY) return;
+    const growth = await leakCheck(base, pid, maker);
+    const peak = await uploadPeak(base, pid, uploaders, config.UPLOADS_PER_USER);
     const failed = growth > RSS_GROWTH_BOUND || peak > RSS_PEAK_BOUND;
     if (failed) console.log("a memory bound was exceeded");
     process.exitCode = failed ? 1 : 0;
