@@ -1,96 +1,368 @@
-// API benchmark: throughput of authenticated reads against a baseline run in the same process
-// (GET /healthz: the middleware stack with no auth and no database), printed as cost ratios
-// (baseline req/s ÷ route req/s: 2× means half the throughput).
-// Runs the real app on PGlite with development auth; no network.
-import { mkdtempSync, rmSync } from "node:fs";
+// `npm run bench:api`: what users feel, measured from outside. The real server process (started by
+// the `serve` script, api/serve-command.ts) and a bare Hono "hello" (api/bare-hono.mjs) each run
+// in a process of their own, and autocannon, in a third, loads them with 50 connections: the bare
+// hello in the same run is the baseline every route is a ratio of. On PostgreSQL when DATABASE_URL
+// is set (a scratch database made for the run and dropped after), PGlite otherwise.
+//
+// Then memory: the server's resident set (VmRSS from /proc) after 20 and after 200 jobs through the
+// real studio engine (a small photo, so the jobs are quick: the check is the server's own memory
+// per job), and its peak while 8 photos of ~15 MB upload at once.
+//
+// BENCH_SECONDS (default 10) per measurement, BENCH_JOBS (default 200) for the leak check,
+// BENCH_MEMORY=0 skips the memory checks. To profile the server, pass node its flags:
+// `BENCH_MEMORY=0 CPU_PROFILE_DIR=/tmp BENCH_NODE_OPTIONS="--import ./bench/api/cpu-profile.mjs"
+// npm run bench:api` (a profile per node process of the serve script; the largest is the server).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { createApp } from "../src/app";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import sharp from "sharp";
+import { JobResponse } from "@headshot/shared";
 import { loadConfig } from "../src/config/config";
 import { openDatabase } from "../src/db/client";
-import { createLogger } from "../src/logger";
-import { createServices } from "../src/services";
-import type { Engine } from "../src/engine/types";
+import { rssBytes, serverPid, serveScript, startServe } from "./api/serve-command";
+import { seedUser, type SeededUser } from "./api/seed";
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
-const CONCURRENCY = 16;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 3;
+const CONNECTIONS = 50;
+const LEAK_JOBS = Number(process.env.BENCH_JOBS ?? 200);
+const LEAK_FIRST = 20;
+const UPLOADS = 8;
+const UPLOAD_BYTES_MAX = 15 * 1024 * 1024;
+const RSS_PEAK_BOUND = 700 * 1024 * 1024;
+const RSS_GROWTH_BOUND = 1.1;
+const MEMORY = process.env.BENCH_MEMORY !== "0";
 
-// The API bench never generates: an engine that refuses keeps model loading out of the numbers.
-const idleEngine: Engine = {
-  generate: () => Promise.reject(new Error("not used by the API bench")),
-  prepare: () => Promise.reject(new Error("not used by the API bench")),
-  stats: () => ({ running: 0, queued: 0, capacity: 1 }),
-  close: async () => {},
-};
+const here = fileURLToPath(new URL(".", import.meta.url));
+const require = createRequire(import.meta.url);
+const AUTOCANNON = require.resolve("autocannon/autocannon.js");
+const SMALL_PHOTO = readFileSync(path.join(here, "../test/fixtures/one_face_sample1_crop.jpg"));
 
-async function measure(name: string, request: () => Promise<Response>) {
-  // Warm up: JIT, caches, first-sight user creation.
-  for (let i = 0; i < 200; i++) await request();
-  let done = 0;
-  const latencies: number[] = [];
-  const end = performance.now() + DURATION_MS;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const res = await request();
-        if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t);
-        done += 1;
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return {
-    name,
-    perSecond: done / (DURATION_MS / 1000),
-    p50: latencies[Math.floor(latencies.length * 0.5)]!,
-    p95: latencies[Math.floor(latencies.length * 0.95)]!,
+interface Result {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const port = () => 20000 + Math.floor(Math.random() * 12000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function waitFor(url: string, proc: ChildProcess, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${url}: the process exited (${proc.exitCode})`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** autocannon in its own process; its JSON summary. */
+function autocannon(url: string, seconds: number, headers: Record<string, string>) {
+  const args = [AUTOCANNON, "-c", String(CONNECTIONS), "-d", String(seconds), "-j"];
+  for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
+  const run = spawnSync(process.execPath, [...args, url], { encoding: "utf8", maxBuffer: 16 << 20 });
+  if (run.status !== 0) throw new Error(`autocannon failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
   };
 }
 
-async function main() {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "hs-bench-"));
-  const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
-  const database = await openDatabase({ pgliteDir: path.join(dataDir, "pglite") });
-  await database.migrate();
-  const services = await createServices(config, {
-    database,
-    engine: idleEngine,
-    logger: createLogger("silent"),
-  });
-  const app = createApp(services);
-  const token = await services.devIssuer!.issueToken({ userId: "bench", brandId: "bench", ttlSeconds: 3600 });
-  const auth = { headers: { Authorization: `Bearer ${token}` } };
+function measure(name: string, url: string, headers: Record<string, string> = {}): Result {
+  autocannon(url, WARMUP_SECONDS, headers);
+  const r = autocannon(url, SECONDS, headers);
+  if (r.non2xx || r.errors || r.timeouts) {
+    throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  }
+  return { name, perSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
 
-  const results = [
-    await measure("GET /healthz (baseline)", async () => app.request("/healthz")),
-    await measure("GET /v1/me (verified token, user + consent read)", async () =>
-      app.request("/v1/me", auth),
-    ),
-    await measure("GET /v1/headshots (history page)", async () => app.request("/v1/headshots", auth)),
-  ];
-  const baseline = results[0]!.perSecond;
-  console.log(`\nAPI benchmark — in-process, PGlite, ${CONCURRENCY} concurrent, ${DURATION_MS} ms each\n`);
+async function devToken(base: string, user: { userId: string; brandId: string }): Promise<string> {
+  const res = await fetch(`${base}/dev/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(user),
+  });
+  if (!res.ok) throw new Error(`POST /dev/token: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function upload(base: string, token: string, photo: Uint8Array): Promise<string> {
+  const form = new FormData();
+  form.set("photo", new Blob([photo as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }), "photo.jpg");
+  const res = await fetch(`${base}/v1/headshots`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+    body: form,
+  });
+  if (res.status !== 202) throw new Error(`upload: HTTP ${res.status} ${await res.text()}`);
+  return JobResponse.parse(await res.json()).job.id;
+}
+
+async function waitForJob(base: string, token: string, id: string): Promise<string> {
+  for (;;) {
+    const res = await fetch(`${base}/v1/headshots/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+    const { job } = JobResponse.parse(await res.json());
+    if (job.status !== "queued" && job.status !== "processing") return job.status;
+    await sleep(100);
+  }
+}
+
+/** Median VmRSS over a short quiet spell: one sample is at the mercy of a collection. */
+async function settledRss(pid: number): Promise<number> {
+  await sleep(2_000);
+  const samples: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    samples.push(rssBytes(pid));
+    await sleep(200);
+  }
+  return samples.sort((a, b) => a - b)[5]!;
+}
+
+/** A real portrait, enlarged with grain until its JPEG is just under the upload limit. */
+async function fifteenMegabytePhoto(): Promise<Buffer> {
+  const width = 4300;
+  const height = Math.round((width * 10) / 7);
+  const grain = await sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: "#808080",
+      noise: { type: "gaussian", mean: 128, sigma: 12 },
+    },
+  })
+    .raw()
+    .toBuffer();
+  const photo = await sharp(SMALL_PHOTO)
+    .resize(width, height)
+    .composite([{ input: grain, raw: { width, height, channels: 3 }, blend: "overlay" }])
+    .jpeg({ quality: 100 })
+    .toBuffer();
+  if (photo.byteLength > UPLOAD_BYTES_MAX) throw new Error(`the big photo is ${photo.byteLength} bytes`);
+  return photo;
+}
+
+async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return undefined;
+  const name = `headshot_bench_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const dropper = postgres(base, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => proc.on("exit", () => r()));
+  // The serve script runs in a process group of its own (a shell, maybe a launcher, the server).
+  process.kill(-proc.pid!, "SIGTERM");
+  return exited;
+}
+
+/** RSS after LEAK_FIRST jobs, then after LEAK_JOBS, two at a time (the engine's workers on two
+ * cores); returns the growth. */
+async function leakCheck(base: string, pid: number, maker: SeededUser): Promise<number> {
+  const token = await devToken(base, maker);
+  const started = Date.now();
+  let done = 0;
+  const statuses = new Map<string, number>();
+  const runJobs = async (until: number) => {
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (done < until) {
+          done += 1;
+          const status = await waitForJob(base, token, await upload(base, token, SMALL_PHOTO));
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+  };
+  await runJobs(LEAK_FIRST);
+  const first = await settledRss(pid);
+  await runJobs(LEAK_JOBS);
+  const last = await settledRss(pid);
   console.log(
-    "route".padEnd(52),
-    "req/s".padStart(9),
-    "p50 ms".padStart(8),
-    "p95 ms".padStart(8),
-    "× baseline".padStart(11),
+    `RSS after ${LEAK_FIRST} jobs ${MB(first)}, after ${LEAK_JOBS} ${MB(last)}: ` +
+      `${(last / first).toFixed(2)}× (bound ${RSS_GROWTH_BOUND}×) — real studio engine, 700×1000 photo, ` +
+      `${((Date.now() - started) / 1000).toFixed(0)} s, jobs ${[...statuses].map(([s, n]) => `${s} ×${n}`).join(", ")}`,
+  );
+  return last / first;
+}
+
+/** Peak RSS while UPLOADS photos of ~15 MB upload at once, sampled every 20 ms until every job
+ * has ended. */
+async function uploadPeak(base: string, pid: number, uploaders: SeededUser[], perUser: number) {
+  const big = await fifteenMegabytePhoto();
+  let peak = rssBytes(pid);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, rssBytes(pid));
+      await sleep(20);
+    }
+  })();
+  const statuses = await Promise.all(
+    uploaders.flatMap((u) =>
+      Array.from({ length: perUser }, async () => {
+        const token = await devToken(base, u);
+        return waitForJob(base, token, await upload(base, token, big));
+      }),
+    ),
+  );
+  sampling = false;
+  await sampler;
+  console.log(
+    `peak RSS with ${statuses.length} concurrent ${(big.byteLength / 1024 / 1024).toFixed(1)} MB uploads: ` +
+      `${MB(peak)} (bound ${MB(RSS_PEAK_BOUND)}; VmHWM since start ${MB(rssBytes(pid, "VmHWM"))}) — ` +
+      `jobs ${statuses.join(", ")}`,
+  );
+  return peak;
+}
+
+function printTable(results: Result[], baseline: number) {
+  console.log(
+    "target".padEnd(44),
+    "req/s".padStart(8),
+    "p50 ms".padStart(7),
+    "p99 ms".padStart(7),
+    "× bare".padStart(7),
   );
   for (const r of results) {
     console.log(
-      r.name.padEnd(52),
-      r.perSecond.toFixed(0).padStart(9),
-      r.p50.toFixed(2).padStart(8),
-      r.p95.toFixed(2).padStart(8),
-      `${(baseline / r.perSecond).toFixed(2)}×`.padStart(11),
+      r.name.padEnd(44),
+      r.perSecond.toFixed(0).padStart(8),
+      String(r.p50).padStart(7),
+      String(r.p99).padStart(7),
+      (r.perSecond / baseline).toFixed(2).padStart(7),
     );
   }
+}
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "hs-bench-api-"));
+  const scratch = await scratchDatabase();
+  const serverPort = port();
+  const env: Record<string, string> = {
+    PORT: String(serverPort),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "info",
+    // Only the leak check's one user generates this often.
+    RATE_LIMITS: "generation=100000/min",
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    ...(process.env.CPU_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.CPU_PROFILE_DIR } : {}),
+  };
+  const config = loadConfig({ ...env, NODE_ENV: "development" });
+  const database = await openDatabase(
+    scratch ? { databaseUrl: scratch.url } : { pgliteDir: path.join(dataDir, "pglite") },
+  );
+  await database.migrate();
+  const reader = await seedUser(
+    database.db,
+    config,
+    { userId: "bench-reader", brandId: "bench-brand" },
+    { credits: 0, finishedJobs: 5 },
+  );
+  const maker = await seedUser(
+    database.db,
+    config,
+    { userId: "bench-maker", brandId: "bench-brand" },
+    { credits: LEAK_JOBS, finishedJobs: 0 },
+  );
+  const uploaders: SeededUser[] = [];
+  for (let i = 0; i < UPLOADS / config.UPLOADS_PER_USER; i++) {
+    uploaders.push(
+      await seedUser(
+        database.db,
+        config,
+        { userId: `bench-uploader-${i}`, brandId: "bench-brand" },
+        { credits: config.UPLOADS_PER_USER, finishedJobs: 0 },
+      ),
+    );
+  }
+  // One process per PGlite directory: the server opens it next.
   await database.close();
-  rmSync(dataDir, { recursive: true, force: true });
+
+  const barePort = port();
+  const bare = spawn(process.execPath, [path.join(here, "api/bare-hono.mjs")], {
+    env: { ...process.env, PORT: String(barePort) },
+    stdio: "ignore",
+  });
+  const server = startServe(env);
+  let serverErrors = "";
+  server.stderr?.on("data", (d) => (serverErrors += d));
+  const base = `http://127.0.0.1:${serverPort}`;
+  try {
+    await waitFor(`http://127.0.0.1:${barePort}/`, bare);
+    await waitFor(`${base}/readyz`, server);
+    const pid = serverPid(server.pid!);
+
+    const results: Result[] = [];
+    const bareUrl = `http://127.0.0.1:${barePort}/`;
+    const auth = async () => ({ Authorization: `Bearer ${await devToken(base, reader)}` });
+    results.push(measure("bare Hono hello", bareUrl));
+    results.push(measure("GET /healthz", `${base}/healthz`));
+    results.push(measure("GET /v1/me", `${base}/v1/me`, await auth()));
+    results.push(
+      measure(
+        "GET /v1/headshots/:id (poll, 12 outputs)",
+        `${base}/v1/headshots/${reader.jobIds.at(-1)}`,
+        await auth(),
+      ),
+    );
+    results.push(measure("GET /v1/headshots (history, 5 jobs)", `${base}/v1/headshots`, await auth()));
+    results.push(measure("bare Hono hello (again)", bareUrl));
+    bare.kill();
+    const baseline = (results[0]!.perSecond + results.at(-1)!.perSecond) / 2;
+
+    const db = scratch ? "PostgreSQL (loopback)" : "PGlite";
+    console.log(
+      `\nAPI benchmark — server: \`${serveScript()}\`; ${db}; autocannon ${CONNECTIONS} connections, ` +
+        `${SECONDS} s after ${WARMUP_SECONDS} s warm-up; ${os.cpus().length} cores\n`,
+    );
+    printTable(results, baseline);
+    console.log(`(× bare: req/s over the mean of the two bare Hono runs, ${baseline.toFixed(0)} req/s)\n`);
+    if (!MEMORY) return;
+    const growth = await leakCheck(base, pid, maker);
+    const peak = await uploadPeak(base, pid, uploaders, config.UPLOADS_PER_USER);
+    const failed = growth > RSS_GROWTH_BOUND || peak > RSS_PEAK_BOUND;
+    if (failed) console.log("a memory bound was exceeded");
+    process.exitCode = failed ? 1 : 0;
+  } catch (err) {
+    console.error(serverErrors.slice(-4000));
+    throw err;
+  } finally {
+    await stop(server);
+    if (bare.exitCode === null) bare.kill();
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 await main();

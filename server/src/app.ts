@@ -1,6 +1,5 @@
 // The HTTP application: middleware in order, then one register call per route (STYLE.md).
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import { canvaAuth } from "./auth/canva-auth";
 import { registerDevAuthRoutes } from "./auth/dev-issuer";
 import { ApiError } from "./http/api-error";
@@ -8,6 +7,7 @@ import { bodyLimit } from "./http/middleware/body-limit";
 import { apiCors, filesCors } from "./http/middleware/cors";
 import { currentUser } from "./http/middleware/current-user";
 import { noStore, PRIVATE_PATHS } from "./http/middleware/no-store";
+import { requestContext } from "./http/middleware/request-context";
 import { requestLogger } from "./http/middleware/request-logger";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { errorResponse, notFound, onError } from "./http/on-error";
@@ -36,33 +36,13 @@ import { registerWebhooksEnginePost } from "./routes/webhooks_engine_post";
 import { registerWebhooksStripePost } from "./routes/webhooks_stripe_post";
 import type { Services } from "./services";
 
-// An incoming id is reused only when it is short and plain, so logs can't be injected.
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 const JSON_BODY_LIMIT = 64 * 1024;
 
 export function createApp(services: Services): App {
   const { config } = services;
   const app = createRouter();
 
-  app.use(async function provideServices(c, next) {
-    c.set("services", services);
-    await next();
-  });
-  app.use(
-    requestId({
-      headerName: "X-Request-Id",
-      generator: () => crypto.randomUUID(),
-      limitLength: 64,
-    }),
-  );
-  app.use(async function sanitiseRequestId(c, next) {
-    if (!REQUEST_ID.test(c.get("requestId"))) {
-      const id = crypto.randomUUID();
-      c.set("requestId", id);
-      c.header("X-Request-Id", id);
-    }
-    await next();
-  });
+  app.use(requestContext(services));
   app.use(requestLogger());
   app.use(securityHeaders());
   for (const path of PRIVATE_PATHS) app.use(path, noStore());

@@ -6,6 +6,12 @@ import type { DbOrTx } from "../db/client";
 import { consents } from "../db/schema";
 import { ApiError } from "../http/api-error";
 
+/** What of a consent decides the consent state. */
+export type ConsentFacts = Pick<
+  typeof consents.$inferSelect,
+  "policyVersion" | "photoProcessing" | "ageConfirmed18" | "givenAt"
+>;
+
 export async function consentState(db: DbOrTx, userId: string): Promise<ConsentState> {
   const [latest] = await db
     .select()
@@ -13,6 +19,11 @@ export async function consentState(db: DbOrTx, userId: string): Promise<ConsentS
     .where(and(eq(consents.userId, userId), isNull(consents.withdrawnAt)))
     .orderBy(desc(consents.givenAt))
     .limit(1);
+  return consentStateOf(latest);
+}
+
+/** The consent state given the latest un-withdrawn consent (read with the user, users.ts). */
+export function consentStateOf(latest: ConsentFacts | null | undefined): ConsentState {
   const current =
     latest?.photoProcessing === true &&
     latest.ageConfirmed18 &&

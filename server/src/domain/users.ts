@@ -4,10 +4,12 @@
 // would otherwise bring the account straight back. It answers 403 ACCOUNT_ERASED until the person
 // consents again, which starts a new account.
 import { createHmac } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
-import { erasedSubjects, freeCreditGrants, users } from "../db/schema";
+import { preparedPerDatabase } from "../db/prepared";
+import { consents, erasedSubjects, freeCreditGrants, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
+import type { ConsentFacts } from "./consent";
 import { applyLedgerEntry } from "./credits";
 
 export type UserRow = typeof users.$inferSelect;
@@ -29,10 +31,48 @@ export function subjectHash(subject: CanvaSubject, secret: string): string {
 }
 
 export async function findUser(db: Database, subject: CanvaSubject): Promise<UserRow | undefined> {
-  const [row] = await db
-    .select()
+  return (await findUserWithConsent(db, subject))?.user;
+}
+
+// The user and their latest un-withdrawn consent in one round trip: every /v1 request reads the
+// user, and GET /v1/me (the panel's first call) needs the consent too.
+const userWithConsentQuery = preparedPerDatabase((db) => {
+  const latest = db
+    .select({
+      policyVersion: consents.policyVersion,
+      photoProcessing: consents.photoProcessing,
+      ageConfirmed18: consents.ageConfirmed18,
+      givenAt: consents.givenAt,
+    })
+    .from(consents)
+    .where(and(eq(consents.userId, users.id), isNull(consents.withdrawnAt)))
+    .orderBy(desc(consents.givenAt))
+    .limit(1)
+    .as("latest_consent");
+  return db
+    .select({
+      user: users,
+      consent: {
+        policyVersion: latest.policyVersion,
+        photoProcessing: latest.photoProcessing,
+        ageConfirmed18: latest.ageConfirmed18,
+        givenAt: latest.givenAt,
+      },
+    })
     .from(users)
-    .where(and(eq(users.brandId, subject.brandId), eq(users.canvaUserId, subject.userId)));
+    .leftJoinLateral(latest, sql`true`)
+    .where(
+      and(eq(users.brandId, sql.placeholder("brandId")), eq(users.canvaUserId, sql.placeholder("userId"))),
+    )
+    .prepare("user_with_consent");
+});
+
+/** The user (if seen before) with the latest consent they have not withdrawn, if any. */
+export async function findUserWithConsent(
+  db: Database,
+  subject: CanvaSubject,
+): Promise<{ user: UserRow; consent: ConsentFacts | null } | undefined> {
+  const [row] = await userWithConsentQuery(db).execute({ brandId: subject.brandId, userId: subject.userId });
   return row;
 }
 

@@ -1,5 +1,6 @@
 // The Hono environment every route and middleware is typed with: services are reached through
 // the context (never globals), and per-request values are context variables.
+import type { ConsentState } from "@headshot/shared";
 import type { CanvaIdentity } from "../auth/verify-canva-token";
 import type { Services } from "../services";
 import type { UserRow } from "../domain/users";
@@ -12,5 +13,7 @@ export interface HonoEnv {
     identity: CanvaIdentity;
     /** Set by currentUser on /v1 routes: the caller's row, created on first sight. */
     user: UserRow;
+    /** Set by currentUser on /v1 routes: the caller's consent, read with the user. */
+    consent: ConsentState;
   };
 }

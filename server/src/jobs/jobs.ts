@@ -14,6 +14,7 @@ import {
 } from "@headshot/shared";
 import type { Config } from "../config/config";
 import type { Database, DbOrTx, Tx } from "../db/client";
+import { preparedPerDatabase } from "../db/prepared";
 import { idempotencyKeys, jobs, outputs, predictions, users } from "../db/schema";
 import { requireConsent } from "../domain/consent";
 import { applyLedgerEntry } from "../domain/credits";
@@ -204,6 +205,35 @@ export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Prom
     .where(and(eq(jobs.id, jobId), eq(jobs.userId, userId)));
   if (!job) throw jobNotFound();
   return job;
+}
+
+// A poll (every 2 s from every waiting panel, the busiest route) in one round trip: the job and
+// its live outputs joined, rather than the job and then its outputs.
+const ownJobWithOutputsQuery = preparedPerDatabase((db) =>
+  db
+    .select({ job: jobs, output: outputs })
+    .from(jobs)
+    .leftJoin(outputs, and(eq(outputs.jobId, jobs.id), gt(outputs.expiresAt, sql.placeholder("now"))))
+    .where(and(eq(jobs.id, sql.placeholder("jobId")), eq(jobs.userId, sql.placeholder("userId"))))
+    .orderBy(outputs.createdAt, outputs.id)
+    .prepare("own_job_with_outputs"),
+);
+
+/** One of the caller's jobs as the API's Job (GET /v1/headshots/:id). */
+export async function ownJobView(
+  db: Database,
+  userId: string,
+  jobId: string,
+  config: Config,
+  now: Date,
+): Promise<Job> {
+  if (!isUuid(jobId)) throw jobNotFound();
+  const rows = await ownJobWithOutputsQuery(db).execute({ jobId, userId, now: now.toISOString() });
+  const job = rows[0]?.job;
+  if (!job) throw jobNotFound();
+  const jobOutputs = rows.flatMap((r) => (r.output ? [r.output] : []));
+  const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;
+  return toJobView(job, jobOutputs, config, now, missing?.get(job.id));
 }
 
 function jobNotFound(): ApiError {

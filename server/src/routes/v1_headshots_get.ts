@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { JobResponse } from "@headshot/shared";
 import { errorResponses, type App } from "../http/openapi";
-import { getOwnJob, jobViews } from "../jobs/jobs";
+import { ownJobView } from "../jobs/jobs";
 
 export const JobIdParams = z.object({ id: z.string().max(64) });
 
@@ -21,7 +21,7 @@ const route = createRoute({
 export function registerV1HeadshotsGet(app: App) {
   app.openapi(route, async (c) => {
     const { db, config, clock } = c.get("services");
-    const job = await getOwnJob(db, c.get("user").id, c.req.valid("param").id);
-    return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 200);
+    const job = await ownJobView(db, c.get("user").id, c.req.valid("param").id, config, clock.now());
+    return c.json({ job }, 200);
   });
 }

@@ -2,7 +2,6 @@
 // creates the user with FREE_CREDITS (SPEC §4, §6.3).
 import { createRoute } from "@hono/zod-openapi";
 import { MeResponse } from "@headshot/shared";
-import { consentState } from "../domain/consent";
 import { errorResponses, type App } from "../http/openapi";
 import { engineOffers } from "../domain/engine-offers";
 import { packsOnSale, paymentsEnabled } from "../domain/billing-view";
@@ -20,7 +19,7 @@ const route = createRoute({
 
 export function registerV1MeGet(app: App) {
   app.openapi(route, async (c) => {
-    const { config, db } = c.get("services");
+    const { config } = c.get("services");
     const user = c.get("user");
     return c.json(
       {
@@ -31,7 +30,7 @@ export function registerV1MeGet(app: App) {
           paymentsEnabled: paymentsEnabled(config),
           packs: packsOnSale(config),
         },
-        consent: await consentState(db, user.id),
+        consent: c.get("consent"),
         engines: engineOffers(config),
       },
       200,

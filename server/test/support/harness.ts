@@ -45,6 +45,8 @@ export interface HarnessOptions {
   engine?: Engine;
   /** Output storage; defaults to a fresh temp directory. */
   storage?: Storage;
+  /** Another harness's database: a second instance on the same data (closed by its owner). */
+  database?: DatabaseHandle;
   /** More service overrides (e.g. the generative engine's send interval). */
   services?: Pick<ServiceOverrides, "provider" | "sendEveryMs" | "fetch">;
 }
@@ -53,7 +55,7 @@ export async function createHarness(
   env: Record<string, string> = {},
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const clock = manualClock(new Date());
   const chunks: string[] = [];
   const sink = new Writable({
@@ -108,7 +110,7 @@ export async function createHarness(
     async close() {
       await services.runner.drain(2_000);
       await services.generative?.close();
-      await database.close();
+      if (!options.database) await database.close();
       rmSync(filesDir, { recursive: true, force: true });
     },
   };

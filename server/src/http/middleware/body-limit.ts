@@ -27,13 +27,21 @@ export const bodyLimit = (options: BodyLimitOptions): MiddlewareHandler => {
       },
     });
   const fallback = make(options.jsonBytes);
-  const overrides = options.overrides.map((o) => ({ ...o, limit: make(o.bytes) }));
+  const byRoute = new Map<string, MiddlewareHandler | "streamed">([
+    ...options.overrides.map((o): [string, MiddlewareHandler] => [routeKey(o.method, o.path), make(o.bytes)]),
+    ...options.streamed.map((r): [string, "streamed"] => [routeKey(r.method, r.path), "streamed"]),
+  ]);
   return async function bodyLimit(c, next) {
-    const matches = (r: Route) => r.method === c.req.method && r.path === c.req.path;
-    if (options.streamed.some(matches)) return next();
-    return (overrides.find(matches)?.limit ?? fallback)(c, next);
+    const { method } = c.req;
+    // A GET or HEAD has no body here (@hono/node-server gives them none), and asking Hono's limit
+    // (`c.req.raw.body`) would build the full web Request of every read for nothing.
+    if (method === "GET" || method === "HEAD") return next();
+    const limit = byRoute.get(routeKey(method, c.req.path)) ?? fallback;
+    return limit === "streamed" ? next() : limit(c, next);
   };
 };
+
+const routeKey = (method: string, path: string) => `${method} ${path}`;
 
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;

@@ -1,23 +1,32 @@
 // currentUser: turns the verified identity into the caller's row, creating it (with free
 // credits, once) on first sight, so every /v1 route starts from a real user. After an erasure,
-// only a new, valid consent (POST /v1/consent) creates the account again.
+// only a new, valid consent (POST /v1/consent) creates the account again. The consent state is
+// read with the user, in the same query (GET /v1/me shows it), and lives for this request only.
 import type { Context, MiddlewareHandler } from "hono";
 import { ConsentRequest } from "@headshot/shared";
-import { ensureUser } from "../../domain/users";
+import { consentStateOf } from "../../domain/consent";
+import { ensureUser, findUserWithConsent } from "../../domain/users";
 import type { HonoEnv } from "../env";
 
 export const currentUser = (): MiddlewareHandler<HonoEnv> =>
   async function currentUser(c, next) {
     const { db, config } = c.get("services");
     const identity = c.get("identity");
-    c.set(
-      "user",
-      await ensureUser(db, identity, {
-        freeCredits: config.FREE_CREDITS,
-        subjectSecret: config.fileUrlSecret,
-        startsAfresh: isConsent(c) && (await isValidConsent(c)),
-      }),
-    );
+    const known = await findUserWithConsent(db, identity);
+    if (known) {
+      c.set("user", known.user);
+      c.set("consent", consentStateOf(known.consent));
+    } else {
+      c.set(
+        "user",
+        await ensureUser(db, identity, {
+          freeCredits: config.FREE_CREDITS,
+          subjectSecret: config.fileUrlSecret,
+          startsAfresh: isConsent(c) && (await isValidConsent(c)),
+        }),
+      );
+      c.set("consent", consentStateOf(undefined));
+    }
     await next();
   };
 
