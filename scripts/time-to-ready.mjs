@@ -1,6 +1,6 @@
 // Start-up time of a command that serves HTTP: runs it, polls URLs until every one answers 200,
-// prints the milliseconds that took, then stops the command (SIGTERM to its process group) and
-// waits for it to exit. Repeats `--runs` times and prints the median (README "Start-up").
+// prints the milliseconds that took, then stops the command (SIGTERM to its process group, SIGKILL
+// if it is still there 20 s later) and waits for it to exit. Repeats `--runs` times and prints the median (README "Start-up").
 //
 //   node scripts/time-to-ready.mjs [--runs 5] [--url http://127.0.0.1:3001/readyz]... -- npm run serve
 import { spawn } from "node:child_process";
@@ -41,7 +41,9 @@ async function once() {
     await new Promise((r) => setTimeout(r, 20));
   }
   if (child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+  const killer = setTimeout(() => process.kill(-child.pid, "SIGKILL"), 20_000);
   await exited;
+  clearTimeout(killer);
   if (ms === undefined) throw new Error(`not ready: ${positionals.join(" ")} (exit ${child.exitCode})`);
   return ms;
 }
