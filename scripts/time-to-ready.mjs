@@ -1,6 +1,7 @@
 // Start-up time of a command that serves HTTP: runs it, polls URLs until every one answers 200,
 // prints the milliseconds that took, then stops the command (SIGTERM to its process group, SIGKILL
-// if it is still there 20 s later) and waits for it to exit. Repeats `--runs` times and prints the median (README "Start-up").
+// if it is still there 20 s later) and waits until every process of the group has exited (`npm`
+// exits before the server it started: the next run must not start beside a server shutting down). Repeats `--runs` times and prints the median (README "Start-up").
 //
 //   node scripts/time-to-ready.mjs [--runs 5] [--url http://127.0.0.1:3001/readyz]... -- npm run serve
 import { spawn } from "node:child_process";
@@ -27,6 +28,15 @@ async function answers(url) {
   }
 }
 
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function once() {
   const started = performance.now();
   const child = spawn(positionals[0], positionals.slice(1), { stdio: "ignore", detached: true });
@@ -43,6 +53,7 @@ async function once() {
   if (child.exitCode === null) process.kill(-child.pid, "SIGTERM");
   const killer = setTimeout(() => process.kill(-child.pid, "SIGKILL"), 20_000);
   await exited;
+  while (groupAlive(child.pid)) await new Promise((r) => setTimeout(r, 50));
   clearTimeout(killer);
   if (ms === undefined) throw new Error(`not ready: ${positionals.join(" ")} (exit ${child.exitCode})`);
   return ms;
