@@ -2,6 +2,10 @@
 // studio engine, development auth) and the panel's dev server (:8080, /app.js + the local
 // preview). Ctrl-C stops them all; if one exits, the others are stopped too.
 //
+// The backend runs from source through tsx's loader (`npm run dev -w server`, without npm's own
+// process in between): no build step, so a fresh clone starts at once and an edit needs only a
+// restart. Production runs the compiled server instead (`npm run build`, `npm run serve`).
+//
 // `npm start -- --ai-studio` (or `=cog`) also runs the local fake GPU of test-support/fake-gpu on
 // :3010 — Replicate's API by default — and offers AI studio against it, so the whole AI studio
 // journey can be tried in the preview without a GPU. The fake is never part of the server.
@@ -11,7 +15,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 const { values } = parseArgs({ options: { "ai-studio": { type: "string" } }, strict: false });
 const aiStudio = values["ai-studio"] === true ? "replicate" : values["ai-studio"];
@@ -59,7 +62,11 @@ if (aiStudio) {
   };
 }
 children.push(
-  spawn(npm, ["run", "serve", "-w", "server"], { cwd: root, stdio: "inherit", env: serverEnv }),
+  spawn(process.execPath, ["--initial-old-space-size=64", "--import", "tsx", "src/main.ts"], {
+    cwd: path.join(root, "server"),
+    stdio: "inherit",
+    env: { MALLOC_ARENA_MAX: "2", ...serverEnv },
+  }),
   spawn(process.execPath, ["canva-app/scripts/dev-server.mjs"], { cwd: root, stdio: "inherit" }),
 );
 

@@ -29,15 +29,23 @@ document.head.appendChild(style);`,
   },
 };
 
+/** Each app file's last transform, by path: the panel and the preview bundle the same sources
+ * (the dev server builds both at once, `npm start` waits for both), so each is transformed once. */
+const transformed = new Map();
+
 /** Runs the formatjs transformer over the app's own TypeScript before esbuild compiles it. */
 const messageIds = {
   name: "message-ids",
   setup(build) {
-    build.onLoad({ filter: APP_SOURCE }, async (args) => ({
-      loader: "jsx",
-      contents: addMessageIds(await readFile(args.path, "utf8"), args.path),
-      resolveDir: path.dirname(args.path),
-    }));
+    build.onLoad({ filter: APP_SOURCE }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      let last = transformed.get(args.path);
+      if (last?.source !== source) {
+        last = { source, contents: addMessageIds(source, args.path) };
+        transformed.set(args.path, last);
+      }
+      return { loader: "jsx", contents: last.contents, resolveDir: path.dirname(args.path) };
+    });
   },
 };
 

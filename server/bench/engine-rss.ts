@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { STYLE_IDS } from "@headshot/shared";
-import { createStudioEngine, createStudioPipeline } from "../src/engine/pool";
+import { createStudioPipeline } from "../src/engine/pipeline";
+import { createStudioEngine } from "../src/engine/pool";
 import type { EngineRequest } from "../src/engine/types";
 
 const [mode, file, jobs, workers] = process.argv.slice(2);

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import sharp from "sharp";
 import { STYLE_IDS } from "@headshot/shared";
-import { createStudioEngine, createStudioPipeline } from "../src/engine/pool";
+import { createStudioPipeline } from "../src/engine/pipeline";
+import { createStudioEngine } from "../src/engine/pool";
 import type { EngineRequest, Stage } from "../src/engine/types";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);

@@ -1,64 +1,10 @@
-// The server process: configuration → services → migrations → HTTP, with a clean shutdown on
-// SIGTERM/SIGINT. `npm run serve` runs this; it is what production runs.
-import { serve } from "@hono/node-server";
-import { createApp } from "./app";
+// The server process (`npm run serve`, what production runs; `npm start` runs it from source):
+// configuration, then the database opens — for PGlite, compiling and starting PostgreSQL's
+// WebAssembly, most of a start-up — while the rest of the server loads (run-server.ts).
 import { loadConfigOrExit } from "./config/config";
-import { startReconciler } from "./generative/reconciler";
-import { startInstanceKeeper } from "./jobs/instances";
-import { startRetentionScheduler } from "./privacy/scheduler";
-import { createServices } from "./services";
+import { openConfiguredDatabase } from "./db/client";
 
-async function main() {
-  const config = loadConfigOrExit();
-  const services = await createServices(config);
-  const { logger } = services;
-  await services.database.migrate();
-  if (services.devIssuer) {
-    logger.warn(
-      { appId: config.appId, host: config.listenHost },
-      "development auth is on: tokens are issued locally, to this machine only (never in production)",
-    );
-  }
-
-  // Beat and sweep before serving: jobs a previous process left behind are refunded first.
-  const keeper = await startInstanceKeeper({ ...services, exclusive: services.database.driver === "pglite" });
-  // Retention (SPEC §9) runs on every instance; its batches skip rows another instance holds.
-  const retention = startRetentionScheduler(services, { clock: services.clock });
-  // Generative predictions: late callbacks, timeouts, styles a dead instance could not send.
-  const reconciler = services.generative
-    ? startReconciler({
-        ...services,
-        engine: services.generative,
-        timeoutS: config.REMOTE_ENGINE_TIMEOUT_S,
-        everyMs: config.REMOTE_ENGINE_RECONCILE_EVERY_S * 1000,
-        lateMs: config.REMOTE_ENGINE_LATE_CALLBACK_S * 1000,
-      })
-    : undefined;
-
-  const app = createApp(services);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.listenHost }, (info) => {
-    logger.info({ port: info.port, database: services.database.driver }, "Headshot Studio backend listening");
-  });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    // Stop accepting, let in-flight jobs finish (or fail and refund) within the timeout.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await services.runner.drain(config.SHUTDOWN_TIMEOUT_S * 1000);
-    await keeper.stop();
-    await retention.stop();
-    await reconciler?.stop();
-    await services.generative?.close();
-    await services.engine.close();
-    await closed;
-    await services.database.close();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-}
-
-void main();
+const config = loadConfigOrExit();
+const database = openConfiguredDatabase(config);
+const { runServer } = await import("./run-server");
+await runServer(config, database);

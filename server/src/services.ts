@@ -49,7 +49,8 @@ export interface Services {
 }
 
 export interface ServiceOverrides {
-  database?: DatabaseHandle;
+  /** The database, or (the server process) the database still opening. */
+  database?: DatabaseHandle | Promise<DatabaseHandle>;
   logger?: Logger;
   clock?: Clock;
   storage?: Storage;
@@ -64,11 +65,12 @@ export interface ServiceOverrides {
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const clock = overrides.clock ?? systemClock;
-  const database = overrides.database ?? (await openConfiguredDatabase(config));
-
-  const devIssuer = config.devAuth
-    ? await createDevIssuer({ appId: config.appId, now: () => clock.now().getTime() })
+  // The development issuer's RSA key is generated off the main thread while the database opens.
+  const issuer = config.devAuth
+    ? createDevIssuer({ appId: config.appId, now: () => clock.now().getTime() })
     : undefined;
+  const database = await (overrides.database ?? openConfiguredDatabase(config));
+  const devIssuer = await issuer;
   const keys =
     devIssuer?.keys ??
     createJwksKeySource({
@@ -118,7 +120,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     generative,
     uploads,
     verifier,
-    stripe: createStripeClient(config),
+    stripe: await createStripeClient(config),
     rateLimiter: createRateLimiter({
       store: createRateLimitStore(config.RATE_LIMIT_STORE, database, config.RATE_LIMITS),
       clock,
@@ -135,5 +137,7 @@ async function createEngine(config: Config): Promise<Engine> {
     workers: config.GENERATION_CONCURRENCY,
     queuePerWorker: config.GENERATION_QUEUE_PER_WORKER,
     timeoutMs: config.GENERATION_TIMEOUT_S * 1000,
+    // The server answers (and /readyz says ready) while the workers load their models.
+    warmInBackground: true,
   });
 }

@@ -175,5 +175,12 @@ export type DeleteMeResponse = z.infer<typeof DeleteMeResponse>;
 
 export const HealthResponse = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 export const ReadyResponse = z
-  .object({ status: z.enum(["ready", "not_ready"]), database: z.boolean(), migrations: z.boolean() })
+  .object({
+    status: z.enum(["ready", "not_ready"]),
+    database: z.boolean(),
+    migrations: z.boolean(),
+    /** The studio engine's workers: `warming` (loading their models; generation requests are
+     * accepted and wait for them), `ready`, or `failed` (they can't run: not ready). */
+    engine: z.enum(["warming", "ready", "failed"]),
+  })
   .meta({ id: "Ready" });

@@ -4,7 +4,6 @@
 // No idempotency key: a refund without an amount takes what is left of the charge, so a repeat
 // (Stripe's redelivery, a timeout that did go through) finds nothing left, and events about one
 // payment are serialised by its lock. A key would also make Stripe replay a failure for 24 hours.
-import Stripe from "stripe";
 import { ApiError } from "../http/api-error";
 import type { StripeClient } from "./stripe-client";
 import type { RefundErasedBuyer } from "./webhooks";
@@ -22,10 +21,11 @@ export function erasedBuyerRefunds(stripe: StripeClient): RefundErasedBuyer {
       return { refunded: true };
     } catch (err) {
       // Refunded already (by hand in the dashboard, say): nothing is left to give back.
-      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === "charge_already_refunded") {
+      const { errors } = stripe;
+      if (err instanceof errors.StripeInvalidRequestError && err.code === "charge_already_refunded") {
         return { refunded: true };
       }
-      if (transient(err)) {
+      if (transient(errors, err)) {
         throw new ApiError(
           "UNAVAILABLE",
           "Stripe could not refund an erased buyer just now; the event will be retried.",
@@ -35,18 +35,18 @@ export function erasedBuyerRefunds(stripe: StripeClient): RefundErasedBuyer {
         );
       }
       // Refused for good (a disputed charge, a missing permission): retrying can't help.
-      const reason = err instanceof Stripe.errors.StripeError ? (err.code ?? err.type) : String(err);
+      const reason = err instanceof errors.StripeError ? (err.code ?? err.type) : String(err);
       return { refunded: false, reason };
     }
   };
 }
 
 /** Worth Stripe delivering the event again: no answer, Stripe's own failure, or a rate limit. */
-function transient(err: unknown): boolean {
+function transient(errors: StripeClient["errors"], err: unknown): boolean {
   return (
-    err instanceof Stripe.errors.StripeConnectionError ||
-    err instanceof Stripe.errors.StripeAPIError ||
-    err instanceof Stripe.errors.StripeRateLimitError ||
-    (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 500) >= 500)
+    err instanceof errors.StripeConnectionError ||
+    err instanceof errors.StripeAPIError ||
+    err instanceof errors.StripeRateLimitError ||
+    (err instanceof errors.StripeError && (err.statusCode ?? 500) >= 500)
   );
 }

@@ -2,16 +2,16 @@
 // zod schema. A bad value stops start-up with a message naming the variable.
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ENGINE_IDS } from "@headshot/shared";
 import { DEV_APP_ID } from "../auth/dev-issuer";
+import { fromRepo } from "../locations";
 import { parseCreditPacks, DEFAULT_CREDIT_PACKS } from "./credit-packs";
 import { DEV_FILE_URL_SECRET, deploymentProblems } from "./deployment-rules";
 import { parseRateLimits, DEFAULT_RATE_LIMITS } from "./rate-limits";
 
 // `.data/` at the repository root, wherever npm runs the workspace from.
-const REPO_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
+const REPO_DATA_DIR = fromRepo(".data");
 
 const optionalString = z
   .string()

@@ -2,15 +2,10 @@
 // embedded, file-backed PGlite (SPEC §3.1). Both speak the same drizzle schema and migrations.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import { fromRepo } from "../locations";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -31,7 +26,7 @@ export interface DatabaseHandle {
 }
 
 // Resolved from this module's URL, not the working directory: workspaces run from elsewhere.
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+export const MIGRATIONS_FOLDER = fromRepo("drizzle");
 
 // Any fixed number shared by every instance; it serialises concurrent start-ups' migrations.
 const MIGRATION_LOCK_ID = 727_001;
@@ -51,10 +46,16 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
 }
 
+// Each driver is loaded only by the process that uses it (start-up time: PGlite alone is ~0.2 s).
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.maxConnections ?? 10);
+  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import("drizzle-orm/pglite"),
+    import("drizzle-orm/pglite/migrator"),
+  ]);
   let client = options.pglite;
   if (!client) {
+    const { PGlite } = await import("@electric-sql/pglite");
     if (options.pgliteDir) mkdirSync(options.pgliteDir, { recursive: true });
     client = await PGlite.create(options.pgliteDir ? { dataDir: options.pgliteDir } : {});
   }
@@ -71,6 +72,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
+  const [{ default: postgres }, { drizzle: drizzlePostgres }, { migrate: migratePostgres }] =
+    await Promise.all([
+      import("postgres"),
+      import("drizzle-orm/postgres-js"),
+      import("drizzle-orm/postgres-js/migrator"),
+    ]);
   const client = postgres(url, { max, onnotice: () => {} });
   const pgDb = drizzlePostgres({ client, schema });
   const db = pgDb as unknown as Database;

@@ -1,10 +1,11 @@
 // The five models the engine runs, committed in server/models (each with its licence notice) as
 // tfjs graph models and run by ONNX Runtime (onnx/model.ts).
 
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { SERVER_DIR } from "../locations";
 
 /** Directory holding our committed models (server/models). */
-export const MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+export const MODELS_DIR = path.join(SERVER_DIR, "models/");
 
 /** A model: its file under MODELS_DIR, the outputs read (in this order), and its input's
  * normalisation, `pixel / scale − offset`. */

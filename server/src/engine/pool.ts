@@ -4,11 +4,9 @@
 import os from "node:os";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { TS_WORKER_EXEC_ARGV } from "./ts-worker";
-import { EngineError, type Engine, type EngineRequest } from "./types";
+import { threadScript } from "./threads";
+import { EngineError, type Engine, type EngineReadiness, type EngineRequest } from "./types";
 import type { WorkerEvent, WorkerReply, WorkerTask } from "./worker";
-
-export { createStudioPipeline, type StudioPipeline } from "./pipeline";
 
 export interface StudioEngineOptions {
   /** Worker threads, each with its own models (~150 MB). Default: available cores. */
@@ -17,6 +15,11 @@ export interface StudioEngineOptions {
   queuePerWorker?: number;
   /** Per-job limit in ms, counted from submission (queueing included). Default 60 s. */
   timeoutMs?: number;
+  /** Resolve at once, starting no thread until `warm()` or the first job (the server warms it once
+   * it listens: its other routes need no models, and a start-up on two cores goes faster without
+   * threads loading models beside it). Jobs submitted meanwhile wait in the queue for a worker.
+   * Default false: resolve once every worker has its models, or reject if one can't load them. */
+  warmInBackground?: boolean;
 }
 
 const DEFAULTS = { queuePerWorker: 8, timeoutMs: 60_000 };
@@ -30,23 +33,39 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const capacity = workers * (1 + queuePerWorker);
 
-  const pool = new Piscina<WorkerTask, WorkerReply>({
-    filename: new URL("./worker.ts", import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
-    // Our own accounting below rejects before piscina's queue could ever fill.
-    maxQueue: capacity,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: Number.POSITIVE_INFINITY,
-    execArgv: TS_WORKER_EXEC_ARGV,
-  });
-
-  // Wait until every thread has its models: the engine is usable the moment this resolves.
-  const ready = await Promise.all(Array.from({ length: workers }, () => pool.run({ kind: "ready" })));
-  const failed = ready.find((r) => !r.ok);
-  if (failed && !failed.ok) {
-    await pool.destroy();
-    throw new EngineError("ENGINE_UNAVAILABLE", failed.detail);
+  let pool: Piscina<WorkerTask, WorkerReply> | undefined;
+  let readiness: EngineReadiness = "warming";
+  let warmed: Promise<void> | undefined;
+  /** Starts the threads (once); resolves when every one has loaded its models. */
+  function warm(): Promise<void> {
+    if (warmed) return warmed;
+    const threads = (pool = new Piscina<WorkerTask, WorkerReply>({
+      ...threadScript("engine-worker"),
+      minThreads: workers,
+      maxThreads: workers,
+      // Our own accounting below rejects before piscina's queue could ever fill.
+      maxQueue: capacity,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    }));
+    // Every thread loads its models as it starts.
+    warmed = Promise.all(Array.from({ length: workers }, () => threads.run({ kind: "ready" }))).then(
+      (replies) => {
+        const failed = replies.find((r) => !r.ok);
+        if (failed && !failed.ok) throw new EngineError("ENGINE_UNAVAILABLE", failed.detail);
+        readiness = "ready";
+      },
+    );
+    warmed.catch(() => (readiness = "failed"));
+    return warmed;
+  }
+  if (!options.warmInBackground) {
+    try {
+      await warm();
+    } catch (err) {
+      await pool?.destroy();
+      throw err;
+    }
   }
 
   let accepted = 0;
@@ -89,7 +108,8 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
       } else req.onProgress?.(event.stage, event.progress);
     });
 
-    const work = pool.run(task(port2), { transferList: [port2], signal: hardStop.signal });
+    void warm().catch(() => undefined); // a failure to load comes back from the task itself
+    const work = pool!.run(task(port2), { transferList: [port2], signal: hardStop.signal });
     const finished = work.finally(() => {
       clearTimeout(timer);
       clearTimeout(stopTimer);
@@ -129,11 +149,15 @@ export async function createStudioEngine(options: StudioEngineOptions = {}): Pro
       throw unexpected();
     },
     stats: () => ({ running, queued: accepted - running, capacity }),
+    readiness: () => readiness,
+    warm,
     async close() {
       if (closed) return;
       closed = true;
-      // Lets jobs already accepted finish, then stops the threads.
-      await pool.close();
+      // Lets the threads finish loading their models (ONNX Runtime aborts the process if a thread
+      // is ended while it creates a session) and jobs already accepted finish, then stops them.
+      await warmed?.catch(() => undefined);
+      await pool?.close();
     },
   };
 }

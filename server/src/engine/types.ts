@@ -128,6 +128,9 @@ export interface EngineStats {
   capacity: number;
 }
 
+/** Whether an engine's workers have what they need to run (their models), or failed to get it. */
+export type EngineReadiness = "warming" | "ready" | "failed";
+
 export interface Engine {
   generate(req: EngineRequest): Promise<EngineResult>;
   /**
@@ -136,5 +139,10 @@ export interface Engine {
    */
   prepare(req: PrepareRequest): Promise<PreparedPhoto>;
   stats(): EngineStats;
+  /** Absent: always ready (an engine with nothing to load). */
+  readiness?(): EngineReadiness;
+  /** Starts loading what the engine needs, if it has not yet; resolves when it is ready, rejects
+   * when it can't become so (absent: nothing to load). */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }

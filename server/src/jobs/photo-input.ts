@@ -2,7 +2,6 @@
 // by content, then a header-only probe for size and megapixels before anything decodes (the
 // engine decodes, HEIC/HEIF included). The photo never leaves memory.
 import { fileTypeFromBuffer } from "file-type";
-import heif from "heic-decode";
 import sharp, { type Metadata } from "sharp";
 import { ApiError } from "../http/api-error";
 
@@ -73,6 +72,8 @@ function corrupt(): ApiError {
  * HEVC; the engine decodes it in its worker, off this event loop).
  */
 async function heifDimensions(photo: Uint8Array): Promise<[number, number]> {
+  // Loaded on the first HEIC upload: most servers start and run without ever needing it.
+  const { default: heif } = await import("heic-decode");
   let images;
   try {
     images = await heif.all({ buffer: photo });

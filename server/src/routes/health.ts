@@ -1,5 +1,7 @@
 // Liveness and readiness (SPEC §4): /healthz answers while the process runs; /readyz only when
-// the database answers and every committed migration is applied.
+// the database answers and every committed migration is applied. The studio engine's workers
+// load their models in the background: /readyz is 200 while they warm (generation requests wait
+// in the engine's queue meanwhile) and 503 only if they failed to.
 import { createRoute } from "@hono/zod-openapi";
 import { HealthResponse, ReadyResponse } from "@headshot/shared";
 import type { App } from "../http/openapi";
@@ -26,10 +28,15 @@ const readyz = createRoute({
 export function registerHealth(app: App) {
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyz, async (c) => {
-    const ready = await c.get("services").database.ready();
+    const { database, engine } = c.get("services");
+    const ready = await database.ready();
+    const engineState = engine.readiness?.() ?? "ready";
     c.header("Cache-Control", "no-store");
-    return ready
-      ? c.json({ status: "ready" as const, database: true, migrations: true }, 200)
-      : c.json({ status: "not_ready" as const, database: false, migrations: false }, 503);
+    return ready && engineState !== "failed"
+      ? c.json({ status: "ready" as const, database: true, migrations: true, engine: engineState }, 200)
+      : c.json(
+          { status: "not_ready" as const, database: ready, migrations: ready, engine: engineState },
+          503,
+        );
   });
 }

@@ -1,7 +1,9 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MODELS, MODELS_DIR } from "../../src/engine/models";
-import { loadModel } from "../../src/engine/onnx/model";
+import { convertedModelPath, convertModel, loadModel } from "../../src/engine/onnx/model";
 import * as ort from "onnxruntime-node";
 import { convertGraphModel, permute, type TfNode, type Weight } from "../../src/engine/onnx/convert";
 import { initialiseBackend, loadGraphModel, tf } from "./tfjs-reference";
@@ -46,6 +48,32 @@ describe("tfjs graph models converted to ONNX", () => {
       expect(worst / scale, `${spec.outputs[i]}: worst difference ${worst}`).toBeLessThan(1e-5);
     });
   });
+
+  // `npm run build` writes each conversion to server/dist/models/ and the compiled server runs
+  // those files: they must be exactly what the source converts at load, output for output.
+  it.each(Object.values(MODELS))(
+    "$file: the build's converted file runs as the in-memory conversion",
+    async (spec) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), "hs-onnx-"));
+      try {
+        const bytes = await convertModel(spec);
+        expect(
+          Buffer.from(await convertModel(spec)).equals(Buffer.from(bytes)),
+          "conversion is deterministic",
+        ).toBe(true);
+        const file = convertedModelPath(spec, dir);
+        expect(path.relative(dir, file)).toBe(spec.file.replace(/\.json$/, ".onnx"));
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, bytes);
+        const [fromFile, inMemory] = await Promise.all([loadModel(spec, file), loadModel(spec, undefined)]);
+        expect(fromFile.inputShape).toEqual(inMemory.inputShape);
+        const pixels = testImage(inMemory.inputShape);
+        expect(await fromFile.run(pixels)).toEqual(await inMemory.run(pixels));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("permutes axes like a transpose", () => {
     // 2 × 3 → 3 × 2

@@ -3,6 +3,8 @@
 // never hold a token or a request body.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorBody } from "@headshot/shared";
+import type { EngineReadiness } from "../../src/engine/types";
+import { scriptedEngine } from "../support/engines";
 import { createHarness, type Harness } from "../support/harness";
 
 let h: Harness;
@@ -174,7 +176,36 @@ describe("operations routes", () => {
     expect(await (await h.app.request("/healthz")).json()).toEqual({ status: "ok" });
     const ready = await h.app.request("/readyz");
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", database: true, migrations: true });
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      database: true,
+      migrations: true,
+      engine: "ready",
+    });
+  });
+
+  it("is ready while the engine warms, and not ready once it failed to", async () => {
+    let state: EngineReadiness = "warming";
+    const warming = await createHarness(
+      {},
+      { engine: { ...scriptedEngine().engine, readiness: () => state } },
+    );
+    try {
+      const res = await warming.app.request("/readyz");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "ready", engine: "warming" });
+      state = "failed";
+      const failed = await warming.app.request("/readyz");
+      expect(failed.status).toBe(503);
+      expect(await failed.json()).toEqual({
+        status: "not_ready",
+        database: true,
+        migrations: true,
+        engine: "failed",
+      });
+    } finally {
+      await warming.close();
+    }
   });
 
   it("is not ready when the database is gone", async () => {

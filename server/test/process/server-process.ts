@@ -1,7 +1,8 @@
-// Runs the real server as a child process (src/main.ts, the way `npm run serve` runs it: with
-// MALLOC_ARENA_MAX=2 and --initial-old-space-size=64, see server/package.json) for tests of
-// start-up, configuration, signals and load.
-import { spawn, type ChildProcess } from "node:child_process";
+// Runs the real server as a child process for tests of start-up, configuration, signals and load:
+// from source (src/main.ts through tsx's loader, as `npm start` does) or compiled (a build's
+// main.js under plain node, as `npm run serve` does), both with MALLOC_ARENA_MAX=2 and
+// --initial-old-space-size=64 (server/package.json).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -14,12 +15,27 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export function runServer(env: Record<string, string>): ServerProcess {
+export interface RunOptions {
+  /** A build's folder under server/ (buildServer): run its main.js with plain node. */
+  compiled?: string;
+}
+
+/** `npm run build -w server` into `outdir`, a folder directly under server/ (dist-* is ignored). */
+export function buildServer(outdir: string): void {
+  const built = spawnSync(process.execPath, ["--import", "tsx", "scripts/build.ts", "--outdir", outdir], {
+    cwd: SERVER_DIR,
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
+}
+
+export function runServer(env: Record<string, string>, options: RunOptions = {}): ServerProcess {
   // Below Linux's ephemeral range (32768–60999): a port picked there can already be the local end
   // of some other connection (a database client's), and the server then fails with EADDRINUSE.
   const port = env.PORT ?? String(20000 + Math.floor(Math.random() * 12000));
   // One process (tsx as a loader, not its CLI, which forks): a signal reaches the server itself.
-  const proc = spawn(process.execPath, ["--initial-old-space-size=64", "--import", "tsx", "src/main.ts"], {
+  const entry = options.compiled ? [`${options.compiled}/main.js`] : ["--import", "tsx", "src/main.ts"];
+  const proc = spawn(process.execPath, ["--initial-old-space-size=64", ...entry], {
     cwd: SERVER_DIR,
     env: {
       PATH: process.env.PATH ?? "",

@@ -8,7 +8,7 @@
 // engine never holds a full raster of a giant photo (libvips may keep its last input until its
 // next job).
 import { Piscina } from "piscina";
-import { TS_WORKER_EXEC_ARGV } from "../ts-worker";
+import { threadScript } from "../threads";
 import { EngineError } from "../types";
 import type { HeifReply, HeifRequest } from "./decoder-thread";
 import type { RgbaImage } from "./shrink";
@@ -18,7 +18,6 @@ export const KEEP_WARM_PIXELS = 12_500_000;
 /** The largest raster handed to the engine: a 48 MP photo comes back at 12 MP. */
 export const MAX_DECODED_PIXELS = 16_000_000;
 const IDLE_MS = 60_000;
-const THREAD = new URL("./decoder-thread.ts", import.meta.url).href;
 
 let decoder: Piscina<HeifRequest, HeifReply> | undefined;
 // One decode at a time, so the thread is never ended under a queued one.
@@ -36,11 +35,10 @@ export function decodeHeif(photo: Uint8Array, maxPixels: number): Promise<RgbaIm
 
 async function decodeNow(photo: Uint8Array, maxPixels: number): Promise<RgbaImage> {
   const thread = (decoder ??= new Piscina<HeifRequest, HeifReply>({
-    filename: THREAD,
+    ...threadScript("heif-decoder"),
     minThreads: 0,
     maxThreads: 1,
     idleTimeout: IDLE_MS,
-    execArgv: TS_WORKER_EXEC_ARGV,
   }));
   let reply: HeifReply | undefined;
   try {

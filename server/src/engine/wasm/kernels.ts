@@ -3,8 +3,10 @@
 // it stay valid until the next `reset` (which may grow the memory).
 
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { SERVER_DIR } from "../../locations";
 
-const module = new WebAssembly.Module(readFileSync(new URL("./kernels.wasm", import.meta.url)));
+const module = new WebAssembly.Module(readFileSync(path.join(SERVER_DIR, "src/engine/wasm/kernels.wasm")));
 
 interface Exports {
   render(
