@@ -23,7 +23,7 @@ import { ApiError } from "../http/api-error";
 import { requireNotRestricted } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
 import { decodeCursor, encodeCursor } from "./history-cursor";
-import { signedOutputUrls } from "./output-urls";
+import { jobOutputUrls, type signedOutputUrls } from "./output-urls";
 import type { JobRunner } from "./runner";
 
 export type JobRow = typeof jobs.$inferSelect;
@@ -249,37 +249,78 @@ export async function liveOutputsOf(db: DbOrTx, jobIds: string[], now: Date): Pr
     .orderBy(outputs.createdAt, outputs.id);
 }
 
-/** The caller's history: jobs with unexpired outputs, newest first, by keyset cursor. */
-export async function listHistory(
-  db: DbOrTx,
-  userId: string,
-  now: Date,
-  page: { limit: number; cursor?: string | undefined },
-): Promise<{ jobs: JobRow[]; nextCursor: string | null }> {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const rows = await db
+// The caller's history page and its live outputs in one prepared query (issue 20): the page's
+// jobs (limit + 1, to know whether another page follows) in a subquery, their outputs joined.
+function historyQuery(db: Database, withCursor: boolean) {
+  const now = sql.placeholder("now");
+  const page = db
     .select()
     .from(jobs)
     .where(
       and(
-        eq(jobs.userId, userId),
+        eq(jobs.userId, sql.placeholder("userId")),
         eq(jobs.status, "succeeded"),
-        sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now.toISOString()}::timestamptz)`,
-        after
+        sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now}::timestamptz)`,
+        withCursor
           ? or(
-              lt(jobs.createdAt, after.createdAt),
-              and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
+              lt(jobs.createdAt, sql.placeholder("afterCreatedAt")),
+              and(
+                eq(jobs.createdAt, sql.placeholder("afterCreatedAt")),
+                lt(jobs.id, sql.placeholder("afterId")),
+              ),
             )
           : undefined,
       ),
     )
     .orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(page.limit + 1);
-  const pageRows = rows.slice(0, page.limit);
-  const last = pageRows.at(-1);
+    .limit(sql.placeholder("limit"))
+    .as("page");
+  return db
+    .select()
+    .from(page)
+    .leftJoin(outputs, and(eq(outputs.jobId, page.id), gt(outputs.expiresAt, now)))
+    .orderBy(desc(page.createdAt), desc(page.id), outputs.createdAt, outputs.id)
+    .prepare(withCursor ? "history_page_after" : "history_page");
+}
+const historyFirstPage = preparedPerDatabase((db) => historyQuery(db, false));
+const historyNextPage = preparedPerDatabase((db) => historyQuery(db, true));
+
+/** The caller's history (GET /v1/headshots): jobs with unexpired outputs, newest first, by keyset cursor. */
+export async function historyPage(
+  db: Database,
+  userId: string,
+  config: Config,
+  now: Date,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const params = { userId, now: now.toISOString(), limit: page.limit + 1 };
+  const rows = after
+    ? await historyNextPage(db).execute({
+        ...params,
+        afterCreatedAt: after.createdAt.toISOString(),
+        afterId: after.id,
+      })
+    : await historyFirstPage(db).execute(params);
+  const pageJobs: { job: JobRow; outputs: OutputRow[] }[] = [];
+  for (const { page: job, outputs: output } of rows) {
+    let last = pageJobs.at(-1);
+    if (last?.job.id !== job.id) {
+      last = { job, outputs: [] };
+      pageJobs.push(last);
+    }
+    if (output) last.outputs.push(output);
+  }
+  const more = pageJobs.length > page.limit;
+  if (more) pageJobs.length = page.limit;
+  const missing = await missingStyles(
+    db,
+    pageJobs.map((p) => p.job),
+  );
+  const lastJob = pageJobs.at(-1)?.job;
   return {
-    jobs: pageRows,
-    nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null,
+    jobs: pageJobs.map((p) => toJobView(p.job, p.outputs, config, now, missing.get(p.job.id))),
+    nextCursor: more && lastJob ? encodeCursor(lastJob) : null,
   };
 }
 
@@ -330,7 +371,7 @@ export function toJobView(
       width: o.width,
       height: o.height,
       mimeType: o.mimeType,
-      ...signedOutputUrls(config, o, now),
+      ...jobOutputUrls(config, o, now),
       thumbnailWidth: o.thumbWidth,
       thumbnailHeight: o.thumbHeight,
       expiresAt: o.expiresAt.toISOString(),
