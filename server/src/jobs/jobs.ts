@@ -29,6 +29,37 @@ import type { JobRunner } from "./runner";
 export type JobRow = typeof jobs.$inferSelect;
 export type OutputRow = typeof outputs.$inferSelect;
 
+// What the API's Job shape reads: the hot reads (poll, history) fetch only these, so each row
+// carries and decodes no more than the answer needs.
+const jobViewColumns = {
+  id: jobs.id,
+  status: jobs.status,
+  engine: jobs.engine,
+  attire: jobs.attire,
+  progress: jobs.progress,
+  stage: jobs.stage,
+  styles: jobs.styles,
+  aspects: jobs.aspects,
+  createdAt: jobs.createdAt,
+  finishedAt: jobs.finishedAt,
+  errorCode: jobs.errorCode,
+  errorReason: jobs.errorReason,
+  errorMessage: jobs.errorMessage,
+};
+const outputViewColumns = {
+  id: outputs.id,
+  style: outputs.style,
+  aspect: outputs.aspect,
+  width: outputs.width,
+  height: outputs.height,
+  mimeType: outputs.mimeType,
+  thumbWidth: outputs.thumbWidth,
+  thumbHeight: outputs.thumbHeight,
+  expiresAt: outputs.expiresAt,
+};
+type JobViewRow = Pick<JobRow, keyof typeof jobViewColumns>;
+type OutputViewRow = Pick<OutputRow, keyof typeof outputViewColumns>;
+
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Jobs that still hold their credit and may still produce outputs. */
 export const ACTIVE_JOB_STATUSES = ["queued", "processing"] as const;
@@ -211,7 +242,7 @@ export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Prom
 // its live outputs joined, rather than the job and then its outputs.
 const ownJobWithOutputsQuery = preparedPerDatabase((db) =>
   db
-    .select({ job: jobs, output: outputs })
+    .select({ job: jobViewColumns, output: outputViewColumns })
     .from(jobs)
     .leftJoin(outputs, and(eq(outputs.jobId, jobs.id), gt(outputs.expiresAt, sql.placeholder("now"))))
     .where(and(eq(jobs.id, sql.placeholder("jobId")), eq(jobs.userId, sql.placeholder("userId"))))
@@ -254,7 +285,7 @@ export async function liveOutputsOf(db: DbOrTx, jobIds: string[], now: Date): Pr
 function historyQuery(db: Database, withCursor: boolean) {
   const now = sql.placeholder("now");
   const page = db
-    .select()
+    .select(jobViewColumns)
     .from(jobs)
     .where(
       and(
@@ -276,7 +307,7 @@ function historyQuery(db: Database, withCursor: boolean) {
     .limit(sql.placeholder("limit"))
     .as("page");
   return db
-    .select()
+    .select({ job: page._.selectedFields, output: outputViewColumns })
     .from(page)
     .leftJoin(outputs, and(eq(outputs.jobId, page.id), gt(outputs.expiresAt, now)))
     .orderBy(desc(page.createdAt), desc(page.id), outputs.createdAt, outputs.id)
@@ -302,8 +333,8 @@ export async function historyPage(
         afterId: after.id,
       })
     : await historyFirstPage(db).execute(params);
-  const pageJobs: { job: JobRow; outputs: OutputRow[] }[] = [];
-  for (const { page: job, outputs: output } of rows) {
+  const pageJobs: { job: JobViewRow; outputs: OutputViewRow[] }[] = [];
+  for (const { job, output } of rows) {
     let last = pageJobs.at(-1);
     if (last?.job.id !== job.id) {
       last = { job, outputs: [] };
@@ -325,7 +356,10 @@ export async function historyPage(
 }
 
 /** Styles of these generative jobs that ended without an image, for the API's `missing`. */
-async function missingStyles(db: DbOrTx, rows: JobRow[]): Promise<Map<string, MissingStyle[]>> {
+async function missingStyles(
+  db: DbOrTx,
+  rows: Pick<JobRow, "id" | "engine">[],
+): Promise<Map<string, MissingStyle[]>> {
   const byJob = new Map<string, MissingStyle[]>();
   const ids = rows.filter((r) => r.engine === "generative").map((r) => r.id);
   if (ids.length === 0) return byJob;
@@ -344,8 +378,8 @@ async function missingStyles(db: DbOrTx, rows: JobRow[]): Promise<Map<string, Mi
 
 /** The API's Job shape, with fresh signed links for its outputs. */
 export function toJobView(
-  job: JobRow,
-  jobOutputs: OutputRow[],
+  job: JobViewRow,
+  jobOutputs: OutputViewRow[],
   config: Parameters<typeof signedOutputUrls>[0],
   now: Date,
   missing: MissingStyle[] = [],
