@@ -23,11 +23,42 @@ import { ApiError } from "../http/api-error";
 import { requireNotRestricted } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
 import { decodeCursor, encodeCursor } from "./history-cursor";
-import { signedOutputUrls } from "./output-urls";
+import { jobOutputUrls, type signedOutputUrls } from "./output-urls";
 import type { JobRunner } from "./runner";
 
 export type JobRow = typeof jobs.$inferSelect;
 export type OutputRow = typeof outputs.$inferSelect;
+
+// What the API's Job shape reads: the hot reads (poll, history) fetch only these, so each row
+// carries and decodes no more than the answer needs.
+const jobViewColumns = {
+  id: jobs.id,
+  status: jobs.status,
+  engine: jobs.engine,
+  attire: jobs.attire,
+  progress: jobs.progress,
+  stage: jobs.stage,
+  styles: jobs.styles,
+  aspects: jobs.aspects,
+  createdAt: jobs.createdAt,
+  finishedAt: jobs.finishedAt,
+  errorCode: jobs.errorCode,
+  errorReason: jobs.errorReason,
+  errorMessage: jobs.errorMessage,
+};
+const outputViewColumns = {
+  id: outputs.id,
+  style: outputs.style,
+  aspect: outputs.aspect,
+  width: outputs.width,
+  height: outputs.height,
+  mimeType: outputs.mimeType,
+  thumbWidth: outputs.thumbWidth,
+  thumbHeight: outputs.thumbHeight,
+  expiresAt: outputs.expiresAt,
+};
+type JobViewRow = Pick<JobRow, keyof typeof jobViewColumns>;
+type OutputViewRow = Pick<OutputRow, keyof typeof outputViewColumns>;
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Jobs that still hold their credit and may still produce outputs. */
@@ -211,7 +242,7 @@ export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Prom
 // its live outputs joined, rather than the job and then its outputs.
 const ownJobWithOutputsQuery = preparedPerDatabase((db) =>
   db
-    .select({ job: jobs, output: outputs })
+    .select({ job: jobViewColumns, output: outputViewColumns })
     .from(jobs)
     .leftJoin(outputs, and(eq(outputs.jobId, jobs.id), gt(outputs.expiresAt, sql.placeholder("now"))))
     .where(and(eq(jobs.id, sql.placeholder("jobId")), eq(jobs.userId, sql.placeholder("userId"))))
@@ -249,42 +280,86 @@ export async function liveOutputsOf(db: DbOrTx, jobIds: string[], now: Date): Pr
     .orderBy(outputs.createdAt, outputs.id);
 }
 
-/** The caller's history: jobs with unexpired outputs, newest first, by keyset cursor. */
-export async function listHistory(
-  db: DbOrTx,
-  userId: string,
-  now: Date,
-  page: { limit: number; cursor?: string | undefined },
-): Promise<{ jobs: JobRow[]; nextCursor: string | null }> {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const rows = await db
-    .select()
+// The caller's history page and its live outputs in one prepared query (issue 20): the page's
+// jobs (limit + 1, to know whether another page follows) in a subquery, their outputs joined.
+function historyQuery(db: Database, withCursor: boolean) {
+  const now = sql.placeholder("now");
+  const page = db
+    .select(jobViewColumns)
     .from(jobs)
     .where(
       and(
-        eq(jobs.userId, userId),
+        eq(jobs.userId, sql.placeholder("userId")),
         eq(jobs.status, "succeeded"),
-        sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now.toISOString()}::timestamptz)`,
-        after
+        sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now}::timestamptz)`,
+        withCursor
           ? or(
-              lt(jobs.createdAt, after.createdAt),
-              and(eq(jobs.createdAt, after.createdAt), lt(jobs.id, after.id)),
+              lt(jobs.createdAt, sql.placeholder("afterCreatedAt")),
+              and(
+                eq(jobs.createdAt, sql.placeholder("afterCreatedAt")),
+                lt(jobs.id, sql.placeholder("afterId")),
+              ),
             )
           : undefined,
       ),
     )
     .orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(page.limit + 1);
-  const pageRows = rows.slice(0, page.limit);
-  const last = pageRows.at(-1);
+    .limit(sql.placeholder("limit"))
+    .as("page");
+  return db
+    .select({ job: page._.selectedFields, output: outputViewColumns })
+    .from(page)
+    .leftJoin(outputs, and(eq(outputs.jobId, page.id), gt(outputs.expiresAt, now)))
+    .orderBy(desc(page.createdAt), desc(page.id), outputs.createdAt, outputs.id)
+    .prepare(withCursor ? "history_page_after" : "history_page");
+}
+const historyFirstPage = preparedPerDatabase((db) => historyQuery(db, false));
+const historyNextPage = preparedPerDatabase((db) => historyQuery(db, true));
+
+/** The caller's history (GET /v1/headshots): jobs with unexpired outputs, newest first, by keyset cursor. */
+export async function historyPage(
+  db: Database,
+  userId: string,
+  config: Config,
+  now: Date,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const params = { userId, now: now.toISOString(), limit: page.limit + 1 };
+  const rows = after
+    ? await historyNextPage(db).execute({
+        ...params,
+        afterCreatedAt: after.createdAt.toISOString(),
+        afterId: after.id,
+      })
+    : await historyFirstPage(db).execute(params);
+  const pageJobs: { job: JobViewRow; outputs: OutputViewRow[] }[] = [];
+  for (const { job, output } of rows) {
+    let last = pageJobs.at(-1);
+    if (last?.job.id !== job.id) {
+      last = { job, outputs: [] };
+      pageJobs.push(last);
+    }
+    if (output) last.outputs.push(output);
+  }
+  const more = pageJobs.length > page.limit;
+  if (more) pageJobs.length = page.limit;
+  const missing = await missingStyles(
+    db,
+    pageJobs.map((p) => p.job),
+  );
+  const lastJob = pageJobs.at(-1)?.job;
   return {
-    jobs: pageRows,
-    nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null,
+    jobs: pageJobs.map((p) => toJobView(p.job, p.outputs, config, now, missing.get(p.job.id))),
+    nextCursor: more && lastJob ? encodeCursor(lastJob) : null,
   };
 }
 
 /** Styles of these generative jobs that ended without an image, for the API's `missing`. */
-async function missingStyles(db: DbOrTx, rows: JobRow[]): Promise<Map<string, MissingStyle[]>> {
+async function missingStyles(
+  db: DbOrTx,
+  rows: Pick<JobRow, "id" | "engine">[],
+): Promise<Map<string, MissingStyle[]>> {
   const byJob = new Map<string, MissingStyle[]>();
   const ids = rows.filter((r) => r.engine === "generative").map((r) => r.id);
   if (ids.length === 0) return byJob;
@@ -303,8 +378,8 @@ async function missingStyles(db: DbOrTx, rows: JobRow[]): Promise<Map<string, Mi
 
 /** The API's Job shape, with fresh signed links for its outputs. */
 export function toJobView(
-  job: JobRow,
-  jobOutputs: OutputRow[],
+  job: JobViewRow,
+  jobOutputs: OutputViewRow[],
   config: Parameters<typeof signedOutputUrls>[0],
   now: Date,
   missing: MissingStyle[] = [],
@@ -330,7 +405,7 @@ export function toJobView(
       width: o.width,
       height: o.height,
       mimeType: o.mimeType,
-      ...signedOutputUrls(config, o, now),
+      ...jobOutputUrls(config, o, now),
       thumbnailWidth: o.thumbWidth,
       thumbnailHeight: o.thumbHeight,
       expiresAt: o.expiresAt.toISOString(),

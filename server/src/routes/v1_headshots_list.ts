@@ -3,7 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { JobListResponse } from "@headshot/shared";
 import { errorResponses, type App } from "../http/openapi";
-import { jobViews, listHistory } from "../jobs/jobs";
+import { historyPage } from "../jobs/jobs";
 
 const route = createRoute({
   method: "get",
@@ -25,8 +25,6 @@ const route = createRoute({
 export function registerV1HeadshotsList(app: App) {
   app.openapi(route, async (c) => {
     const { db, config, clock } = c.get("services");
-    const now = clock.now();
-    const page = await listHistory(db, c.get("user").id, now, c.req.valid("query"));
-    return c.json({ jobs: await jobViews(db, page.jobs, config, now), nextCursor: page.nextCursor }, 200);
+    return c.json(await historyPage(db, c.get("user").id, config, clock.now(), c.req.valid("query")), 200);
   });
 }
