@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MeResponse, STYLE_IDS, type Job } from "@headshot/shared";
 import { engineDeliveries, outputs, predictions } from "../../src/db/schema";
 import { reconcileOnce } from "../../src/generative/reconciler";
-import { databaseNow, heartbeat } from "../../src/jobs/instances";
+import { databaseNow, heartbeat, HEARTBEAT_INTERVAL_MS } from "../../src/jobs/instances";
 import {
   startFakeGpu,
   type FakeGpu,
@@ -27,10 +27,12 @@ interface Setup {
   gpu: FakeGpu;
   user: TestUser;
   server: ServerType;
+  beating: NodeJS.Timeout;
 }
 const open: Setup[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) {
+    clearInterval(s.beating);
     await s.gpu.stop();
     await new Promise((r) => s.server.close(r));
     await s.h.close();
@@ -63,10 +65,13 @@ async function setup(
     { services: { sendEveryMs: 50 } },
   );
   const server = serve({ fetch: h.app.fetch, port, hostname: "127.0.0.1" });
-  // This instance is alive (as its keeper would record): its pending styles are its own to send.
-  await heartbeat(h.services.db, h.services.instanceId, await databaseNow(h.services.db));
+  // This instance is alive, beating as its keeper would (SILENCE_LIMIT_MS is real database time,
+  // which a slow run can pass): its pending styles stay its own to send.
+  const beat = async () => heartbeat(h.services.db, h.services.instanceId, await databaseNow(h.services.db));
+  await beat();
+  const beating = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
   const user = await consentingUser(h);
-  const s = { h, gpu, user, server };
+  const s = { h, gpu, user, server, beating };
   open.push(s);
   return s;
 }
