@@ -382,8 +382,20 @@ describe("AI studio when callbacks go missing", () => {
     const started = await generate(s, { styles: "studio-grey,warm-beige" });
     const reconcile = () =>
       reconcileOnce({ ...s.h.services, engine: s.h.services.generative!, timeoutS: 300 });
+    // Both styles taken by the fake on this attempt. A retry sent while the container still
+    // counts the canceled one may meet a 409 and wait 2 s on the test's clock: let it tick.
+    const taken = async (attempt: number) => {
+      s.h.clock.advance(100);
+      const rows = await s.h.services.db.select().from(predictions).where(eq(predictions.jobId, started.id));
+      return rows.every(
+        (r) =>
+          r.attempts === attempt &&
+          r.providerId !== null && // the create was answered, not refused with a 409
+          (r.status === "starting" || r.status === "processing"),
+      );
+    };
     for (let attempt = 1; attempt <= 2; attempt++) {
-      await until(`attempt ${attempt} at the fake`, () => creates(s.gpu).length === 2 * attempt);
+      await until(`attempt ${attempt} at the fake`, () => taken(attempt));
       s.h.clock.advance(301_000);
       expect((await reconcile()).timedOut).toBe(2);
     }
