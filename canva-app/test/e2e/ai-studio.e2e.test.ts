@@ -115,13 +115,15 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, real ba
 
   it("consent per engine, engine choice, tiles filling in, a missing style, AI studio for a cropped photo", async () => {
     const page = await openPanel();
-    await page.getByText(/^AI studio: a smaller copy of your photo/).waitFor();
+    // The first screen waits for /v1/me while both backends of the browser suites warm their
+    // engines on the same two cores: give it the time a loaded CI machine needs.
+    await page.getByText(/^AI studio: a smaller copy of your photo/).waitFor({ timeout: 90_000 });
     await shot(page, "00-consent-both-engines");
     // App UI Kit draws its own checkbox over a hidden input: click the labels, as a person would.
     await page.getByText(/I agree to Headshot Studio processing my photo/).click();
     await page.getByText("I am 18 or older").click();
     await page.getByRole("button", { name: "Continue" }).click();
-    await page.getByText("Add a photo of yourself").waitFor();
+    await page.getByText("Add a photo of yourself").waitFor({ timeout: 60_000 });
     await page.setInputFiles("input[type=file]", path.join(FIXTURES, "one_face_sample1_crop.jpg"));
     await page.getByText("Choose your studio").waitFor();
     await page.getByText("AI studio", { exact: true }).click();
