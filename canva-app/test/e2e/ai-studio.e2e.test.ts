@@ -5,17 +5,14 @@
 // runs two predictions at a time and fails one style's safety check, so the tiles fill in style by
 // style and one style ends missing. Screenshots go to test-artifacts/ (or SHOTS_DIR). Skips
 // without Chromium unless REQUIRE_E2E=1.
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../../../test-support/chromium";
 import { startFakeGpu, type FakeGpu } from "../../../test-support/fake-gpu";
-import { freePort, stop, waitForHttp } from "./processes";
+import { startStack, type Stack } from "./processes";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const SHOTS = process.env.SHOTS_DIR ?? path.join(REPO, "test-artifacts");
@@ -23,12 +20,9 @@ const FIXTURES = path.join(REPO, "server/test/fixtures");
 const PANEL_WIDTH = 300;
 
 describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, real backend, fake GPU)", () => {
-  const children: ChildProcess[] = [];
-  const dataDir = mkdtempSync(path.join(tmpdir(), "headshot-ai-e2e-"));
   let gpu: FakeGpu;
+  let stack: Stack;
   let browser: Browser;
-  let previewUrl: string;
-  let backendLog = "";
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -39,54 +33,19 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, real ba
       runMs: 1500,
       failWhenPromptIncludes: ["deep navy"],
     });
-    const [backendPort, previewPort] = [await freePort(), await freePort()];
-    const backendUrl = `http://localhost:${backendPort}`;
-    previewUrl = `http://localhost:${previewPort}`;
-    const backend = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        NODE_ENV: "development",
-        PORT: String(backendPort),
-        PUBLIC_BASE_URL: backendUrl,
-        DATA_DIR: dataDir,
-        DEV_PREVIEW_ORIGIN: previewUrl,
-        FREE_CREDITS: "10",
-        LOG_LEVEL: "warn",
-        ENGINES: "studio,generative",
-        REMOTE_ENGINE_PARALLEL: "2",
-        ...gpu.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    stack = await startStack({
+      FREE_CREDITS: "10",
+      ENGINES: "studio,generative",
+      REMOTE_ENGINE_PARALLEL: "2",
+      ...gpu.env,
     });
-    backend.stdout?.on("data", (d: Buffer) => (backendLog += d.toString()));
-    backend.stderr?.on("data", (d: Buffer) => (backendLog += d.toString()));
-    children.push(backend);
-    children.push(
-      spawn(
-        process.execPath,
-        [
-          "scripts/dev-server.mjs",
-          "--port",
-          String(previewPort),
-          "--backend",
-          backendUrl,
-          "--out",
-          path.join(dataDir, "dist"),
-          "--once",
-        ],
-        { cwd: path.join(REPO, "canva-app"), stdio: "ignore" },
-      ),
-    );
-    await Promise.all([waitForHttp(`${backendUrl}/healthz`), waitForHttp(`${previewUrl}/preview.js`)]);
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(children.map(stop));
+    await stack?.stop();
     await gpu?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
   async function openPanel(): Promise<Page> {
@@ -94,7 +53,7 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, real ba
     page.on("pageerror", (error) => {
       throw new Error(`page error: ${error.message}`);
     });
-    await page.goto(previewUrl);
+    await page.goto(`${stack.previewUrl}/?user=ai-studio-${Date.now()}`); // a new user: consent first
     // Only the panel, as narrow as Canva may make it, and as tall as its content.
     await page.addStyleTag({
       content: `html, body, .editor, #panel { height: auto !important; }
@@ -115,9 +74,8 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, real ba
 
   it("consent per engine, engine choice, tiles filling in, a missing style, AI studio for a cropped photo", async () => {
     const page = await openPanel();
-    // The first screen waits for /v1/me while both backends of the browser suites warm their
-    // engines on the same two cores: give it the time a loaded CI machine needs.
-    await page.getByText(/^AI studio: a smaller copy of your photo/).waitFor({ timeout: 90_000 });
+    // The first screen waits for /v1/me, slow while both browser suites' backends warm up.
+    await page.getByText(/^AI studio: a smaller copy of your photo/).waitFor({ timeout: 60_000 });
     await shot(page, "00-consent-both-engines");
     // App UI Kit draws its own checkbox over a hidden input: click the labels, as a person would.
     await page.getByText(/I agree to Headshot Studio processing my photo/).click();
@@ -156,6 +114,6 @@ describe.skipIf(!chromiumAvailable())("AI studio in the panel (Chromium, real ba
     await page.getByText("Creating your headshots", { exact: true }).waitFor();
     await headshots(page).first().waitFor({ timeout: 60_000 });
     await page.close();
-    expect(backendLog).not.toMatch(/"level":50/);
+    expect(stack.backendLog()).not.toMatch(/"level":50/);
   }, 240_000);
 });

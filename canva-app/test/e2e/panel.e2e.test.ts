@@ -2,16 +2,13 @@
 // The whole journey in a real browser (Debian's Chromium via playwright-core): the real backend
 // (PGlite in a temp DATA_DIR, studio engine, development auth) and the local preview page.
 // Screenshots of every screen go to test-artifacts/. Skips without Chromium unless REQUIRE_E2E=1.
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../../../test-support/chromium";
-import { freePort, stop, waitForHttp } from "./processes";
+import { startStack, type Stack } from "./processes";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const ARTIFACTS = path.join(REPO, "test-artifacts");
@@ -19,62 +16,19 @@ const FIXTURES = path.join(REPO, "server/test/fixtures");
 const available = chromiumAvailable();
 
 describe.skipIf(!available)("panel end to end (Chromium)", () => {
-  const children: ChildProcess[] = [];
-  const dataDir = mkdtempSync(path.join(tmpdir(), "headshot-e2e-"));
+  let stack: Stack;
   let browser: Browser;
-  let previewUrl: string;
-  let backendLog = "";
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const [backendPort, previewPort] = [await freePort(), await freePort()];
-    const backendUrl = `http://localhost:${backendPort}`;
-    previewUrl = `http://localhost:${previewPort}`;
-
-    const backend = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        NODE_ENV: "development",
-        PORT: String(backendPort),
-        PUBLIC_BASE_URL: backendUrl,
-        DATA_DIR: dataDir,
-        DEV_PREVIEW_ORIGIN: previewUrl,
-        // One free credit: the happy path spends it, so the next Generate meets "out of credits".
-        FREE_CREDITS: "1",
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    backend.stdout?.on("data", (d: Buffer) => (backendLog += d.toString()));
-    backend.stderr?.on("data", (d: Buffer) => (backendLog += d.toString()));
-    children.push(backend);
-
-    const panel = spawn(
-      process.execPath,
-      [
-        "scripts/dev-server.mjs",
-        "--port",
-        String(previewPort),
-        "--backend",
-        backendUrl,
-        "--out",
-        path.join(dataDir, "dist"),
-        "--once",
-      ],
-      { cwd: path.join(REPO, "canva-app"), stdio: "ignore" },
-    );
-    children.push(panel);
-
-    await Promise.all([waitForHttp(`${backendUrl}/healthz`), waitForHttp(`${previewUrl}/preview.js`)]);
+    // One free credit: the happy path spends it, so the next Generate meets "out of credits".
+    stack = await startStack({ FREE_CREDITS: "1" });
     browser = await launchChromium();
   }, 120_000);
 
-  // The backend drains and stops its engine on SIGTERM; stop() gives it 10 s before SIGKILL.
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(children.map(stop));
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack?.stop();
   }, 30_000);
 
   async function openPanel(user: string): Promise<Page> {
@@ -82,7 +36,7 @@ describe.skipIf(!available)("panel end to end (Chromium)", () => {
     page.on("pageerror", (error) => {
       throw new Error(`page error: ${error.message}`);
     });
-    await page.goto(`${previewUrl}/?user=${user}-${Date.now()}`);
+    await page.goto(`${stack.previewUrl}/?user=${user}-${Date.now()}`);
     return page;
   }
 
