@@ -1,7 +1,7 @@
 // Generation jobs (SPEC §6.2): creating one (consent, restriction, charge, job, idempotency key in
 // one transaction), reading them as the API's Job shape, and ending them — every failure or
 // cancel refunds exactly once, guarded by the job's status.
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, or, sql, type Placeholder } from "drizzle-orm";
 import {
   isUuid,
   type Aspect,
@@ -46,19 +46,34 @@ const jobViewColumns = {
   errorReason: jobs.errorReason,
   errorMessage: jobs.errorMessage,
 };
-const outputViewColumns = {
-  id: outputs.id,
-  style: outputs.style,
-  aspect: outputs.aspect,
-  width: outputs.width,
-  height: outputs.height,
-  mimeType: outputs.mimeType,
-  thumbWidth: outputs.thumbWidth,
-  thumbHeight: outputs.thumbHeight,
-  expiresAt: outputs.expiresAt,
-};
 type JobViewRow = Pick<JobRow, keyof typeof jobViewColumns>;
-type OutputViewRow = Pick<OutputRow, keyof typeof outputViewColumns>;
+type OutputViewRow = Pick<
+  OutputRow,
+  "id" | "style" | "aspect" | "width" | "height" | "mimeType" | "thumbWidth" | "thumbHeight" | "expiresAt"
+>;
+/** An output as `liveOutputsJson` gives it: its timestamp as PostgreSQL writes one in JSON. */
+type OutputViewJson = Omit<OutputViewRow, "expiresAt"> & { expiresAt: string };
+
+/**
+ * The live outputs of the `jobs` row in the enclosing query, oldest first, as one JSON array: a
+ * job with twelve outputs is one row, not twelve rows each repeating the job's columns for the
+ * driver to parse and map again. Written as SQL text, table-qualified: in a query on one table
+ * drizzle writes its columns unqualified, which inside this subquery would name the output's.
+ */
+function liveOutputsJson(now: Placeholder) {
+  return sql<OutputViewJson[]>`coalesce((
+    select json_agg(json_build_object(
+      'id', o.id, 'style', o.style, 'aspect', o.aspect, 'width', o.width, 'height', o.height,
+      'mimeType', o.mime_type, 'thumbWidth', o.thumb_width, 'thumbHeight', o.thumb_height,
+      'expiresAt', o.expires_at
+    ) order by o.created_at, o.id)
+    from outputs o
+    where o.job_id = jobs.id and o.expires_at > ${now}::timestamptz
+  ), '[]'::json)`.mapWith((v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as OutputViewJson[]);
+}
+
+const outputViewRows = (json: OutputViewJson[]): OutputViewRow[] =>
+  json.map((o) => ({ ...o, expiresAt: new Date(o.expiresAt) }));
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Jobs that still hold their credit and may still produce outputs. */
@@ -238,15 +253,13 @@ export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Prom
   return job;
 }
 
-// A poll (every 2 s from every waiting panel, the busiest route) in one round trip: the job and
-// its live outputs joined, rather than the job and then its outputs.
+// A poll (every 2 s from every waiting panel, the busiest route) in one round trip and one row:
+// the job with its live outputs.
 const ownJobWithOutputsQuery = preparedPerDatabase((db) =>
   db
-    .select({ job: jobViewColumns, output: outputViewColumns })
+    .select({ ...jobViewColumns, outputs: liveOutputsJson(sql.placeholder("now")) })
     .from(jobs)
-    .leftJoin(outputs, and(eq(outputs.jobId, jobs.id), gt(outputs.expiresAt, sql.placeholder("now"))))
     .where(and(eq(jobs.id, sql.placeholder("jobId")), eq(jobs.userId, sql.placeholder("userId"))))
-    .orderBy(outputs.createdAt, outputs.id)
     .prepare("own_job_with_outputs"),
 );
 
@@ -259,12 +272,11 @@ export async function ownJobView(
   now: Date,
 ): Promise<Job> {
   if (!isUuid(jobId)) throw jobNotFound();
-  const rows = await ownJobWithOutputsQuery(db).execute({ jobId, userId, now: now.toISOString() });
-  const job = rows[0]?.job;
-  if (!job) throw jobNotFound();
-  const jobOutputs = rows.flatMap((r) => (r.output ? [r.output] : []));
+  const [row] = await ownJobWithOutputsQuery(db).execute({ jobId, userId, now: now.toISOString() });
+  if (!row) throw jobNotFound();
+  const { outputs: live, ...job } = row;
   const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;
-  return toJobView(job, jobOutputs, config, now, missing?.get(job.id));
+  return toJobView(job, outputViewRows(live), config, now, missing?.get(job.id));
 }
 
 function jobNotFound(): ApiError {
@@ -280,18 +292,18 @@ export async function liveOutputsOf(db: DbOrTx, jobIds: string[], now: Date): Pr
     .orderBy(outputs.createdAt, outputs.id);
 }
 
-// The caller's history page and its live outputs in one prepared query (issue 20): the page's
-// jobs (limit + 1, to know whether another page follows) in a subquery, their outputs joined.
+// The caller's history page with each job's live outputs, in one prepared query: the page's jobs
+// (limit + 1, to know whether another page follows), newest first.
 function historyQuery(db: Database, withCursor: boolean) {
   const now = sql.placeholder("now");
-  const page = db
-    .select(jobViewColumns)
+  return db
+    .select({ ...jobViewColumns, outputs: liveOutputsJson(now) })
     .from(jobs)
     .where(
       and(
         eq(jobs.userId, sql.placeholder("userId")),
         eq(jobs.status, "succeeded"),
-        sql`exists (select 1 from ${outputs} where ${outputs.jobId} = ${jobs.id} and ${outputs.expiresAt} > ${now}::timestamptz)`,
+        sql`exists (select 1 from outputs o where o.job_id = jobs.id and o.expires_at > ${now}::timestamptz)`,
         withCursor
           ? or(
               lt(jobs.createdAt, sql.placeholder("afterCreatedAt")),
@@ -305,12 +317,6 @@ function historyQuery(db: Database, withCursor: boolean) {
     )
     .orderBy(desc(jobs.createdAt), desc(jobs.id))
     .limit(sql.placeholder("limit"))
-    .as("page");
-  return db
-    .select({ job: page._.selectedFields, output: outputViewColumns })
-    .from(page)
-    .leftJoin(outputs, and(eq(outputs.jobId, page.id), gt(outputs.expiresAt, now)))
-    .orderBy(desc(page.createdAt), desc(page.id), outputs.createdAt, outputs.id)
     .prepare(withCursor ? "history_page_after" : "history_page");
 }
 const historyFirstPage = preparedPerDatabase((db) => historyQuery(db, false));
@@ -333,24 +339,14 @@ export async function historyPage(
         afterId: after.id,
       })
     : await historyFirstPage(db).execute(params);
-  const pageJobs: { job: JobViewRow; outputs: OutputViewRow[] }[] = [];
-  for (const { job, output } of rows) {
-    let last = pageJobs.at(-1);
-    if (last?.job.id !== job.id) {
-      last = { job, outputs: [] };
-      pageJobs.push(last);
-    }
-    if (output) last.outputs.push(output);
-  }
-  const more = pageJobs.length > page.limit;
-  if (more) pageJobs.length = page.limit;
-  const missing = await missingStyles(
-    db,
-    pageJobs.map((p) => p.job),
-  );
-  const lastJob = pageJobs.at(-1)?.job;
+  const more = rows.length > page.limit;
+  if (more) rows.length = page.limit;
+  const missing = await missingStyles(db, rows);
+  const lastJob = rows.at(-1);
   return {
-    jobs: pageJobs.map((p) => toJobView(p.job, p.outputs, config, now, missing.get(p.job.id))),
+    jobs: rows.map(({ outputs: live, ...job }) =>
+      toJobView(job, outputViewRows(live), config, now, missing.get(job.id)),
+    ),
     nextCursor: more && lastJob ? encodeCursor(lastJob) : null,
   };
 }
