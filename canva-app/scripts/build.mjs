@@ -29,8 +29,7 @@ document.head.appendChild(style);`,
   },
 };
 
-/** Each app file's last transform, by path: the panel and the preview bundle the same sources
- * (the dev server builds both at once, `npm start` waits for both), so each is transformed once. */
+/** Each app file's last transform, by path: a rebuild in watch mode transforms only what changed. */
 const transformed = new Map();
 
 /** Runs the formatjs transformer over the app's own TypeScript before esbuild compiles it. */
@@ -87,15 +86,16 @@ const dropUnusedIllustrations = {
 };
 
 /**
- * esbuild options for one entry. `backendUrl` is baked in at build time (Canva serves a static
- * file, so there is no runtime configuration to read).
+ * esbuild options for `entries` (output name → source), each bundled into `outdir`/<name>.js.
+ * `backendUrl` is baked in at build time (Canva serves a static file, so there is no runtime
+ * configuration to read).
  */
-export function buildOptions({ entry, outfile, dev = false, backendUrl, reportUrl }) {
+export function buildOptions({ entries, outdir = DIST_DIR, dev = false, backendUrl, reportUrl }) {
   const backend = (backendUrl ?? process.env.BACKEND_URL ?? "http://localhost:3001").replace(/\/+$/, "");
   return {
     absWorkingDir: APP_DIR,
-    entryPoints: [entry],
-    outfile,
+    entryPoints: entries,
+    outdir,
     bundle: true,
     splitting: false,
     format: "iife",
@@ -116,8 +116,9 @@ export function buildOptions({ entry, outfile, dev = false, backendUrl, reportUr
   };
 }
 
-export const APP_BUILD = { entry: "src/index.tsx", outfile: path.join(DIST_DIR, "app.js") };
-export const PREVIEW_BUILD = { entry: "preview/preview.tsx", outfile: path.join(DIST_DIR, "preview.js") };
+/** The panel, served to Canva as app.js; the local preview page (`npm start`), preview.js. */
+export const APP_ENTRY = { app: "src/index.tsx" };
+export const PREVIEW_ENTRY = { preview: "preview/preview.tsx" };
 
 async function printSize(file) {
   const bytes = await readFile(file);
@@ -130,7 +131,8 @@ async function printSize(file) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await esbuild.build(buildOptions(APP_BUILD));
-  await printSize(APP_BUILD.outfile);
-  if (process.argv.includes("--preview")) await esbuild.build(buildOptions({ ...PREVIEW_BUILD, dev: true }));
+  await esbuild.build(buildOptions({ entries: APP_ENTRY }));
+  await printSize(path.join(DIST_DIR, "app.js"));
+  if (process.argv.includes("--preview"))
+    await esbuild.build(buildOptions({ entries: PREVIEW_ENTRY, dev: true }));
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as esbuild from "esbuild";
-import { APP_BUILD, APP_DIR, buildOptions, PREVIEW_BUILD } from "./build.mjs";
+import { APP_DIR, APP_ENTRY, buildOptions, DIST_DIR, PREVIEW_ENTRY } from "./build.mjs";
 
 // The preview's "Use selected image" downloads this photo, as Canva's getTemporaryUrl would.
 const SAMPLE_PHOTO = [
@@ -25,21 +25,21 @@ export async function startDevServer({
   watch = true,
   log = console.log,
 } = {}) {
-  const place = (build) =>
-    outDir ? { ...build, outfile: path.join(outDir, path.basename(build.outfile)) } : build;
-  const [app, preview] = [place(APP_BUILD), place(PREVIEW_BUILD)];
+  const outdir = outDir ?? DIST_DIR;
   const routes = {
     "/": { file: path.join(APP_DIR, "preview/index.html"), type: "text/html; charset=utf-8" },
-    "/app.js": { file: app.outfile, type: "text/javascript; charset=utf-8" },
-    "/preview.js": { file: preview.outfile, type: "text/javascript; charset=utf-8" },
+    "/app.js": { file: path.join(outdir, "app.js"), type: "text/javascript; charset=utf-8" },
+    "/preview.js": { file: path.join(outdir, "preview.js"), type: "text/javascript; charset=utf-8" },
     "/sample.jpg": { file: SAMPLE_PHOTO, type: "image/jpeg" },
   };
-  const contexts = await Promise.all(
-    [app, preview].map((entry) => esbuild.context(buildOptions({ ...entry, dev: true, backendUrl }))),
+  // One build of both bundles: the sources they share (React, App UI Kit, the panel) are read
+  // and compiled once.
+  const context = await esbuild.context(
+    buildOptions({ entries: { ...APP_ENTRY, ...PREVIEW_ENTRY }, outdir, dev: true, backendUrl }),
   );
   // The first build finishes before the server answers, so the first request never 404s.
-  await Promise.all(contexts.map((ctx) => ctx.rebuild()));
-  if (watch) await Promise.all(contexts.map((ctx) => ctx.watch()));
+  await context.rebuild();
+  if (watch) await context.watch();
 
   const server = createServer((req, res) => {
     const route = routes[new URL(req.url ?? "/", "http://x").pathname];
@@ -62,7 +62,7 @@ export async function startDevServer({
   return {
     url,
     async close() {
-      await Promise.all(contexts.map((ctx) => ctx.dispose()));
+      await context.dispose();
       await new Promise((resolve) => server.close(resolve));
     },
   };
