@@ -275,6 +275,10 @@ async function main() {
     // Only the leak check's one user generates this often.
     RATE_LIMITS: "generation=100000/min",
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    // The engine's worker count, to measure the budget per instance of each setting.
+    ...(process.env.GENERATION_CONCURRENCY
+      ? { GENERATION_CONCURRENCY: process.env.GENERATION_CONCURRENCY }
+      : {}),
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     ...(process.env.CPU_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.CPU_PROFILE_DIR } : {}),
   };

@@ -77,7 +77,10 @@ const EnvSchema = z.object({
   /** `studio`: a generative job whose provider can't be reached at creation runs on the studio engine. */
   ENGINE_FALLBACK: optionalString.pipe(z.enum(["studio"]).optional()),
   GENERATIVE_CREDITS: int(1, 100).default(3),
-  GENERATION_CONCURRENCY: int(1, 256).default(os.availableParallelism()),
+  // One engine worker per two cores: a job already keeps ~1.4 cores busy (libvips decodes and
+  // encodes on its threads beside the pipeline's), so on two cores a second worker adds 10–25 %
+  // throughput for ~160 MB more at rest and ~240 MB more at peak (README "Budget per instance").
+  GENERATION_CONCURRENCY: int(1, 256).default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
   GENERATION_QUEUE_PER_WORKER: int(0, 1000).default(8),
   GENERATION_TIMEOUT_S: int(5, 3600).default(120),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(100).default(15),

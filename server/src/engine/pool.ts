@@ -1,7 +1,6 @@
 // The studio engine as callers see it: a piscina pool of worker threads (one pipeline each), a
 // bounded queue answered with OVERLOADED when full, per-job timeout, cancellation and progress.
 
-import os from "node:os";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { threadScript } from "./threads";
@@ -9,8 +8,8 @@ import { EngineError, type Engine, type EngineReadiness, type EngineRequest } fr
 import type { WorkerEvent, WorkerReply, WorkerTask } from "./worker";
 
 export interface StudioEngineOptions {
-  /** Worker threads, each with its own models (~150 MB). Default: available cores. */
-  workers?: number;
+  /** Worker threads, each with its own models and buffers (~300 MB at a 12 MP photo's peak). */
+  workers: number;
   /** Jobs waiting per worker before OVERLOADED. Default 8. */
   queuePerWorker?: number;
   /** Per-job limit in ms, counted from submission (queueing included). Default 60 s. */
@@ -27,8 +26,8 @@ const DEFAULTS = { queuePerWorker: 8, timeoutMs: 60_000 };
  * worker thread is terminated (and replaced) to reclaim the core. */
 const STOP_GRACE_MS = 2_000;
 
-export async function createStudioEngine(options: StudioEngineOptions = {}): Promise<Engine> {
-  const workers = Math.max(1, options.workers ?? os.availableParallelism());
+export async function createStudioEngine(options: StudioEngineOptions): Promise<Engine> {
+  const workers = Math.max(1, options.workers);
   const queuePerWorker = options.queuePerWorker ?? DEFAULTS.queuePerWorker;
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const capacity = workers * (1 + queuePerWorker);
