@@ -65,7 +65,7 @@ children.push(
   spawn(process.execPath, ["--initial-old-space-size=64", "--import", "tsx", "src/main.ts"], {
     cwd: path.join(root, "server"),
     stdio: "inherit",
-    env: { MALLOC_ARENA_MAX: "2", ...serverEnv },
+    env: { MALLOC_ARENA_MAX: "2", MALLOC_MMAP_THRESHOLD_: "131072", ...serverEnv },
   }),
   spawn(process.execPath, ["canva-app/scripts/dev-server.mjs"], { cwd: root, stdio: "inherit" }),
 );

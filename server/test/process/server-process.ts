@@ -1,6 +1,6 @@
 // Runs the real server as a child process for tests of start-up, configuration, signals and load:
 // from source (src/main.ts through tsx's loader, as `npm start` does) or compiled (a build's
-// main.js under plain node, as `npm run serve` does), both with MALLOC_ARENA_MAX=2 and
+// main.js under plain node, as `npm run serve` does), both with the glibc malloc settings and
 // --initial-old-space-size=64 (server/package.json).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import os from "node:os";
@@ -41,6 +41,7 @@ export function runServer(env: Record<string, string>, options: RunOptions = {})
       PATH: process.env.PATH ?? "",
       HOME: os.tmpdir(),
       MALLOC_ARENA_MAX: "2",
+      MALLOC_MMAP_THRESHOLD_: "131072",
       LOG_LEVEL: "warn",
       PORT: port,
       ...env,
