@@ -82,6 +82,9 @@ export interface GenerativeEngine {
   apply(report: Report): Promise<Applied["outcome"]>;
   /** After the job was canceled (and refunded): stops its open predictions at the provider. */
   cancel(jobId: string): Promise<void>;
+  /** Stops predictions already ended in the database (`cancelOpenPredictions`) at the provider;
+   * an erasure ends them in its own transaction. Never throws. */
+  cancelPredictions(ended: PredictionRow[]): Promise<void>;
   /** What follows a job's end decided elsewhere (the reconciler): files removed, counted, logged. */
   jobsEnded(ends: JobEnd[]): Promise<void>;
   /** Jobs whose photo this instance holds. */
@@ -356,6 +359,16 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
     );
   }
 
+  /** Stops these predictions (ended here already) where the provider runs them. */
+  async function cancelPredictions(ended: PredictionRow[]): Promise<void> {
+    await Promise.all(
+      ended.map((p) => {
+        const id = p.providerId ?? (kind === "cog" ? p.attemptId : null);
+        return id ? cancelAtProvider(id) : undefined; // a create in flight is canceled when it answers
+      }),
+    );
+  }
+
   async function cancelAtProvider(providerId: string): Promise<void> {
     try {
       await provider.cancel(providerId);
@@ -393,7 +406,7 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
         },
         clock.now(),
       );
-      if (ended) await cancelOpenPredictions(db, job.id, clock.now());
+      if (ended) await cancelOpenPredictions(db, { jobId: job.id }, clock.now());
       logger.info({ jobId: job.id, code: engineError.code }, "generative job refused its photo");
       return;
     }
@@ -424,14 +437,9 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
     apply,
     async cancel(jobId) {
       held.delete(jobId);
-      const open = await cancelOpenPredictions(db, jobId, clock.now());
-      await Promise.all(
-        open.map((p) => {
-          const id = p.providerId ?? (kind === "cog" ? p.attemptId : null);
-          return id ? cancelAtProvider(id) : undefined; // a create in flight is canceled when it answers
-        }),
-      );
+      await cancelPredictions(await cancelOpenPredictions(db, { jobId }, clock.now()));
     },
+    cancelPredictions,
     async jobsEnded(ends) {
       for (const end of ends) await jobEnded(end);
     },

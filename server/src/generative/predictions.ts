@@ -289,14 +289,22 @@ export async function endJobIfDone(tx: Tx, job: JobRow, now: Date): Promise<JobE
 }
 
 /**
- * Ends every open prediction of a job that was canceled (or is being erased): returns those the
- * provider was running, to be canceled there.
+ * Ends every open prediction of a job that was canceled, or of every job of a user being erased:
+ * returns those the provider was running, to be canceled there.
  */
-export async function cancelOpenPredictions(db: DbOrTx, jobId: string, now: Date): Promise<PredictionRow[]> {
+export async function cancelOpenPredictions(
+  db: DbOrTx,
+  of: { jobId: string } | { userId: string },
+  now: Date,
+): Promise<PredictionRow[]> {
+  const jobsOf =
+    "jobId" in of
+      ? eq(predictions.jobId, of.jobId)
+      : inArray(predictions.jobId, db.select({ id: jobs.id }).from(jobs).where(eq(jobs.userId, of.userId)));
   const rows = await db
     .update(predictions)
     .set({ status: "canceled", missingReason: null, finishedAt: now })
-    .where(and(eq(predictions.jobId, jobId), inArray(predictions.status, [...OPEN_STATUSES])))
+    .where(and(jobsOf, inArray(predictions.status, [...OPEN_STATUSES])))
     .returning();
   return rows.filter((r) => r.attemptId !== null);
 }

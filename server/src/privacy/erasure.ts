@@ -14,6 +14,8 @@ import type { Config } from "../config/config";
 import type { Database, DbOrTx } from "../db/client";
 import { consents, creditLedger, idempotencyKeys, jobs, outputs, purchases, users } from "../db/schema";
 import { recordErasedSubject } from "../domain/users";
+import type { GenerativeEngine } from "../generative/generative-engine";
+import { cancelOpenPredictions, type PredictionRow } from "../generative/predictions";
 import { ApiError } from "../http/api-error";
 import type { Logger } from "../logger";
 import { userPrefix, type Storage } from "../storage/storage";
@@ -23,6 +25,8 @@ export interface ErasureDeps {
   db: Database;
   storage: Storage;
   logger: Logger;
+  /** AI studio, where this process runs it: the user's running predictions stop at the provider. */
+  generative?: Pick<GenerativeEngine, "cancelPredictions"> | undefined;
   /** Keys the hash that remembers the erased Canva identity (domain/users.subjectHash). */
   config: Pick<Config, "fileUrlSecret">;
 }
@@ -51,6 +55,7 @@ export async function eraseUser(
   options: EraseOptions,
 ): Promise<ErasureReceipt> {
   const receipt: ErasureReceipt = { receiptId: newReceiptId(), erasedAt: options.now };
+  let running: PredictionRow[] = [];
   await deps.db.transaction(async (tx) => {
     const [user] = await tx
       .select({ brandId: users.brandId, userId: users.canvaUserId })
@@ -63,6 +68,8 @@ export async function eraseUser(
       tx.select({ n: count }).from(outputs).where(eq(outputs.userId, userId)),
       tx.select({ n: count }).from(jobs).where(eq(jobs.userId, userId)),
     ]);
+    // AI studio styles still running end here, and at the provider once this commits.
+    running = await cancelOpenPredictions(tx, { userId }, options.now);
     // Children first and the ledger before its jobs: the cascade would otherwise first clear the
     // ledger's job links (an update the append-only trigger must inspect) and then delete the rows.
     await tx.delete(outputs).where(eq(outputs.userId, userId));
@@ -88,6 +95,7 @@ export async function eraseUser(
     });
     await options.alsoInTransaction?.(tx, receipt);
   });
+  await deps.generative?.cancelPredictions(running);
   await deleteUserFiles(deps, userId);
   return receipt;
 }

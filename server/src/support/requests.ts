@@ -16,7 +16,7 @@ import { auditLog, privacyRequests, purchases, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
 import type { Logger } from "../logger";
 import { writeAudit, type Actor } from "../privacy/audit";
-import { eraseUser, type ErasureReceipt } from "../privacy/erasure";
+import { eraseUser, type ErasureDeps, type ErasureReceipt } from "../privacy/erasure";
 import { exportUser } from "../privacy/export";
 import { restrictUser, unrestrictUser } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
@@ -30,6 +30,7 @@ export interface RequestDeps {
   storage: Storage;
   logger: Logger;
   config: Pick<Config, "publicBaseUrl" | "fileUrlSecret" | "FILE_URL_TTL_S">;
+  generative?: ErasureDeps["generative"];
 }
 
 const OPEN: PrivacyRequestStatus[] = ["received", "acknowledged", "verified", "in_progress"];

@@ -211,6 +211,18 @@ describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
     expect(await balance(s.h, s.user)).toBe(FREE);
   });
 
+  it("DELETE /v1/me while AI studio runs stops its predictions at the provider and drops the photo", async () => {
+    const s = await setup(kind, { gpu: { capacity: 6, runMs: 20_000 } });
+    await generate(s);
+    await until("six predictions at the fake", () => creates(s.gpu).length === 6);
+    expect(s.h.services.generative!.inFlight()).toBe(1);
+    const res = await s.h.app.request("/v1/me", { method: "DELETE", headers: s.user.headers });
+    expect(res.status).toBe(200);
+    await until("six cancels at the fake", () => s.gpu.canceled.length === 6);
+    expect(new Set(s.gpu.canceled).size).toBe(6);
+    await until("the photo dropped", () => s.h.services.generative!.inFlight() === 0);
+  });
+
   it("falls back to the studio engine when the provider can't be reached, refunding the difference", async () => {
     const s = await setup(kind, { env: { ENGINE_FALLBACK: "studio" }, gpu: { unavailable: true } });
     const job = await waitForEnd(s.h, s.user, (await generate(s)).id, 90_000);
