@@ -102,7 +102,7 @@ async function waitForHttp(url: string, timeoutMs = 90_000): Promise<void> {
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode != null) return Promise.resolve();
+  if (child.exitCode != null || child.signalCode != null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
     child.once("exit", () => {

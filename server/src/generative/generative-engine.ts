@@ -188,7 +188,8 @@ export function createGenerativeEngine(deps: GenerativeEngineDeps): GenerativeEn
       }
       metrics.predictions.inc({ provider: kind, outcome: "created", reason: "" });
       const status = await recordProviderId(db, attemptId, state.providerId);
-      if (status === "canceled") await cancelAtProvider(state.providerId);
+      // Canceled while it was being created, or its row is gone (the user was erased meanwhile).
+      if (status === "canceled" || status === undefined) await cancelAtProvider(state.providerId);
       else if (TERMINAL_PREDICTION_STATUSES.includes(state.status)) await apply({ attemptId, state });
     } catch (err) {
       await sendFailed(h, attemptId, err);

@@ -95,8 +95,10 @@ export async function eraseUser(
     });
     await options.alsoInTransaction?.(tx, receipt);
   });
-  await deps.generative?.cancelPredictions(running);
   await deleteUserFiles(deps, userId);
+  // Not awaited: the person's answer must not wait on a provider (a cancel may take its request
+  // timeout); each cancel logs its own failure, and the provider ends the prediction anyway.
+  void deps.generative?.cancelPredictions(running);
   return receipt;
 }
 
