@@ -283,15 +283,6 @@ function jobNotFound(): ApiError {
   return new ApiError("NOT_FOUND", "We couldn't find that headshot job.");
 }
 
-export async function liveOutputsOf(db: DbOrTx, jobIds: string[], now: Date): Promise<OutputRow[]> {
-  if (jobIds.length === 0) return [];
-  return db
-    .select()
-    .from(outputs)
-    .where(and(inArray(outputs.jobId, jobIds), gt(outputs.expiresAt, now)))
-    .orderBy(outputs.createdAt, outputs.id);
-}
-
 // The caller's history page with each job's live outputs, in one prepared query: the page's jobs
 // (limit + 1, to know whether another page follows), newest first.
 function historyQuery(db: Database, withCursor: boolean) {
@@ -408,26 +399,6 @@ export function toJobView(
     })),
     missing,
   };
-}
-
-export async function jobViews(db: DbOrTx, rows: JobRow[], config: Config, now: Date): Promise<Job[]> {
-  const [all, missing] = await Promise.all([
-    liveOutputsOf(
-      db,
-      rows.map((r) => r.id),
-      now,
-    ),
-    missingStyles(db, rows),
-  ]);
-  return rows.map((r) =>
-    toJobView(
-      r,
-      all.filter((o) => o.jobId === r.id),
-      config,
-      now,
-      missing.get(r.id),
-    ),
-  );
 }
 
 /** Deletes a job's outputs: rows first (links stop working at once), then their files. */

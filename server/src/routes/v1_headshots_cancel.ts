@@ -3,7 +3,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { JobResponse } from "@headshot/shared";
 import { errorResponses, type App } from "../http/openapi";
-import { cancelJob, getOwnJob, jobViews } from "../jobs/jobs";
+import { cancelJob, getOwnJob, ownJobView } from "../jobs/jobs";
 import { JobIdParams } from "./v1_headshots_get";
 
 const route = createRoute({
@@ -30,7 +30,6 @@ export function registerV1HeadshotsCancel(app: App) {
     await cancelJob(db, runner, id, clock.now());
     // Every open prediction stops at the provider too (SPEC §7.3).
     if (before.engine === "generative") await generative?.cancel(id);
-    const job = await getOwnJob(db, userId, id);
-    return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 200);
+    return c.json({ job: await ownJobView(db, userId, id, config, clock.now()) }, 200);
   });
 }

@@ -10,7 +10,7 @@ import { insertPredictions } from "../generative/predictions";
 import { countFunnelEvent } from "../domain/funnel";
 import { ApiError } from "../http/api-error";
 import { errorResponses, type App } from "../http/openapi";
-import { createJob, findIdempotentJob, jobViews } from "../jobs/jobs";
+import { createJob, findIdempotentJob, ownJobView } from "../jobs/jobs";
 import { readGenerationForm, type GenerationInput } from "../jobs/generation-form";
 import { inspectPhoto } from "../jobs/photo-input";
 import { requireNotRestricted } from "../privacy/restriction";
@@ -82,7 +82,7 @@ export function registerV1HeadshotsPost(app: App) {
     }
     if (idempotencyKey) {
       const first = await findIdempotentJob(db, user.id, idempotencyKey, clock.now());
-      if (first) return c.json({ job: (await jobViews(db, [first], config, clock.now()))[0]! }, 202);
+      if (first) return c.json({ job: await ownJobView(db, user.id, first.id, config, clock.now()) }, 202);
     }
     // The engine is chosen in the form, not yet read: the cheapest engine's price is checked now.
     if (!premium) requireCredits(user.creditBalance, STUDIO_CREDITS);
@@ -141,7 +141,7 @@ export function registerV1HeadshotsPost(app: App) {
         if (job.engine === "generative" && generative) generative.start(job, form.photo);
         else runner.start(job, form.photo, reservation);
       }
-      return c.json({ job: (await jobViews(db, [job], config, clock.now()))[0]! }, 202);
+      return c.json({ job: await ownJobView(db, user.id, job.id, config, clock.now()) }, 202);
     } finally {
       reservation.release(); // a no-op once the job started on it
     }
