@@ -1,8 +1,11 @@
 // `npm run bench:api`: what users feel, measured from outside. The real server process (started by
 // the `serve` script, api/serve-command.ts) and a bare Hono "hello" (api/bare-hono.mjs) each run
-// in a process of their own, and autocannon, in a third, loads them with 50 connections: the bare
-// hello in the same run is the baseline every route is a ratio of. On PostgreSQL when DATABASE_URL
-// is set (a scratch database made for the run and dropped after), PGlite otherwise.
+// in a process of their own, and autocannon, in a third (api/load.mjs), loads them with 50
+// connections, each one user polling their own job as 50 waiting panels do: the bare hello in the
+// same run is the baseline every route is a ratio of. On PostgreSQL when DATABASE_URL is set (a
+// scratch database made for the run and dropped after), PGlite otherwise. Each row also shows the
+// CPU time a request cost the server, PostgreSQL (when it runs on this machine) and the load
+// generator, from /proc: on two shared cores their sum is what bounds req/s.
 //
 // Then memory: the server's resident set (VmRSS from /proc) after 20 and after 200 jobs through the
 // real studio engine (a small photo, so the jobs are quick: the check is the server's own memory
@@ -14,8 +17,7 @@
 // npm run bench:api` (a profile per node process of the serve script; the largest is the server).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,8 +41,8 @@ const RSS_GROWTH_BOUND = 1.1;
 const MEMORY = process.env.BENCH_MEMORY !== "0";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const require = createRequire(import.meta.url);
-const AUTOCANNON = require.resolve("autocannon/autocannon.js");
+const LOAD = path.join(here, "api/load.mjs");
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 const SMALL_PHOTO = readFileSync(path.join(here, "../test/fixtures/one_face_sample1_crop.jpg"));
 
 interface Result {
@@ -48,6 +50,8 @@ interface Result {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU per request, µs: the server, PostgreSQL (when local), the load generator. */
+  cpu: { server: number; postgres: number | undefined; load: number };
 }
 
 const port = () => 20000 + Math.floor(Math.random() * 12000);
@@ -68,14 +72,19 @@ async function waitFor(url: string, proc: ChildProcess, timeoutMs = 120_000) {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-/** autocannon in its own process; its JSON summary. */
-function autocannon(url: string, seconds: number, headers: Record<string, string>) {
-  const args = [AUTOCANNON, "-c", String(CONNECTIONS), "-d", String(seconds), "-j"];
-  for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}=${v}`);
-  const run = spawnSync(process.execPath, [...args, url], { encoding: "utf8", maxBuffer: 16 << 20 });
-  if (run.status !== 0) throw new Error(`autocannon failed: ${run.stderr}`);
+/** One connection's requests: its path and headers (a user's token and job). */
+interface Client {
+  path: string;
+  headers?: Record<string, string>;
+}
+
+/** autocannon in its own process (api/load.mjs), each connection one client; its JSON summary. */
+function loadRun(origin: string, clients: Client[], seconds: number) {
+  const spec = JSON.stringify({ origin, connections: CONNECTIONS, seconds, clients });
+  const run = spawnSync(process.execPath, [LOAD, spec], { encoding: "utf8", maxBuffer: 16 << 20 });
+  if (run.status !== 0) throw new Error(`the load generator failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     non2xx: number;
     errors: number;
@@ -83,13 +92,61 @@ function autocannon(url: string, seconds: number, headers: Record<string, string
   };
 }
 
-function measure(name: string, url: string, headers: Record<string, string> = {}): Result {
-  autocannon(url, WARMUP_SECONDS, headers);
-  const r = autocannon(url, SECONDS, headers);
+/** CPU time (user + system) of the processes, in µs, from /proc. */
+function cpuMicros(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+
+/** CPU time of this process's waited-for children (the load generator), in µs. */
+function childrenCpuMicros(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[13]) + Number(fields[14])) * 1e6) / CLOCK_TICKS;
+}
+
+/** PostgreSQL's server processes on this machine (none when it runs elsewhere, or for PGlite,
+ * which runs inside the server process). */
+function postgresPids(): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function measure(name: string, origin: string, clients: Client[], serverPids: number[]): Result {
+  loadRun(origin, clients, WARMUP_SECONDS);
+  const pg = postgresPids();
+  const before = { server: cpuMicros(serverPids), postgres: cpuMicros(pg), load: childrenCpuMicros() };
+  const r = loadRun(origin, clients, SECONDS);
   if (r.non2xx || r.errors || r.timeouts) {
     throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
   }
-  return { name, perSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  const per = (micros: number) => micros / r.requests.total;
+  return {
+    name,
+    perSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpu: {
+      server: per(cpuMicros(serverPids) - before.server),
+      postgres: pg.length ? per(cpuMicros(pg) - before.postgres) : undefined,
+      load: per(childrenCpuMicros() - before.load),
+    },
+  };
 }
 
 async function devToken(base: string, user: { userId: string; brandId: string }): Promise<string> {
@@ -246,12 +303,16 @@ async function uploadPeak(base: string, pid: number, uploaders: SeededUser[], pe
 }
 
 function printTable(results: Result[], baseline: number) {
+  const micros = (v: number | undefined) => (v === undefined ? "–" : v.toFixed(0)).padStart(6);
   console.log(
     "target".padEnd(44),
     "req/s".padStart(8),
     "p50 ms".padStart(7),
     "p99 ms".padStart(7),
     "× bare".padStart(7),
+    "  CPU µs/request: server".padStart(25),
+    "postgres".padStart(9),
+    "load".padStart(6),
   );
   for (const r of results) {
     console.log(
@@ -260,6 +321,9 @@ function printTable(results: Result[], baseline: number) {
       String(r.p50).padStart(7),
       String(r.p99).padStart(7),
       (r.perSecond / baseline).toFixed(2).padStart(7),
+      micros(r.cpu.server).padStart(25),
+      micros(r.cpu.postgres).padStart(9),
+      micros(r.cpu.load),
     );
   }
 }
@@ -287,12 +351,18 @@ async function main() {
     scratch ? { databaseUrl: scratch.url } : { pgliteDir: path.join(dataDir, "pglite") },
   );
   await database.migrate();
-  const reader = await seedUser(
-    database.db,
-    config,
-    { userId: "bench-reader", brandId: "bench-brand" },
-    { credits: 0, finishedJobs: 5 },
-  );
+  // One reader per connection: each connection is one panel, polling its own user's job.
+  const readers: SeededUser[] = [];
+  for (let i = 0; i < CONNECTIONS; i++) {
+    readers.push(
+      await seedUser(
+        database.db,
+        config,
+        { userId: `bench-reader-${i}`, brandId: "bench-brand" },
+        { credits: 0, finishedJobs: 5, waitingJob: true },
+      ),
+    );
+  }
   const maker = await seedUser(
     database.db,
     config,
@@ -328,26 +398,52 @@ async function main() {
     const pid = serverPid(server.pid!);
 
     const results: Result[] = [];
-    const bareUrl = `http://127.0.0.1:${barePort}/`;
-    const auth = async () => ({ Authorization: `Bearer ${await devToken(base, reader)}` });
-    results.push(measure("bare Hono hello", bareUrl));
-    results.push(measure("GET /healthz", `${base}/healthz`));
-    results.push(measure("GET /v1/me", `${base}/v1/me`, await auth()));
+    const bareOrigin = `http://127.0.0.1:${barePort}`;
+    const tokens = await Promise.all(readers.map((r) => devToken(base, r)));
+    const asReaders = (path: (r: SeededUser) => string): Client[] =>
+      readers.map((r, i) => ({ path: path(r), headers: { authorization: `Bearer ${tokens[i]}` } }));
+    results.push(measure("bare Hono hello", bareOrigin, [{ path: "/" }], [bare.pid!]));
+    results.push(measure("GET /healthz", base, [{ path: "/healthz" }], [pid]));
+    results.push(
+      measure(
+        "GET /v1/me",
+        base,
+        asReaders(() => "/v1/me"),
+        [pid],
+      ),
+    );
+    results.push(
+      measure(
+        "GET /v1/headshots/:id (poll, job rendering)",
+        base,
+        asReaders((r) => `/v1/headshots/${r.waitingJobId}`),
+        [pid],
+      ),
+    );
     results.push(
       measure(
         "GET /v1/headshots/:id (poll, 12 outputs)",
-        `${base}/v1/headshots/${reader.jobIds.at(-1)}`,
-        await auth(),
+        base,
+        asReaders((r) => `/v1/headshots/${r.jobIds.at(-1)}`),
+        [pid],
       ),
     );
-    results.push(measure("GET /v1/headshots (history, 5 jobs)", `${base}/v1/headshots`, await auth()));
-    results.push(measure("bare Hono hello (again)", bareUrl));
+    results.push(
+      measure(
+        "GET /v1/headshots (history, 5 jobs)",
+        base,
+        asReaders(() => "/v1/headshots"),
+        [pid],
+      ),
+    );
+    results.push(measure("bare Hono hello (again)", bareOrigin, [{ path: "/" }], [bare.pid!]));
     bare.kill();
     const baseline = (results[0]!.perSecond + results.at(-1)!.perSecond) / 2;
 
     const db = scratch ? "PostgreSQL (loopback)" : "PGlite";
     console.log(
-      `\nAPI benchmark — server: \`${serveScript()}\`; ${db}; autocannon ${CONNECTIONS} connections, ` +
+      `\nAPI benchmark — server: \`${serveScript()}\`; ${db}; autocannon ${CONNECTIONS} connections ` +
+        `(one user each), ` +
         `${SECONDS} s after ${WARMUP_SECONDS} s warm-up; ${os.cpus().length} cores\n`,
     );
     printTable(results, baseline);

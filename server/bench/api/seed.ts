@@ -1,6 +1,7 @@
 // The bench's data, written before the server starts through the same domain functions the routes
-// use: users with consent and credits, and finished jobs with their twelve outputs each (rows
-// only: the reads under test sign links, they never open the files).
+// use: users with consent and credits, finished jobs with their twelve outputs each (rows only:
+// the reads under test sign links, they never open the files), and a job still rendering — what a
+// waiting panel polls.
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { ASPECT_IDS, CURRENT_POLICY_VERSION, STYLE_IDS } from "@headshot/shared";
@@ -10,20 +11,22 @@ import { jobs, outputs } from "../../src/db/schema";
 import { recordConsent } from "../../src/domain/consent";
 import { applyLedgerEntry } from "../../src/domain/credits";
 import { ensureUser } from "../../src/domain/users";
-import { createJob } from "../../src/jobs/jobs";
+import { createJob, recordProgress } from "../../src/jobs/jobs";
 
 export interface SeededUser {
   userId: string;
   brandId: string;
   /** Finished jobs, newest last. */
   jobIds: string[];
+  /** A job still rendering, no outputs yet (with `waitingJob`). */
+  waitingJobId?: string;
 }
 
 export async function seedUser(
   db: Database,
   config: Config,
   subject: { userId: string; brandId: string },
-  opts: { credits: number; finishedJobs: number },
+  opts: { credits: number; finishedJobs: number; waitingJob?: boolean },
 ): Promise<SeededUser> {
   const now = new Date();
   const user = await ensureUser(db, subject, {
@@ -39,24 +42,17 @@ export async function seedUser(
   await applyLedgerEntry(db, {
     userId: user.id,
     kind: "support_adjustment",
-    delta: opts.credits + opts.finishedJobs,
+    delta: opts.credits + opts.finishedJobs + (opts.waitingJob ? 1 : 0),
     note: "bench",
   });
+  const newJob = async (created: Date) => {
+    const spec = { styles: [...STYLE_IDS], aspects: [...ASPECT_IDS], engine: "studio" as const };
+    return (await createJob(db, { user, ...spec, credits: 1, instanceId: "bench-seed" }, created)).job;
+  };
   const jobIds: string[] = [];
   for (let i = 0; i < opts.finishedJobs; i++) {
     const created = new Date(now.getTime() - (opts.finishedJobs - i) * 60_000);
-    const { job } = await createJob(
-      db,
-      {
-        user,
-        styles: [...STYLE_IDS],
-        aspects: [...ASPECT_IDS],
-        engine: "studio",
-        credits: 1,
-        instanceId: "bench-seed",
-      },
-      created,
-    );
+    const job = await newJob(created);
     const expiresAt = new Date(now.getTime() + config.OUTPUT_RETENTION_DAYS * 86_400_000);
     await db.transaction(async (tx) => {
       await tx
@@ -91,5 +87,8 @@ export async function seedUser(
     });
     jobIds.push(job.id);
   }
-  return { ...subject, jobIds };
+  if (!opts.waitingJob) return { ...subject, jobIds };
+  const waiting = await newJob(now);
+  await recordProgress(db, waiting.id, "rendering", 0.4);
+  return { ...subject, jobIds, waitingJobId: waiting.id };
 }

@@ -2,6 +2,7 @@
 // caller's identity on the context as `identity` (SPEC §5.1). Failures are thrown as ApiError.
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../http/api-error";
+import { requestHeader } from "../http/request-header";
 import type { CanvaIdentity, CanvaTokenVerifier } from "./verify-canva-token";
 
 export type CanvaAuthVariables = { identity: CanvaIdentity };
@@ -24,7 +25,7 @@ export const canvaAuth = (
   return async function canvaAuth(c, next) {
     let identity: CanvaIdentity;
     try {
-      identity = await verifier.verify(readBearerToken(c.req.header("Authorization")));
+      identity = await verifier.verify(readBearerToken(requestHeader(c, "authorization")));
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) await onFailure?.(c);
       throw error;

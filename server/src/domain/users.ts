@@ -6,6 +6,7 @@
 import { createHmac } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
+import { batchedRead } from "../db/batched-read";
 import { preparedPerDatabase } from "../db/prepared";
 import { consents, erasedSubjects, freeCreditGrants, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
@@ -35,8 +36,9 @@ export async function findUser(db: Database, subject: CanvaSubject): Promise<Use
 }
 
 // The user and their latest un-withdrawn consent in one round trip: every /v1 request reads the
-// user, and GET /v1/me (the panel's first call) needs the consent too.
-const userWithConsentQuery = preparedPerDatabase((db) => {
+// user, and GET /v1/me (the panel's first call) needs the consent too. Read in batches: the users
+// of the requests that arrive in one turn of the event loop are one query (db/batched-read.ts).
+const usersWithConsentQuery = preparedPerDatabase((db) => {
   const latest = db
     .select({
       policyVersion: consents.policyVersion,
@@ -62,18 +64,34 @@ const userWithConsentQuery = preparedPerDatabase((db) => {
     .from(users)
     .leftJoinLateral(latest, sql`true`)
     .where(
-      and(eq(users.brandId, sql.placeholder("brandId")), eq(users.canvaUserId, sql.placeholder("userId"))),
+      sql`(${users.brandId}, ${users.canvaUserId}) in (select * from unnest(${sql.placeholder("brandIds")}::text[], ${sql.placeholder("userIds")}::text[]))`,
     )
-    .prepare("user_with_consent");
+    .prepare("users_with_consent");
+});
+
+type UserWithConsent = { user: UserRow; consent: ConsentFacts | null };
+
+const subjectId = (subject: CanvaSubject) => `${subject.brandId}\0${subject.userId}`;
+
+const userWithConsent = batchedRead<CanvaSubject, UserWithConsent>({
+  idOf: subjectId,
+  async load(db, subjects) {
+    const rows = await usersWithConsentQuery(db).execute({
+      brandIds: subjects.map((s) => s.brandId),
+      userIds: subjects.map((s) => s.userId),
+    });
+    return new Map(
+      rows.map((row) => [subjectId({ brandId: row.user.brandId, userId: row.user.canvaUserId }), row]),
+    );
+  },
 });
 
 /** The user (if seen before) with the latest consent they have not withdrawn, if any. */
-export async function findUserWithConsent(
+export function findUserWithConsent(
   db: Database,
   subject: CanvaSubject,
-): Promise<{ user: UserRow; consent: ConsentFacts | null } | undefined> {
-  const [row] = await userWithConsentQuery(db).execute({ brandId: subject.brandId, userId: subject.userId });
-  return row;
+): Promise<UserWithConsent | undefined> {
+  return userWithConsent(db, subject);
 }
 
 export interface EnsureUserOptions {

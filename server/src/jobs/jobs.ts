@@ -14,6 +14,7 @@ import {
 } from "@headshot/shared";
 import type { Config } from "../config/config";
 import type { Database, DbOrTx, Tx } from "../db/client";
+import { batchedRead } from "../db/batched-read";
 import { preparedPerDatabase } from "../db/prepared";
 import { idempotencyKeys, jobs, outputs, predictions, users } from "../db/schema";
 import { requireConsent } from "../domain/consent";
@@ -253,15 +254,41 @@ export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Prom
   return job;
 }
 
-// A poll (every 2 s from every waiting panel, the busiest route) in one round trip and one row:
-// the job with its live outputs.
-const ownJobWithOutputsQuery = preparedPerDatabase((db) =>
+// A poll (every 2 s from every waiting panel, the busiest route) in one round trip and one row per
+// job: the job with its live outputs. Read in batches: the polls that arrive in one turn of the
+// event loop are one query (db/batched-read.ts), their outputs live as of the latest of them.
+const ownJobsWithOutputsQuery = preparedPerDatabase((db) =>
   db
-    .select({ ...jobViewColumns, outputs: liveOutputsJson(sql.placeholder("now")) })
+    .select({ ...jobViewColumns, userId: jobs.userId, outputs: liveOutputsJson(sql.placeholder("now")) })
     .from(jobs)
-    .where(and(eq(jobs.id, sql.placeholder("jobId")), eq(jobs.userId, sql.placeholder("userId"))))
-    .prepare("own_job_with_outputs"),
+    .where(
+      sql`(${jobs.id}, ${jobs.userId}) in (select * from unnest(${sql.placeholder("jobIds")}::uuid[], ${sql.placeholder("userIds")}::uuid[]))`,
+    )
+    .prepare("own_jobs_with_outputs"),
 );
+
+interface OwnJobKey {
+  userId: string;
+  jobId: string;
+  now: Date;
+}
+
+const ownJobId = (key: { userId: string; jobId: string }) => `${key.userId}:${key.jobId}`;
+
+type OwnJobWithOutputs = JobViewRow & { outputs: OutputViewJson[] };
+
+const ownJobWithOutputs = batchedRead<OwnJobKey, OwnJobWithOutputs>({
+  idOf: ownJobId,
+  async load(db, keys) {
+    const now = new Date(Math.max(...keys.map((k) => k.now.getTime())));
+    const rows = await ownJobsWithOutputsQuery(db).execute({
+      jobIds: keys.map((k) => k.jobId),
+      userIds: keys.map((k) => k.userId),
+      now: now.toISOString(),
+    });
+    return new Map(rows.map(({ userId, ...row }) => [ownJobId({ userId, jobId: row.id }), row]));
+  },
+});
 
 /** One of the caller's jobs as the API's Job (GET /v1/headshots/:id). */
 export async function ownJobView(
@@ -272,7 +299,7 @@ export async function ownJobView(
   now: Date,
 ): Promise<Job> {
   if (!isUuid(jobId)) throw jobNotFound();
-  const [row] = await ownJobWithOutputsQuery(db).execute({ jobId, userId, now: now.toISOString() });
+  const row = await ownJobWithOutputs(db, { userId, jobId, now });
   if (!row) throw jobNotFound();
   const { outputs: live, ...job } = row;
   const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;

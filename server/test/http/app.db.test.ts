@@ -91,6 +91,17 @@ describe("security headers", () => {
     },
   );
 
+  it("adds the document-only headers to pages, not to JSON answers", async () => {
+    const page = await h.app.request("/support/login");
+    expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(page.headers.get("Cross-Origin-Opener-Policy")).toBe("same-origin");
+    expect(page.headers.get("X-Permitted-Cross-Domain-Policies")).toBe("none");
+    expect(page.headers.get("X-Frame-Options")).toBe("DENY");
+    const json = await h.app.request("/healthz");
+    expect(json.headers.get("Cross-Origin-Opener-Policy")).toBeNull();
+    expect(json.headers.get("X-Permitted-Cross-Domain-Policies")).toBeNull();
+  });
+
   it.each(families)("sends HSTS on %s only when the request came over HTTPS", async (path) => {
     const plain = await h.app.request(`http://api.local${path}`);
     expect(plain.headers.get("Strict-Transport-Security")).toBeNull();

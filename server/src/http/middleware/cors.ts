@@ -8,6 +8,7 @@
 // final response (the route's or onError's), with the same precedence over a route's own values.
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
+import { requestHeader } from "../request-header";
 
 export interface ApiCorsOptions {
   appId: string;
@@ -45,7 +46,7 @@ function lateCors(options: CorsOptions): MiddlewareHandler {
     if (c.req.method === "OPTIONS") return preflight(c, next);
     await next();
     const headers = c.res.headers;
-    const origin = allowOrigin(c.req.header("origin") || "");
+    const origin = allowOrigin(requestHeader(c, "origin") || "");
     if (origin) headers.set("Access-Control-Allow-Origin", origin);
     if (expose) headers.set("Access-Control-Expose-Headers", expose);
     if (vary) headers.append("Vary", "Origin");
