@@ -25,9 +25,10 @@ import postgres from "postgres";
 import sharp from "sharp";
 import { JobResponse } from "@headshot/shared";
 import { loadConfig } from "../src/config/config";
-import { openDatabase } from "../src/db/client";
+import { openDatabase, type Database } from "../src/db/client";
+import { databaseNow, heartbeat, HEARTBEAT_INTERVAL_MS } from "../src/jobs/instances";
 import { rssBytes, serverPid, serveScript, startServe } from "./api/serve-command";
-import { seedUser, type SeededUser } from "./api/seed";
+import { SEED_INSTANCE, seedUser, type SeededUser } from "./api/seed";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 3;
@@ -78,12 +79,19 @@ interface Client {
   headers?: Record<string, string>;
 }
 
-/** autocannon in its own process (api/load.mjs), each connection one client; its JSON summary. */
-function loadRun(origin: string, clients: Client[], seconds: number) {
+/** autocannon in its own process (api/load.mjs), each connection one client; its JSON summary.
+ * Not spawnSync: this process's own event loop keeps running, so the sockets its fetches keep
+ * alive see the server close them while the load runs, rather than fail on their next use. */
+async function loadRun(origin: string, clients: Client[], seconds: number) {
   const spec = JSON.stringify({ origin, connections: CONNECTIONS, seconds, clients });
-  const run = spawnSync(process.execPath, [LOAD, spec], { encoding: "utf8", maxBuffer: 16 << 20 });
-  if (run.status !== 0) throw new Error(`the load generator failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as {
+  const child = spawn(process.execPath, [LOAD, spec], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (status !== 0) throw new Error(`the load generator failed: ${err}`);
+  return JSON.parse(out) as {
     requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     non2xx: number;
@@ -127,11 +135,16 @@ function postgresPids(): number[] {
     .map(Number);
 }
 
-function measure(name: string, origin: string, clients: Client[], serverPids: number[]): Result {
-  loadRun(origin, clients, WARMUP_SECONDS);
+async function measure(
+  name: string,
+  origin: string,
+  clients: Client[],
+  serverPids: number[],
+): Promise<Result> {
+  await loadRun(origin, clients, WARMUP_SECONDS);
   const pg = postgresPids();
   const before = { server: cpuMicros(serverPids), postgres: cpuMicros(pg), load: childrenCpuMicros() };
-  const r = loadRun(origin, clients, SECONDS);
+  const r = await loadRun(origin, clients, SECONDS);
   if (r.non2xx || r.errors || r.timeouts) {
     throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
   }
@@ -302,10 +315,17 @@ async function uploadPeak(base: string, pid: number, uploaders: SeededUser[], pe
   return peak;
 }
 
+/** Beats for an instance now and every HEARTBEAT_INTERVAL_MS; clear the timer to stop. */
+async function keepAlive(db: Database, instanceId: string): Promise<NodeJS.Timeout> {
+  const beat = async () => heartbeat(db, instanceId, await databaseNow(db));
+  await beat();
+  return setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS);
+}
+
 function printTable(results: Result[], baseline: number) {
   const micros = (v: number | undefined) => (v === undefined ? "–" : v.toFixed(0)).padStart(6);
   console.log(
-    "target".padEnd(44),
+    "target".padEnd(52),
     "req/s".padStart(8),
     "p50 ms".padStart(7),
     "p99 ms".padStart(7),
@@ -316,7 +336,7 @@ function printTable(results: Result[], baseline: number) {
   );
   for (const r of results) {
     console.log(
-      r.name.padEnd(44),
+      r.name.padEnd(52),
       r.perSecond.toFixed(0).padStart(8),
       String(r.p50).padStart(7),
       String(r.p99).padStart(7),
@@ -380,8 +400,11 @@ async function main() {
       ),
     );
   }
-  // One process per PGlite directory: the server opens it next.
-  await database.close();
+  // The rendering jobs belong to the seed's instance. On PostgreSQL this process beats for it, as
+  // the instance rendering them would, so the server's sweep leaves them be. PGlite allows one
+  // process per directory (the server opens it next, and sweeps them as failed: the row says so).
+  const seedBeats = scratch ? await keepAlive(database.db, SEED_INSTANCE) : undefined;
+  if (!scratch) await database.close();
 
   const barePort = port();
   const bare = spawn(process.execPath, [path.join(here, "api/bare-hono.mjs")], {
@@ -402,26 +425,30 @@ async function main() {
     const tokens = await Promise.all(readers.map((r) => devToken(base, r)));
     const asReaders = (path: (r: SeededUser) => string): Client[] =>
       readers.map((r, i) => ({ path: path(r), headers: { authorization: `Bearer ${tokens[i]}` } }));
-    results.push(measure("bare Hono hello", bareOrigin, [{ path: "/" }], [bare.pid!]));
-    results.push(measure("GET /healthz", base, [{ path: "/healthz" }], [pid]));
+    results.push(await measure("bare Hono hello", bareOrigin, [{ path: "/" }], [bare.pid!]));
+    results.push(await measure("GET /healthz", base, [{ path: "/healthz" }], [pid]));
     results.push(
-      measure(
+      await measure(
         "GET /v1/me",
         base,
         asReaders(() => "/v1/me"),
         [pid],
       ),
     );
+    const waiting = await fetch(`${base}/v1/headshots/${readers[0]!.waitingJobId}`, {
+      headers: { authorization: `Bearer ${tokens[0]}` },
+    });
+    const waitingStatus = JobResponse.parse(await waiting.json()).job.status;
     results.push(
-      measure(
-        "GET /v1/headshots/:id (poll, job rendering)",
+      await measure(
+        `GET /v1/headshots/:id (poll, ${waitingStatus}, 0 outputs)`,
         base,
         asReaders((r) => `/v1/headshots/${r.waitingJobId}`),
         [pid],
       ),
     );
     results.push(
-      measure(
+      await measure(
         "GET /v1/headshots/:id (poll, 12 outputs)",
         base,
         asReaders((r) => `/v1/headshots/${r.jobIds.at(-1)}`),
@@ -429,14 +456,14 @@ async function main() {
       ),
     );
     results.push(
-      measure(
+      await measure(
         "GET /v1/headshots (history, 5 jobs)",
         base,
         asReaders(() => "/v1/headshots"),
         [pid],
       ),
     );
-    results.push(measure("bare Hono hello (again)", bareOrigin, [{ path: "/" }], [bare.pid!]));
+    results.push(await measure("bare Hono hello (again)", bareOrigin, [{ path: "/" }], [bare.pid!]));
     bare.kill();
     const baseline = (results[0]!.perSecond + results.at(-1)!.perSecond) / 2;
 
@@ -459,6 +486,10 @@ async function main() {
     throw err;
   } finally {
     await stop(server);
+    if (seedBeats) {
+      clearInterval(seedBeats);
+      await database.close();
+    }
     if (bare.exitCode === null) bare.kill();
     await scratch?.drop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -13,6 +13,9 @@ import { applyLedgerEntry } from "../../src/domain/credits";
 import { ensureUser } from "../../src/domain/users";
 import { createJob, recordProgress } from "../../src/jobs/jobs";
 
+/** The instance the seeded jobs were made on. */
+export const SEED_INSTANCE = "bench-seed";
+
 export interface SeededUser {
   userId: string;
   brandId: string;
@@ -47,7 +50,7 @@ export async function seedUser(
   });
   const newJob = async (created: Date) => {
     const spec = { styles: [...STYLE_IDS], aspects: [...ASPECT_IDS], engine: "studio" as const };
-    return (await createJob(db, { user, ...spec, credits: 1, instanceId: "bench-seed" }, created)).job;
+    return (await createJob(db, { user, ...spec, credits: 1, instanceId: SEED_INSTANCE }, created)).job;
   };
   const jobIds: string[] = [];
   for (let i = 0; i < opts.finishedJobs; i++) {
