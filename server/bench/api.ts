@@ -121,7 +121,8 @@ function childrenCpuMicros(): number {
 }
 
 /** PostgreSQL's server processes on this machine (none when it runs elsewhere, or for PGlite,
- * which runs inside the server process). */
+ * which runs inside the server process) — all of them: whatever else uses that PostgreSQL during
+ * the run counts too. */
 function postgresPids(): number[] {
   return readdirSync("/proc")
     .filter((d) => /^\d+$/.test(d))
@@ -319,7 +320,10 @@ async function uploadPeak(base: string, pid: number, uploaders: SeededUser[], pe
 async function keepAlive(db: Database, instanceId: string): Promise<NodeJS.Timeout> {
   const beat = async () => heartbeat(db, instanceId, await databaseNow(db));
   await beat();
-  return setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS);
+  return setInterval(
+    () => beat().catch((err: Error) => console.error(`the seed instance's heartbeat failed: ${err.message}`)),
+    HEARTBEAT_INTERVAL_MS,
+  );
 }
 
 function printTable(results: Result[], baseline: number) {

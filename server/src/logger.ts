@@ -26,23 +26,29 @@ export function serializeError(err: unknown): unknown {
 /**
  * A destination written once per turn of the event loop: a busy server logs a line per request,
  * and a write each cost the request path more than building the line (issue 20's bench). Lines
- * wait at most until the current turn ends (setImmediate), so nothing is held back at rest; what
- * is left is written when the process exits, crash or not.
+ * wait at most until the current turn ends (setImmediate), so nothing is held back at rest. What
+ * is left is written when the process exits, an uncaught error included, and at once when pino
+ * is asked to flush (`logger.flush()`); only a kill or an abort loses the current turn's lines.
  */
-export function turnBuffered(sink: { write(text: string): unknown }): DestinationStream {
+export function turnBuffered(sink: { write(text: string): unknown }): DestinationStream & {
+  flush(done?: () => void): void;
+} {
   let lines: string[] = [];
-  const flush = () => {
-    if (lines.length === 0) return;
-    const text = lines.join("");
-    lines = [];
-    sink.write(text);
+  const flush = (done?: () => void) => {
+    if (lines.length > 0) {
+      const text = lines.join("");
+      lines = [];
+      sink.write(text);
+    }
+    done?.();
   };
-  process.on("exit", flush);
+  process.on("exit", () => flush());
   return {
     write(line: string) {
       if (lines.length === 0) setImmediate(flush);
       lines.push(line);
     },
+    flush,
   };
 }
 

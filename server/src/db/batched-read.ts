@@ -31,22 +31,19 @@ export function batchedRead<K, V>(
   const batches = new WeakMap<Database, Map<string, Waiting<K, V>>>();
 
   const send = (db: Database, waiting: Waiting<K, V>[]) => {
+    const keys = waiting.map((w) => w.key);
     options
-      .load(
-        db,
-        waiting.map((w) => w.key),
-      )
-      .then(
-        (found) => {
-          for (const w of waiting) {
-            const value = found.get(options.idOf(w.key));
-            for (const s of w.settle) s.resolve(value);
-          }
-        },
-        (error: unknown) => {
-          for (const w of waiting) for (const s of w.settle) s.reject(error);
-        },
-      );
+      .load(db, keys)
+      .then((found) => {
+        for (const w of waiting) {
+          const value = found.get(options.idOf(w.key));
+          for (const s of w.settle) s.resolve(value);
+        }
+      })
+      .catch((error: unknown) => {
+        // Settling twice does nothing: a read already answered keeps its answer.
+        for (const w of waiting) for (const s of w.settle) s.reject(error);
+      });
   };
 
   const flush = (db: Database) => {

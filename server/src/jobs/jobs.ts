@@ -299,7 +299,8 @@ export async function ownJobView(
   now: Date,
 ): Promise<Job> {
   if (!isUuid(jobId)) throw jobNotFound();
-  const row = await ownJobWithOutputs(db, { userId, jobId, now });
+  // PostgreSQL writes a uuid in lower case: the batch finds the row by the id as it comes back.
+  const row = await ownJobWithOutputs(db, { userId, jobId: jobId.toLowerCase(), now });
   if (!row) throw jobNotFound();
   const { outputs: live, ...job } = row;
   const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;

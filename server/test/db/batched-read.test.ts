@@ -73,6 +73,18 @@ describe("batchedRead", () => {
     expect(await read(db, "a")).toBe("A");
   });
 
+  it("rejects the batch's reads when its answer can't be read, rather than leave them waiting", async () => {
+    const read = batchedRead<string, string>({
+      idOf: (key) => {
+        if (key === "bad") throw new Error("no id for this key");
+        return key;
+      },
+      load: async (_db, keys) => new Map(keys.filter((k) => k !== "bad").map((k) => [k, k])),
+    });
+    const bad = read(db, "x").then(() => read(db, "bad"));
+    await expect(bad).rejects.toThrow("no id for this key");
+  });
+
   it("splits a very busy turn into queries of at most 200 keys", async () => {
     const { read, batches } = recorder();
     const keys = Array.from({ length: 450 }, (_, i) => `k${i}`);

@@ -65,4 +65,11 @@ describe("polls read together", () => {
     expect(someoneElses.status).toBe(404);
     expect(unknown.status).toBe(404);
   });
+
+  it("find a job by its id in capitals too (a uuid's case does not matter)", async () => {
+    const { user, jobId } = await userWithJob();
+    const res = await h.app.request(`/v1/headshots/${jobId.toUpperCase()}`, { headers: user.headers });
+    expect(res.status).toBe(200);
+    expect(JobResponse.parse(await res.json()).job.id).toBe(jobId);
+  });
 });

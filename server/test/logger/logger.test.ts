@@ -52,6 +52,14 @@ describe("standard output", () => {
     ).toEqual(["/v1/me", "/healthz"]);
   });
 
+  it("writes at once when asked to flush", () => {
+    const writes: string[] = [];
+    const logger = createLogger("info", turnBuffered({ write: (text: string) => writes.push(text) }));
+    logger.warn("shutting down");
+    logger.flush();
+    expect(writes.join("")).toContain("shutting down");
+  });
+
   it("writes what is still waiting when the process exits at once", () => {
     const logger = fileURLToPath(new URL("../../src/logger.ts", import.meta.url));
     const script = `import { createLogger } from ${JSON.stringify(logger)};
