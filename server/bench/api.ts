@@ -429,14 +429,14 @@ async function main() {
     const tokens = await Promise.all(readers.map((r) => devToken(base, r)));
     const asReaders = (path: (r: SeededUser) => string): Client[] =>
       readers.map((r, i) => ({ path: path(r), headers: { authorization: `Bearer ${tokens[i]}` } }));
-    results.push(await measure("bare Hono hello", bareOrigin, [{ path: "/" }], [bare.pid!]));
-    results.push(await measure("GET /healthz", base, [{ path: "/healthz" }], [pid]));
+    const onBare = (name: string) => measure(name, bareOrigin, [{ path: "/" }], [bare.pid!]);
+    const onServer = (name: string, clients: Client[]) => measure(name, base, clients, [pid]);
+    results.push(await onBare("bare Hono hello"));
+    results.push(await onServer("GET /healthz", [{ path: "/healthz" }]));
     results.push(
-      await measure(
+      await onServer(
         "GET /v1/me",
-        base,
         asReaders(() => "/v1/me"),
-        [pid],
       ),
     );
     const waiting = await fetch(`${base}/v1/headshots/${readers[0]!.waitingJobId}`, {
@@ -444,30 +444,24 @@ async function main() {
     });
     const waitingStatus = JobResponse.parse(await waiting.json()).job.status;
     results.push(
-      await measure(
+      await onServer(
         `GET /v1/headshots/:id (poll, ${waitingStatus}, 0 outputs)`,
-        base,
         asReaders((r) => `/v1/headshots/${r.waitingJobId}`),
-        [pid],
       ),
     );
     results.push(
-      await measure(
+      await onServer(
         "GET /v1/headshots/:id (poll, 12 outputs)",
-        base,
         asReaders((r) => `/v1/headshots/${r.jobIds.at(-1)}`),
-        [pid],
       ),
     );
     results.push(
-      await measure(
+      await onServer(
         "GET /v1/headshots (history, 5 jobs)",
-        base,
         asReaders(() => "/v1/headshots"),
-        [pid],
       ),
     );
-    results.push(await measure("bare Hono hello (again)", bareOrigin, [{ path: "/" }], [bare.pid!]));
+    results.push(await onBare("bare Hono hello (again)"));
     bare.kill();
     const baseline = (results[0]!.perSecond + results.at(-1)!.perSecond) / 2;
 

@@ -273,7 +273,10 @@ interface OwnJobKey {
   now: Date;
 }
 
-const ownJobId = (key: { userId: string; jobId: string }) => `${key.userId}:${key.jobId}`;
+// A uuid's case does not matter to PostgreSQL, which returns it in lower case: the id is the
+// lower-case form, for the caller's key and the row that answers it alike.
+const ownJobId = (key: { userId: string; jobId: string }) =>
+  `${key.userId.toLowerCase()}:${key.jobId.toLowerCase()}`;
 
 type OwnJobWithOutputs = JobViewRow & { outputs: OutputViewJson[] };
 
@@ -299,8 +302,7 @@ export async function ownJobView(
   now: Date,
 ): Promise<Job> {
   if (!isUuid(jobId)) throw jobNotFound();
-  // PostgreSQL writes a uuid in lower case: the batch finds the row by the id as it comes back.
-  const row = await ownJobWithOutputs(db, { userId, jobId: jobId.toLowerCase(), now });
+  const row = await ownJobWithOutputs(db, { userId, jobId, now });
   if (!row) throw jobNotFound();
   const { outputs: live, ...job } = row;
   const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;
