@@ -35,11 +35,14 @@ const WARMUP_SECONDS = 3;
 const CONNECTIONS = 50;
 const LEAK_JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const LEAK_FIRST = 20;
+const LEAK_STEPS = 6;
 const UPLOADS = 8;
 const UPLOAD_BYTES_MAX = 15 * 1024 * 1024;
 const RSS_PEAK_BOUND = 700 * 1024 * 1024;
 const RSS_GROWTH_BOUND = 1.1;
 const MEMORY = process.env.BENCH_MEMORY !== "0";
+/** Only the server's rows whose name matches this (a regular expression), to profile one route. */
+const ROUTES = new RegExp(process.env.BENCH_ROUTES ?? "");
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const LOAD = path.join(here, "api/load.mjs");
@@ -276,8 +279,17 @@ async function leakCheck(base: string, pid: number, maker: SeededUser): Promise<
   };
   await runJobs(LEAK_FIRST);
   const first = await settledRss(pid);
+  // Readings on the way: a leak grows with every job, memory that settles stops growing.
+  const readings = [`${LEAK_FIRST}: ${MB(first)}`];
+  for (let step = 1; step < LEAK_STEPS; step++) {
+    const until = LEAK_FIRST + Math.round(((LEAK_JOBS - LEAK_FIRST) * step) / LEAK_STEPS);
+    await runJobs(until);
+    readings.push(`${until}: ${MB(await settledRss(pid))}`);
+  }
   await runJobs(LEAK_JOBS);
   const last = await settledRss(pid);
+  readings.push(`${LEAK_JOBS}: ${MB(last)}`);
+  console.log(`RSS after jobs — ${readings.join(", ")}`);
   console.log(
     `RSS after ${LEAK_FIRST} jobs ${MB(first)}, after ${LEAK_JOBS} ${MB(last)}: ` +
       `${(last / first).toFixed(2)}× (bound ${RSS_GROWTH_BOUND}×) — real studio engine, 700×1000 photo, ` +
@@ -430,36 +442,37 @@ async function main() {
     const asReaders = (path: (r: SeededUser) => string): Client[] =>
       readers.map((r, i) => ({ path: path(r), headers: { authorization: `Bearer ${tokens[i]}` } }));
     const onBare = (name: string) => measure(name, bareOrigin, [{ path: "/" }], [bare.pid!]);
-    const onServer = (name: string, clients: Client[]) => measure(name, base, clients, [pid]);
+    const onServer = async (name: string, clients: Client[]) =>
+      ROUTES.test(name) ? [await measure(name, base, clients, [pid])] : [];
     results.push(await onBare("bare Hono hello"));
-    results.push(await onServer("GET /healthz", [{ path: "/healthz" }]));
+    results.push(...(await onServer("GET /healthz", [{ path: "/healthz" }])));
     results.push(
-      await onServer(
+      ...(await onServer(
         "GET /v1/me",
         asReaders(() => "/v1/me"),
-      ),
+      )),
     );
     const waiting = await fetch(`${base}/v1/headshots/${readers[0]!.waitingJobId}`, {
       headers: { authorization: `Bearer ${tokens[0]}` },
     });
     const waitingStatus = JobResponse.parse(await waiting.json()).job.status;
     results.push(
-      await onServer(
+      ...(await onServer(
         `GET /v1/headshots/:id (poll, ${waitingStatus}, 0 outputs)`,
         asReaders((r) => `/v1/headshots/${r.waitingJobId}`),
-      ),
+      )),
     );
     results.push(
-      await onServer(
+      ...(await onServer(
         "GET /v1/headshots/:id (poll, 12 outputs)",
         asReaders((r) => `/v1/headshots/${r.jobIds.at(-1)}`),
-      ),
+      )),
     );
     results.push(
-      await onServer(
+      ...(await onServer(
         "GET /v1/headshots (history, 5 jobs)",
         asReaders(() => "/v1/headshots"),
-      ),
+      )),
     );
     results.push(await onBare("bare Hono hello (again)"));
     bare.kill();

@@ -25,7 +25,7 @@ import { registerV1BillingPacksGet } from "./routes/v1_billing_packs_get";
 import { registerV1ConsentPost } from "./routes/v1_consent_post";
 import { registerV1HeadshotsCancel } from "./routes/v1_headshots_cancel";
 import { registerV1HeadshotsDelete } from "./routes/v1_headshots_delete";
-import { registerV1HeadshotsGet } from "./routes/v1_headshots_get";
+import { isJobPoll, registerV1HeadshotsGet } from "./routes/v1_headshots_get";
 import { registerV1HeadshotsList } from "./routes/v1_headshots_list";
 import { registerV1HeadshotsPost } from "./routes/v1_headshots_post";
 import { registerSupportConsole } from "./routes/support";
@@ -89,7 +89,8 @@ export function createApp(services: Services): App {
     }),
   );
   app.use("/v1/*", canvaAuth({ verifier: services.verifier, onFailure: countFailedAuthentication }));
-  app.use("/v1/*", currentUser());
+  // A poll reads its user with its job, in one query (routes/v1_headshots_get.ts).
+  app.use("/v1/*", currentUser({ except: isJobPoll }));
 
   registerHealth(app);
   registerMetricsGet(app);

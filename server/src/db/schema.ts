@@ -230,7 +230,12 @@ export const outputs = pgTable(
     createdAt: createdAt(),
     expiresAt: ts("expires_at").notNull(),
   },
-  (t) => [index("outputs_job_idx").on(t.jobId), index("outputs_expires_idx").on(t.expiresAt)],
+  // A job's live outputs (every poll and history page) are one range of this index: with job_id
+  // alone, PostgreSQL ANDs it with a scan of every live output in the expiry index.
+  (t) => [
+    index("outputs_job_expires_idx").on(t.jobId, t.expiresAt),
+    index("outputs_expires_idx").on(t.expiresAt),
+  ],
 );
 
 export const purchaseStatus = pgEnum("purchase_status", [

@@ -71,7 +71,8 @@ const usersWithConsentQuery = preparedPerDatabase((db) => {
 
 type UserWithConsent = { user: UserRow; consent: ConsentFacts | null };
 
-const subjectId = (subject: CanvaSubject) => `${subject.brandId}\0${subject.userId}`;
+/** A Canva identity as one string, to key reads by. */
+export const subjectId = (subject: CanvaSubject) => `${subject.brandId}\0${subject.userId}`;
 
 const userWithConsent = batchedRead<CanvaSubject, UserWithConsent>({
   idOf: subjectId,

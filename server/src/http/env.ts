@@ -11,9 +11,10 @@ export interface HonoEnv {
     requestId: string;
     /** Set by canvaAuth on /v1 routes. */
     identity: CanvaIdentity;
-    /** Set by currentUser on /v1 routes: the caller's row, created on first sight. */
+    /** Set by currentUser on /v1 routes (a poll sets it itself): the caller's row, created on
+     * first sight. */
     user: UserRow;
-    /** Set by currentUser on /v1 routes: the caller's consent, read with the user. */
+    /** Set by currentUser on /v1 routes but a poll: the caller's consent, read with the user. */
     consent: ConsentState;
   };
 }

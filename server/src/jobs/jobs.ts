@@ -19,7 +19,7 @@ import { preparedPerDatabase } from "../db/prepared";
 import { idempotencyKeys, jobs, outputs, predictions, users } from "../db/schema";
 import { requireConsent } from "../domain/consent";
 import { applyLedgerEntry } from "../domain/credits";
-import type { UserRow } from "../domain/users";
+import { subjectId, type CanvaSubject, type UserRow } from "../domain/users";
 import { ApiError } from "../http/api-error";
 import { requireNotRestricted } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
@@ -54,6 +54,7 @@ type OutputViewRow = Pick<
 >;
 /** An output as `liveOutputsJson` gives it: its timestamp as PostgreSQL writes one in JSON. */
 type OutputViewJson = Omit<OutputViewRow, "expiresAt"> & { expiresAt: string };
+type JobViewWithOutputs = JobViewRow & { outputs: OutputViewJson[] };
 
 /**
  * The live outputs of the `jobs` row in the enclosing query, oldest first, as one JSON array: a
@@ -254,46 +255,16 @@ export async function getOwnJob(db: DbOrTx, userId: string, jobId: string): Prom
   return job;
 }
 
-// A poll (every 2 s from every waiting panel, the busiest route) in one round trip and one row per
-// job: the job with its live outputs. Read in batches: the polls that arrive in one turn of the
-// event loop are one query (db/batched-read.ts), their outputs live as of the latest of them.
-const ownJobsWithOutputsQuery = preparedPerDatabase((db) =>
+// One of the caller's jobs with its live outputs, in one round trip and one row.
+const ownJobWithOutputsQuery = preparedPerDatabase((db) =>
   db
-    .select({ ...jobViewColumns, userId: jobs.userId, outputs: liveOutputsJson(sql.placeholder("now")) })
+    .select({ ...jobViewColumns, outputs: liveOutputsJson(sql.placeholder("now")) })
     .from(jobs)
-    .where(
-      sql`(${jobs.id}, ${jobs.userId}) in (select * from unnest(${sql.placeholder("jobIds")}::uuid[], ${sql.placeholder("userIds")}::uuid[]))`,
-    )
-    .prepare("own_jobs_with_outputs"),
+    .where(and(eq(jobs.id, sql.placeholder("jobId")), eq(jobs.userId, sql.placeholder("userId"))))
+    .prepare("own_job_with_outputs"),
 );
 
-interface OwnJobKey {
-  userId: string;
-  jobId: string;
-  now: Date;
-}
-
-// A uuid's case does not matter to PostgreSQL, which returns it in lower case: the id is the
-// lower-case form, for the caller's key and the row that answers it alike.
-const ownJobId = (key: { userId: string; jobId: string }) =>
-  `${key.userId.toLowerCase()}:${key.jobId.toLowerCase()}`;
-
-type OwnJobWithOutputs = JobViewRow & { outputs: OutputViewJson[] };
-
-const ownJobWithOutputs = batchedRead<OwnJobKey, OwnJobWithOutputs>({
-  idOf: ownJobId,
-  async load(db, keys) {
-    const now = new Date(Math.max(...keys.map((k) => k.now.getTime())));
-    const rows = await ownJobsWithOutputsQuery(db).execute({
-      jobIds: keys.map((k) => k.jobId),
-      userIds: keys.map((k) => k.userId),
-      now: now.toISOString(),
-    });
-    return new Map(rows.map(({ userId, ...row }) => [ownJobId({ userId, jobId: row.id }), row]));
-  },
-});
-
-/** One of the caller's jobs as the API's Job (GET /v1/headshots/:id). */
+/** One of the caller's jobs as the API's Job (after a create or a cancel). */
 export async function ownJobView(
   db: Database,
   userId: string,
@@ -302,14 +273,100 @@ export async function ownJobView(
   now: Date,
 ): Promise<Job> {
   if (!isUuid(jobId)) throw jobNotFound();
-  const row = await ownJobWithOutputs(db, { userId, jobId, now });
+  const [row] = await ownJobWithOutputsQuery(db).execute({ jobId, userId, now: now.toISOString() });
   if (!row) throw jobNotFound();
-  const { outputs: live, ...job } = row;
+  return jobView(db, row, config, now);
+}
+
+// A poll (GET /v1/headshots/:id, every 2 s from every waiting panel: the busiest route) in one
+// round trip: the caller's user, found by their Canva identity as currentUser finds it, with the
+// polled job and its live outputs when the job is theirs. Read in batches: the polls that arrive
+// in one turn of the event loop are one query (db/batched-read.ts), their outputs live as of the
+// latest of them. A row per user and polled job of theirs; a user whose polled jobs aren't theirs
+// (or don't exist) is one row without a job.
+const pollsQuery = preparedPerDatabase((db) =>
+  db
+    .select({ user: users, job: jobViewColumns, outputs: liveOutputsJson(sql.placeholder("now")) })
+    .from(users)
+    .leftJoin(
+      jobs,
+      and(eq(jobs.userId, users.id), sql`${jobs.id} = any(${sql.placeholder("jobIds")}::uuid[])`),
+    )
+    .where(
+      sql`(${users.brandId}, ${users.canvaUserId}) in (select * from unnest(${sql.placeholder("brandIds")}::text[], ${sql.placeholder("userIds")}::text[]))`,
+    )
+    .prepare("polls"),
+);
+
+interface PollKey {
+  subject: CanvaSubject;
+  jobId: string;
+  now: Date;
+}
+
+/** What a poll reads: the caller's user, and the polled job when it is theirs. */
+interface Poll {
+  user: UserRow;
+  job: JobViewWithOutputs | undefined;
+}
+
+// A uuid's case does not matter to PostgreSQL, which returns it in lower case.
+const pollId = (key: PollKey) => `${subjectId(key.subject)}\0${key.jobId.toLowerCase()}`;
+
+const polls = batchedRead<PollKey, Poll>({
+  idOf: pollId,
+  async load(db, keys) {
+    const now = new Date(Math.max(...keys.map((k) => k.now.getTime())));
+    const rows = await pollsQuery(db).execute({
+      brandIds: keys.map((k) => k.subject.brandId),
+      userIds: keys.map((k) => k.subject.userId),
+      jobIds: keys.map((k) => k.jobId),
+      now: now.toISOString(),
+    });
+    const usersBySubject = new Map<string, UserRow>();
+    const jobsById = new Map<string, JobViewWithOutputs>();
+    for (const { user, job, outputs: live } of rows) {
+      usersBySubject.set(subjectId({ brandId: user.brandId, userId: user.canvaUserId }), user);
+      if (job) jobsById.set(`${user.id}\0${job.id}`, { ...job, outputs: live });
+    }
+    const found = new Map<string, Poll>();
+    for (const key of keys) {
+      const user = usersBySubject.get(subjectId(key.subject));
+      if (user) found.set(pollId(key), { user, job: jobsById.get(`${user.id}\0${key.jobId.toLowerCase()}`) });
+    }
+    return found;
+  },
+});
+
+/**
+ * A poll of one job by its caller's Canva identity: their user, and the job as the API's Job when
+ * it is theirs. Undefined when the caller has no account (yet, or any more) or the id is no job's:
+ * the route then finds its user as currentUser does.
+ */
+export async function pollOwnJob(
+  db: Database,
+  subject: CanvaSubject,
+  jobId: string,
+  config: Config,
+  now: Date,
+): Promise<{ user: UserRow; job: Job | undefined } | undefined> {
+  if (!isUuid(jobId)) return undefined;
+  const poll = await polls(db, { subject, jobId, now });
+  if (!poll) return undefined;
+  return { user: poll.user, job: poll.job && (await jobView(db, poll.job, config, now)) };
+}
+
+async function jobView(
+  db: Database,
+  { outputs: live, ...job }: JobViewWithOutputs,
+  config: Config,
+  now: Date,
+): Promise<Job> {
   const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;
   return toJobView(job, outputViewRows(live), config, now, missing?.get(job.id));
 }
 
-function jobNotFound(): ApiError {
+export function jobNotFound(): ApiError {
   return new ApiError("NOT_FOUND", "We couldn't find that headshot job.");
 }
 

@@ -15,7 +15,7 @@ export function registerSupportQueue(support: SupportApp) {
       { title: "Privacy requests" },
       <>
         <p>
-          <a href="/support/requests/new">Record a new request</a> ·{" "}
+          <a href="/support/new-request">Record a new request</a> ·{" "}
           {open.filter((r) => r.dueAt <= now).length} overdue of {open.length} open
         </p>
         <RequestTable requests={open} now={now} />

@@ -1,4 +1,4 @@
-// GET/POST /support/requests/new: intake of a privacy request received by email (or another
+// GET/POST /support/new-request: intake of a privacy request received by email (or another
 // channel); the due date follows from the received date and the jurisdiction.
 import { z } from "zod";
 import { JURISDICTIONS, PRIVACY_REQUEST_TYPES } from "@headshot/shared";
@@ -19,13 +19,13 @@ const NewRequestForm = z.object({
 });
 
 export function registerSupportRequestNew(support: SupportApp) {
-  support.get("/requests/new", (c) => {
+  support.get("/new-request", (c) => {
     const today = c.get("services").clock.now().toISOString().slice(0, 10);
     return renderPage(
       c,
       { title: "New privacy request" },
       <section>
-        <ActionForm c={c} action="/support/requests/new">
+        <ActionForm c={c} action="/support/new-request">
           <label for="type">Type</label>
           <select id="type" name="type">
             {PRIVACY_REQUEST_TYPES.map((t) => (
@@ -57,7 +57,7 @@ export function registerSupportRequestNew(support: SupportApp) {
     );
   });
 
-  support.post("/requests/new", async (c) => {
+  support.post("/new-request", async (c) => {
     const { db, clock } = c.get("services");
     const parsed = NewRequestForm.safeParse(await c.req.parseBody());
     if (!parsed.success) {

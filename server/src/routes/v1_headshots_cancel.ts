@@ -4,14 +4,14 @@ import { createRoute } from "@hono/zod-openapi";
 import { JobResponse } from "@headshot/shared";
 import { errorResponses, type App } from "../http/openapi";
 import { cancelJob, getOwnJob, ownJobView } from "../jobs/jobs";
-import { JobIdParams } from "./v1_headshots_get";
+import { jobIdParameter } from "./v1_headshots_get";
 
 const route = createRoute({
   method: "post",
   path: "/v1/headshots/{id}/cancel",
   tags: ["headshots"],
   security: [{ canvaUserToken: [] }],
-  request: { params: JobIdParams },
+  parameters: [jobIdParameter],
   responses: {
     200: {
       description: "The job after cancelling",
@@ -25,7 +25,7 @@ export function registerV1HeadshotsCancel(app: App) {
   app.openapi(route, async (c) => {
     const { db, config, clock, runner, generative } = c.get("services");
     const userId = c.get("user").id;
-    const { id } = c.req.valid("param");
+    const id = c.req.param("id");
     const before = await getOwnJob(db, userId, id);
     await cancelJob(db, runner, id, clock.now());
     // Every open prediction stops at the provider too (SPEC §7.3).

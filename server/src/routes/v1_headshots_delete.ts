@@ -3,21 +3,21 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, type App } from "../http/openapi";
 import { cancelJob, deleteJobOutputs, getOwnJob } from "../jobs/jobs";
-import { JobIdParams } from "./v1_headshots_get";
+import { jobIdParameter } from "./v1_headshots_get";
 
 const route = createRoute({
   method: "delete",
   path: "/v1/headshots/{id}",
   tags: ["headshots"],
   security: [{ canvaUserToken: [] }],
-  request: { params: JobIdParams },
+  parameters: [jobIdParameter],
   responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404, 503) },
 });
 
 export function registerV1HeadshotsDelete(app: App) {
   app.openapi(route, async (c) => {
     const { db, storage, runner, generative, clock } = c.get("services");
-    const job = await getOwnJob(db, c.get("user").id, c.req.valid("param").id);
+    const job = await getOwnJob(db, c.get("user").id, c.req.param("id"));
     // A job still running would store its outputs after this delete: stop it first (refunded).
     await cancelJob(db, runner, job.id, clock.now());
     if (job.engine === "generative") await generative?.cancel(job.id);

@@ -89,7 +89,7 @@ describe("JSON bodies", () => {
 describe("the support console", () => {
   const NUL_SENTENCE = /a character we can\S+ accept \(NUL\)/;
   const newRequest = (fields: Record<string, string>) =>
-    staff.post("/support/requests/new", {
+    staff.post("/support/new-request", {
       type: "access",
       channel: "email",
       jurisdiction: "gdpr",

@@ -66,6 +66,28 @@ describe("polls read together", () => {
     expect(unknown.status).toBe(404);
   });
 
+  it("make the account of a caller seen for the first time, as every /v1 route does, and answer 404", async () => {
+    const user = await h.user();
+    for (const id of [randomUUID(), "not-a-job-id"]) {
+      const res = await h.app.request(`/v1/headshots/${id}`, { headers: user.headers });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+    }
+    const [made] = await h.services.db.query.users.findMany({
+      where: (u, { and, eq }) => and(eq(u.brandId, user.brandId), eq(u.canvaUserId, user.userId)),
+    });
+    expect(made?.creditBalance).toBe(h.services.config.FREE_CREDITS);
+  });
+
+  it("answer one caller's polls of two jobs in one batch, their own and someone else's", async () => {
+    const [mine, theirs] = await Promise.all([userWithJob(), userWithJob()]);
+    const poll = (jobId: string) => h.app.request(`/v1/headshots/${jobId}`, { headers: mine!.user.headers });
+    const [own, other] = await Promise.all([poll(mine!.jobId), poll(theirs!.jobId)]);
+    expect(own.status).toBe(200);
+    expect(JobResponse.parse(await own.json()).job.id).toBe(mine!.jobId);
+    expect(other.status).toBe(404);
+  });
+
   it("find a job by its id in capitals too (a uuid's case does not matter)", async () => {
     const { user, jobId } = await userWithJob();
     const res = await h.app.request(`/v1/headshots/${jobId.toUpperCase()}`, { headers: user.headers });

@@ -148,12 +148,19 @@ describe(`privacy rights on ${TEST_DRIVER}`, () => {
     expect(erased!.details).toMatchObject({ receiptId: receipt.receiptId, outputs: 2, jobs: 1 });
 
     // The token from before the erasure doesn't bring the account back, nor does a fresh one…
+    // (a panel still polling the erased job included)…
     for (const headers of [user.headers, (await h.user({ userId: canvaUserId, brandId })).headers]) {
-      const refused = await h.app.request("/v1/me", { headers });
-      expect(refused.status).toBe(403);
-      expect(await refused.json()).toMatchObject({
-        error: { code: "FORBIDDEN", reason: "ACCOUNT_ERASED", message: expect.stringMatching(/was deleted/) },
-      });
+      for (const path of ["/v1/me", `/v1/headshots/${job.jobId}`]) {
+        const refused = await h.app.request(path, { headers });
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toMatchObject({
+          error: {
+            code: "FORBIDDEN",
+            reason: "ACCOUNT_ERASED",
+            message: expect.stringMatching(/was deleted/),
+          },
+        });
+      }
     }
     expect(await scanFor([canvaUserId])).toEqual([]);
     // …nor does a consent the route refuses (a 400 must leave no account behind)…

@@ -43,7 +43,7 @@ describe(`support console JSON API on ${TEST_DRIVER}`, () => {
   });
 
   it("lists the queue with days left, overdue and late acknowledgement, and one request with its trail", async () => {
-    const created = await staff.post("/support/requests/new", {
+    const created = await staff.post("/support/new-request", {
       type: "access",
       channel: "email",
       jurisdiction: "gdpr",

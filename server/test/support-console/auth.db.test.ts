@@ -26,7 +26,7 @@ describe(`support console access on ${TEST_DRIVER}`, () => {
     expect(page.status).toBe(302);
     expect(page.headers.get("Location")).toBe("/support/login");
     expect((await h.app.request("/support/users?q=x")).status).toBe(302);
-    const forged = await h.app.request("/support/requests/new", {
+    const forged = await h.app.request("/support/new-request", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: "hs_support_session=made-up" },
       body: "type=erasure",
@@ -89,7 +89,7 @@ describe(`support console access on ${TEST_DRIVER}`, () => {
   it("refuses a POST without the CSRF token, with a wrong one, or from another site", async () => {
     const client = await signIn(h, await staffAccount(h));
     const fields = { type: "access", channel: "email", jurisdiction: "gdpr", receivedOn: "2026-01-01" };
-    const bare = await h.app.request("/support/requests/new", {
+    const bare = await h.app.request("/support/new-request", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: client.cookie },
       body: new URLSearchParams(fields).toString(),
@@ -98,14 +98,14 @@ describe(`support console access on ${TEST_DRIVER}`, () => {
     // Error pages are console pages too: same nonce CSP, styled by the nonce'd stylesheet.
     const nonce = /'nonce-([^']+)'/.exec(bare.headers.get("Content-Security-Policy") ?? "")?.[1];
     expect(await bare.text()).toContain(`<style nonce="${nonce}">`);
-    expect((await client.post("/support/requests/new", { ...fields, _csrf: "forged" })).status).toBe(403);
+    expect((await client.post("/support/new-request", { ...fields, _csrf: "forged" })).status).toBe(403);
     expect(
-      (await client.post("/support/requests/new", fields, { Origin: "https://evil.example" })).status,
+      (await client.post("/support/new-request", fields, { Origin: "https://evil.example" })).status,
     ).toBe(403);
     expect(
-      (await client.post("/support/requests/new", fields, { "Sec-Fetch-Site": "cross-site" })).status,
+      (await client.post("/support/new-request", fields, { "Sec-Fetch-Site": "cross-site" })).status,
     ).toBe(403);
-    expect((await client.post("/support/requests/new", fields)).status).toBe(303);
+    expect((await client.post("/support/new-request", fields)).status).toBe(303);
 
     const noToken = await h.app.request("/support/login", {
       method: "POST",

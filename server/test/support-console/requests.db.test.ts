@@ -33,7 +33,7 @@ afterAll(async () => {
 const today = () => h.clock.now().toISOString().slice(0, 10);
 
 async function newRequest(type: string, fields: Record<string, string> = {}): Promise<string> {
-  const res = await admin.post("/support/requests/new", {
+  const res = await admin.post("/support/new-request", {
     type,
     channel: "email",
     jurisdiction: "gdpr",

@@ -8,27 +8,35 @@ import { consentStateOf } from "../../domain/consent";
 import { ensureUser, findUserWithConsent } from "../../domain/users";
 import type { HonoEnv } from "../env";
 
-export const currentUser = (): MiddlewareHandler<HonoEnv> =>
+/** `except`: the requests that find their user themselves. */
+export const currentUser = (
+  options: { except?: (c: Context<HonoEnv>) => boolean } = {},
+): MiddlewareHandler<HonoEnv> =>
   async function currentUser(c, next) {
-    const { db, config } = c.get("services");
-    const identity = c.get("identity");
-    const known = await findUserWithConsent(db, identity);
-    if (known) {
-      c.set("user", known.user);
-      c.set("consent", consentStateOf(known.consent));
-    } else {
-      c.set(
-        "user",
-        await ensureUser(db, identity, {
-          freeCredits: config.FREE_CREDITS,
-          subjectSecret: config.fileUrlSecret,
-          startsAfresh: isConsent(c) && (await isValidConsent(c)),
-        }),
-      );
-      c.set("consent", consentStateOf(undefined));
-    }
+    if (!options.except?.(c)) await findCurrentUser(c);
     await next();
   };
+
+/** Sets the caller's user and consent state, making the user on first sight. */
+export async function findCurrentUser(c: Context<HonoEnv>): Promise<void> {
+  const { db, config } = c.get("services");
+  const identity = c.get("identity");
+  const known = await findUserWithConsent(db, identity);
+  if (known) {
+    c.set("user", known.user);
+    c.set("consent", consentStateOf(known.consent));
+  } else {
+    c.set(
+      "user",
+      await ensureUser(db, identity, {
+        freeCredits: config.FREE_CREDITS,
+        subjectSecret: config.fileUrlSecret,
+        startsAfresh: isConsent(c) && (await isValidConsent(c)),
+      }),
+    );
+    c.set("consent", consentStateOf(undefined));
+  }
+}
 
 const isConsent = (c: Context<HonoEnv>) => c.req.method === "POST" && c.req.path === "/v1/consent";
 

@@ -47,7 +47,7 @@ export function renderPage(c: SupportContext, options: PageOptions, content: Chi
             {session && (
               <>
                 <a href="/support">Requests</a>
-                <a href="/support/requests/new">New request</a>
+                <a href="/support/new-request">New request</a>
                 <a href="/support/users">User lookup</a>
                 <span class="who">
                   {session.staff.email} ({session.staff.role})
