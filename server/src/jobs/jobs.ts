@@ -282,19 +282,22 @@ export async function ownJobView(
 // round trip: the caller's user, found by their Canva identity as currentUser finds it, with the
 // polled job and its live outputs when the job is theirs. Read in batches: the polls that arrive
 // in one turn of the event loop are one query (db/batched-read.ts), their outputs live as of the
-// latest of them. A row per user and polled job of theirs; a user whose polled jobs aren't theirs
-// (or don't exist) is one row without a job.
+// latest of them. One row per poll whose caller has an account, numbered as the keys were sent.
+// The job is found by its primary key alone and its owner compared here: asked to match the owner
+// too, PostgreSQL may walk all of the user's jobs (their index) instead of the one asked for.
 const pollsQuery = preparedPerDatabase((db) =>
   db
-    .select({ user: users, job: jobViewColumns, outputs: liveOutputsJson(sql.placeholder("now")) })
-    .from(users)
-    .leftJoin(
-      jobs,
-      and(eq(jobs.userId, users.id), sql`${jobs.id} = any(${sql.placeholder("jobIds")}::uuid[])`),
+    .select({
+      n: sql<number>`polls.n`.mapWith(Number),
+      user: users,
+      job: { ...jobViewColumns, ownerId: jobs.userId },
+      outputs: liveOutputsJson(sql.placeholder("now")),
+    })
+    .from(
+      sql`unnest(${sql.placeholder("brandIds")}::text[], ${sql.placeholder("userIds")}::text[], ${sql.placeholder("jobIds")}::uuid[]) with ordinality as polls(brand_id, canva_user_id, job_id, n)`,
     )
-    .where(
-      sql`(${users.brandId}, ${users.canvaUserId}) in (select * from unnest(${sql.placeholder("brandIds")}::text[], ${sql.placeholder("userIds")}::text[]))`,
-    )
+    .innerJoin(users, sql`${users.brandId} = polls.brand_id and ${users.canvaUserId} = polls.canva_user_id`)
+    .leftJoin(jobs, sql`${jobs.id} = polls.job_id`)
     .prepare("polls"),
 );
 
@@ -310,7 +313,7 @@ interface Poll {
   job: JobViewWithOutputs | undefined;
 }
 
-// A uuid's case does not matter to PostgreSQL, which returns it in lower case.
+// A uuid's case does not matter to PostgreSQL: polls of one job in either case share one read.
 const pollId = (key: PollKey) => `${subjectId(key.subject)}\0${key.jobId.toLowerCase()}`;
 
 const polls = batchedRead<PollKey, Poll>({
@@ -323,16 +326,14 @@ const polls = batchedRead<PollKey, Poll>({
       jobIds: keys.map((k) => k.jobId),
       now: now.toISOString(),
     });
-    const usersBySubject = new Map<string, UserRow>();
-    const jobsById = new Map<string, JobViewWithOutputs>();
-    for (const { user, job, outputs: live } of rows) {
-      usersBySubject.set(subjectId({ brandId: user.brandId, userId: user.canvaUserId }), user);
-      if (job) jobsById.set(`${user.id}\0${job.id}`, { ...job, outputs: live });
-    }
     const found = new Map<string, Poll>();
-    for (const key of keys) {
-      const user = usersBySubject.get(subjectId(key.subject));
-      if (user) found.set(pollId(key), { user, job: jobsById.get(`${user.id}\0${key.jobId.toLowerCase()}`) });
+    for (const { n, user, job, outputs: live } of rows) {
+      let own: JobViewWithOutputs | undefined;
+      if (job?.ownerId === user.id) {
+        const { ownerId: _owner, ...view } = job;
+        own = { ...view, outputs: live };
+      }
+      found.set(pollId(keys[n - 1]!), { user, job: own });
     }
     return found;
   },

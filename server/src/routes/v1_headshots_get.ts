@@ -36,7 +36,8 @@ const route = createRoute({
 const POLL_PATH = /^\/v1\/headshots\/[^/]+$/;
 
 /** Whether a request is a poll: the one /v1 route that finds its caller's user itself. */
-export const isJobPoll = (c: Context<HonoEnv>) => c.req.method === "GET" && POLL_PATH.test(c.req.path);
+export const isJobPoll = (c: Context<HonoEnv>) =>
+  (c.req.method === "GET" || c.req.method === "HEAD") && POLL_PATH.test(c.req.path);
 
 export function registerV1HeadshotsGet(app: App) {
   app.openapi(route, async (c) => {

@@ -67,16 +67,16 @@ describe("polls read together", () => {
   });
 
   it("make the account of a caller seen for the first time, as every /v1 route does, and answer 404", async () => {
-    const user = await h.user();
     for (const id of [randomUUID(), "not-a-job-id"]) {
+      const user = await h.user();
       const res = await h.app.request(`/v1/headshots/${id}`, { headers: user.headers });
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+      const [made] = await h.services.db.query.users.findMany({
+        where: (u, { and, eq }) => and(eq(u.brandId, user.brandId), eq(u.canvaUserId, user.userId)),
+      });
+      expect(made?.creditBalance).toBe(h.services.config.FREE_CREDITS);
     }
-    const [made] = await h.services.db.query.users.findMany({
-      where: (u, { and, eq }) => and(eq(u.brandId, user.brandId), eq(u.canvaUserId, user.userId)),
-    });
-    expect(made?.creditBalance).toBe(h.services.config.FREE_CREDITS);
   });
 
   it("answer one caller's polls of two jobs in one batch, their own and someone else's", async () => {
