@@ -12,7 +12,8 @@
 // per job), and its peak while 8 photos of ~15 MB upload at once.
 //
 // BENCH_SECONDS (default 10) per measurement, BENCH_JOBS (default 200) for the leak check,
-// BENCH_MEMORY=0 skips the memory checks. To profile the server, pass node its flags:
+// BENCH_MEMORY=0 skips the memory checks, BENCH_ROUTES=<regex> measures only the server's rows whose
+// name matches. To profile the server, pass node its flags:
 // `BENCH_MEMORY=0 CPU_PROFILE_DIR=/tmp BENCH_NODE_OPTIONS="--import ./bench/api/cpu-profile.mjs"
 // npm run bench:api` (a profile per node process of the serve script; the largest is the server).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
