@@ -22,6 +22,11 @@ export interface StudioEngineOptions {
 }
 
 const DEFAULTS = { queuePerWorker: 8, timeoutMs: 60_000 };
+/** A worker's young generation, in MB. A pipeline's pixels live in buffers outside V8's heap, so
+ * its short-lived objects are small. By default V8 grew a worker's new space from 8 to ~30 MB over
+ * the first hundred jobs, and a pool of two peaked ~30 MB higher (`npm run bench:engine`: 618–622
+ * MB capped, 646–653 MB not), for no throughput the runs' spread could show. */
+const WORKER_YOUNG_GENERATION_MB = 12;
 /** A canceled or timed-out job gets this long to stop at its next stage boundary before its
  * worker thread is terminated (and replaced) to reclaim the core. */
 const STOP_GRACE_MS = 2_000;
@@ -46,6 +51,7 @@ export async function createStudioEngine(options: StudioEngineOptions): Promise<
       maxQueue: capacity,
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     }));
     // Every thread loads its models as it starts.
     warmed = Promise.all(Array.from({ length: workers }, () => threads.run({ kind: "ready" }))).then(

@@ -1,14 +1,18 @@
-// Every poll and history page reads a job's live outputs (jobs.ts, liveOutputsJson). PostgreSQL
-// must find them as one range of one index, whatever else the table holds: with an index on
-// job_id alone it ANDs the job's outputs with a scan of every live output in the database, a cost
-// that grows with all users' outputs. Asked of the generic plan, the one a prepared query runs.
-import { sql } from "drizzle-orm";
+// The plans of the hot reads, asked of the generic plan (the one a prepared query runs) on one user
+// with 300 jobs of ten live outputs each:
+// - Every poll and history page reads a job's live outputs (jobs.ts, liveOutputsJson). PostgreSQL
+//   must find them as one range of one index, whatever else the table holds: with an index on
+//   job_id alone it ANDs the job's outputs with a scan of every live output in the database, a
+//   cost that grows with all users' outputs.
+// - A poll (jobs.ts, pollsQuery) must find its job by primary key: asked to match the owner in the
+//   join, PostgreSQL walked the user's jobs index instead, a cost that grows with their history.
+import { Placeholder, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ASPECT_IDS, CURRENT_POLICY_VERSION, STYLE_IDS } from "@headshot/shared";
 import { rowsOf, type DatabaseHandle } from "../../src/db/client";
 import { recordConsent } from "../../src/domain/consent";
 import { ensureUser } from "../../src/domain/users";
-import { createJob } from "../../src/jobs/jobs";
+import { createJob, pollsQuery } from "../../src/jobs/jobs";
 import { createTestDatabase, TEST_DRIVER } from "../support/database";
 
 const JOBS = 300;
@@ -62,21 +66,42 @@ function indexesOf(plan: unknown): string[] {
   );
 }
 
-describe(`a job's live outputs on ${TEST_DRIVER}`, () => {
-  it("are one range of one index, not an AND with every live output", async () => {
-    const plan = await handle.db.transaction(async (tx) => {
-      await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-      await tx.execute(
-        sql.raw(`prepare live_outputs(uuid, timestamptz) as
-        select o.id from outputs o where o.job_id = $1 and o.expires_at > $2 order by o.created_at, o.id`),
-      );
-      const [row] = rowsOf<{ "QUERY PLAN": unknown }>(
-        await tx.execute(sql.raw(`explain (format json) execute live_outputs('${jobIds[0]}', now())`)),
-      );
-      await tx.execute(sql`deallocate live_outputs`);
-      const explained = row!["QUERY PLAN"];
-      return typeof explained === "string" ? (JSON.parse(explained) as unknown) : explained;
-    });
+/** The generic plan of `statement` (SQL with $1…) run with `args` (SQL literals), as JSON. */
+async function genericPlan(statement: string, args: string[]): Promise<unknown> {
+  return handle.db.transaction(async (tx) => {
+    await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+    await tx.execute(sql.raw(`prepare hot_read as ${statement}`));
+    const [row] = rowsOf<{ "QUERY PLAN": unknown }>(
+      await tx.execute(sql.raw(`explain (format json) execute hot_read(${args.join(", ")})`)),
+    );
+    await tx.execute(sql`deallocate hot_read`);
+    const explained = row!["QUERY PLAN"];
+    return typeof explained === "string" ? (JSON.parse(explained) as unknown) : explained;
+  });
+}
+
+describe(`hot reads on ${TEST_DRIVER}`, () => {
+  it("find a job's live outputs as one range of one index, not an AND with every live output", async () => {
+    const plan = await genericPlan(
+      "select o.id from outputs o where o.job_id = $1::uuid and o.expires_at > $2::timestamptz order by o.created_at, o.id",
+      [`'${jobIds[0]}'`, "now()"],
+    );
     expect(indexesOf(plan)).toEqual(["outputs_job_expires_idx"]);
+  });
+
+  it("find a polled job by its primary key, not among all its user's jobs", async () => {
+    const { sql: statement, params } = pollsQuery(handle.db).getQuery();
+    const literals: Record<string, string> = {
+      brandIds: "'{brand-plan}'::text[]",
+      userIds: "'{user-plan}'::text[]",
+      jobIds: `'{${jobIds[JOBS / 2]}}'::uuid[]`,
+      now: "now()",
+    };
+    const args = params.map((p) => literals[p instanceof Placeholder ? p.name : ""] ?? "null");
+    expect(args).not.toContain("null");
+    const indexes = indexesOf(await genericPlan(statement, args));
+    expect(indexes).toContain("jobs_pkey");
+    expect(indexes).not.toContain("jobs_user_created_idx");
+    expect(indexes).toContain("outputs_job_expires_idx");
   });
 });

@@ -1,0 +1,61 @@
+// The generation form's photo arrives whole and exact, however the body is framed: into one buffer
+// of the declared length (a browser's upload), or joined from its chunks (a chunked body).
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../src/http/api-error";
+import { readGenerationForm } from "../../src/jobs/generation-form";
+
+const BOUNDARY = "hs-form-test";
+const limits = { maxPhotoBytes: 15 * 1024 * 1024, pace: { deadlineMs: 30_000, minBytesPerSecond: 0 } };
+
+function formBody(photo: Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="styles"\r\n\r\nstudio-grey\r\n`),
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename="me.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    ),
+    photo,
+    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+  ]);
+}
+
+/** A request whose body arrives in `chunkBytes` pieces, declaring `declaredBytes` when given. */
+function request(body: Buffer, chunkBytes: number, declaredBytes?: number): Request {
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let at = 0; at < body.length; at += chunkBytes)
+        controller.enqueue(body.subarray(at, at + chunkBytes));
+      controller.close();
+    },
+  });
+  return new Request("http://localhost/v1/headshots", {
+    method: "POST",
+    headers: {
+      "Content-Type": `multipart/form-data; boundary=${BOUNDARY}`,
+      ...(declaredBytes === undefined ? {} : { "Content-Length": String(declaredBytes) }),
+    },
+    body: stream,
+    duplex: "half",
+  } as RequestInit);
+}
+
+describe("the generation form's photo", () => {
+  const photo = randomBytes(3 * 1024 * 1024 + 7);
+  const body = formBody(photo);
+
+  it.each([
+    ["its declared length", body.length],
+    ["no declared length (chunked)", undefined],
+  ])("arrives byte for byte with %s", async (_framing, declared) => {
+    const form = await readGenerationForm(request(body, 64 * 1024 + 3, declared), limits);
+    expect(form.styles).toEqual(["studio-grey"]);
+    expect(form.photo.byteLength).toBe(photo.length);
+    expect(Buffer.from(form.photo).equals(photo)).toBe(true);
+  });
+
+  it("is refused, not cut short, when the body is longer than it declared", async () => {
+    const read = readGenerationForm(request(body, 64 * 1024, photo.length - 1), limits);
+    await expect(read).rejects.toBeInstanceOf(ApiError);
+    await expect(read).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+});
