@@ -1,7 +1,7 @@
 // Uploads being read on this instance (issue 18): each user may have UPLOADS_PER_USER photos
 // arriving at once, so no one can hold many slow connections open, and the instance holds at most
-// UPLOADS_IN_FLIGHT (each can cost twice its photo in memory; fresh accounts each get their own
-// per-user allowance). The total is a metric. An upload holds no engine capacity — that is
+// UPLOADS_IN_FLIGHT (each holds its photo in memory, generation-form.ts; fresh accounts each get
+// their own per-user allowance). The total is a metric. An upload holds no engine capacity — that is
 // reserved once its photo has fully arrived.
 
 export interface UploadSlot {
