@@ -23,9 +23,8 @@ export interface StudioEngineOptions {
 
 const DEFAULTS = { queuePerWorker: 8, timeoutMs: 60_000 };
 /** A worker's young generation, in MB. A pipeline's pixels live in buffers outside V8's heap, so
- * its short-lived objects are small. By default V8 grew a worker's new space from 8 to ~30 MB over
- * the first hundred jobs, and a pool of two peaked ~30 MB higher (`npm run bench:engine`: 618–622
- * MB capped, 646–653 MB not), for no throughput the runs' spread could show. */
+ * its short-lived objects are few; left to V8, the new space grows to ~30 MB per worker as jobs
+ * run, memory held for nothing (README, Performance: the leak check and `npm run bench:engine`). */
 const WORKER_YOUNG_GENERATION_MB = 12;
 /** A canceled or timed-out job gets this long to stop at its next stage boundary before its
  * worker thread is terminated (and replaced) to reclaim the core. */

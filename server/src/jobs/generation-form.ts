@@ -120,7 +120,9 @@ function formParser(contentType: string, maxPhotoBytes: number, declaredBodyByte
       return badRequest("Send the photo in the `photo` field, and no other file.");
     }
     const bytes = photoBytes(Math.min(declaredBodyBytes, maxPhotoBytes));
-    stream.on("data", (chunk: Buffer) => bytes.add(chunk) || refuse(tooLarge(maxPhotoBytes)));
+    stream.on("data", (chunk: Buffer) => {
+      if (!bytes.add(chunk)) badRequest("The upload is longer than its declared Content-Length.");
+    });
     stream.on("limit", () => refuse(tooLarge(maxPhotoBytes)));
     photo = new Promise((resolve) => stream.on("end", () => resolve(bytes.all())));
   });
@@ -147,16 +149,23 @@ function formParser(contentType: string, maxPhotoBytes: number, declaredBodyByte
 
 /**
  * The photo's bytes as they arrive. When the request declares its length (browsers do), into one
- * buffer of that size: its pages become resident only as bytes land, each network chunk is garbage
- * once copied, and the photo is never joined whole. Joining chunks held twice the photo at the end
- * of every upload (eight uploads of 14.6 MB finishing together). Otherwise chunks, joined at the
- * end. `add` is false for a chunk past the capacity, which a body framed by its declared length
- * can't hold.
+ * buffer of that size, at most the photo limit: its pages become resident only as bytes land, each
+ * network chunk is garbage once copied, and the photo is never held twice, as joining chunks at the
+ * end would. Otherwise (a chunked body) chunks, joined at the end. `add` is false for a chunk past
+ * the capacity: a body longer than it declared, which Node's HTTP parser never passes on. A photo
+ * filling much less of its buffer than the form's overhead explains (a long preamble) is copied
+ * out, so no job holds, or hands its worker, bytes that are not the photo's.
  */
 function photoBytes(capacity: number): { add(chunk: Buffer): boolean; all(): Buffer } {
   if (capacity <= 0) {
     const chunks: Buffer[] = [];
-    return { add: (chunk) => chunks.push(chunk) > 0, all: () => Buffer.concat(chunks) };
+    return {
+      add(chunk) {
+        chunks.push(chunk);
+        return true;
+      },
+      all: () => Buffer.concat(chunks),
+    };
   }
   const buffer = Buffer.allocUnsafeSlow(capacity);
   let length = 0;
@@ -166,7 +175,10 @@ function photoBytes(capacity: number): { add(chunk: Buffer): boolean; all(): Buf
       length += chunk.copy(buffer, length);
       return true;
     },
-    all: () => buffer.subarray(0, length),
+    all() {
+      const photo = buffer.subarray(0, length);
+      return capacity - length > FORM_OVERHEAD_BYTES ? Buffer.from(photo) : photo;
+    },
   };
 }
 

@@ -70,9 +70,9 @@ type JobViewWithOutputs = JobViewRow & { outputs: OutputViewTuple[] };
 /**
  * The live outputs of the `jobs` row in the enclosing query, oldest first, as one JSON array: a
  * job with twelve outputs is one row, not twelve rows each repeating the job's columns for the
- * driver to parse and map again. Each output is an array, not an object: PostgreSQL builds an
- * object's keys argument by argument, which made it cost twice as much (`json_build_object`, ~60
- * µs for twelve outputs against ~30). Written as SQL text, table-qualified: in a query on one table
+ * driver to parse and map again. Each output is an array of its columns, not an object, which
+ * PostgreSQL builds at about twice the cost (every key is one more argument to `json_build_object`;
+ * README, Performance). Written as SQL text, table-qualified: in a query on one table
  * drizzle writes its columns unqualified, which inside this subquery would name the output's.
  */
 function liveOutputsJson(now: Placeholder) {

@@ -53,9 +53,33 @@ describe("the generation form's photo", () => {
     expect(Buffer.from(form.photo).equals(photo)).toBe(true);
   });
 
+  it("fills a buffer of exactly the photo limit when the body declares more than it", async () => {
+    const limit = 64 * 1024;
+    const atLimit = randomBytes(limit);
+    const whole = formBody(atLimit);
+    const small = { ...limits, maxPhotoBytes: limit };
+    const form = await readGenerationForm(request(whole, 4096, whole.length), small);
+    expect(Buffer.from(form.photo).equals(atLimit)).toBe(true);
+
+    const over = formBody(randomBytes(limit + 1));
+    const read = readGenerationForm(request(over, 4096, over.length), small);
+    await expect(read).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
+  it("hands a photo behind a long preamble over in a buffer of its own size", async () => {
+    const small = randomBytes(100 * 1024);
+    const padded = Buffer.concat([Buffer.alloc(1024 * 1024, "x"), Buffer.from("\r\n"), formBody(small)]);
+    const form = await readGenerationForm(request(padded, 64 * 1024, padded.length), limits);
+    expect(Buffer.from(form.photo).equals(small)).toBe(true);
+    expect(form.photo.buffer.byteLength).toBe(small.length);
+  });
+
   it("is refused, not cut short, when the body is longer than it declared", async () => {
     const read = readGenerationForm(request(body, 64 * 1024, photo.length - 1), limits);
     await expect(read).rejects.toBeInstanceOf(ApiError);
-    await expect(read).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    await expect(read).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "The upload is longer than its declared Content-Length.",
+    });
   });
 });
