@@ -24,7 +24,8 @@ export interface StudioEngineOptions {
 const DEFAULTS = { queuePerWorker: 8, timeoutMs: 60_000 };
 /** A worker's young generation, in MB. A pipeline's pixels live in buffers outside V8's heap, so
  * its short-lived objects are few; left to V8, the new space grows to ~30 MB per worker as jobs
- * run, memory held for nothing (README, Performance: the leak check and `npm run bench:engine`). */
+ * run. The cap holds ~20 MB less per worker for ~2.5 % of a job's time in more scavenges (README,
+ * Performance: the leak check, `npm run bench:engine` and `--trace-gc`). */
 const WORKER_YOUNG_GENERATION_MB = 12;
 /** A canceled or timed-out job gets this long to stop at its next stage boundary before its
  * worker thread is terminated (and replaced) to reclaim the core. */
