@@ -48,10 +48,6 @@ const jobViewColumns = {
   errorMessage: jobs.errorMessage,
 };
 type JobViewRow = Pick<JobRow, keyof typeof jobViewColumns>;
-type OutputViewRow = Pick<
-  OutputRow,
-  "id" | "style" | "aspect" | "width" | "height" | "mimeType" | "thumbWidth" | "thumbHeight" | "expiresAt"
->;
 /** An output as `liveOutputsJson` gives it: its columns in this order, the timestamp as PostgreSQL
  * writes one in JSON. */
 type OutputViewTuple = [
@@ -84,19 +80,6 @@ function liveOutputsJson(now: Placeholder) {
     where o.job_id = jobs.id and o.expires_at > ${now}::timestamptz
   ), '[]'::json)`.mapWith((v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as OutputViewTuple[]);
 }
-
-const outputViewRows = (json: OutputViewTuple[]): OutputViewRow[] =>
-  json.map(([id, style, aspect, width, height, mimeType, thumbWidth, thumbHeight, expiresAt]) => ({
-    id,
-    style,
-    aspect,
-    width,
-    height,
-    mimeType,
-    thumbWidth,
-    thumbHeight,
-    expiresAt: new Date(expiresAt),
-  }));
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Jobs that still hold their credit and may still produce outputs. */
@@ -386,7 +369,7 @@ async function jobView(
   now: Date,
 ): Promise<Job> {
   const missing = job.engine === "generative" ? await missingStyles(db, [job]) : undefined;
-  return toJobView(job, outputViewRows(live), config, now, missing?.get(job.id));
+  return toJobView(job, live, config, now, missing?.get(job.id));
 }
 
 export function jobNotFound(): ApiError {
@@ -445,9 +428,7 @@ export async function historyPage(
   const missing = await missingStyles(db, rows);
   const lastJob = rows.at(-1);
   return {
-    jobs: rows.map(({ outputs: live, ...job }) =>
-      toJobView(job, outputViewRows(live), config, now, missing.get(job.id)),
-    ),
+    jobs: rows.map(({ outputs: live, ...job }) => toJobView(job, live, config, now, missing.get(job.id))),
     nextCursor: more && lastJob ? encodeCursor(lastJob) : null,
   };
 }
@@ -474,9 +455,9 @@ async function missingStyles(
 }
 
 /** The API's Job shape, with fresh signed links for its outputs. */
-export function toJobView(
+function toJobView(
   job: JobViewRow,
-  jobOutputs: OutputViewRow[],
+  jobOutputs: OutputViewTuple[],
   config: Parameters<typeof signedOutputUrls>[0],
   now: Date,
   missing: MissingStyle[] = [],
@@ -495,18 +476,23 @@ export function toJobView(
     error: job.errorCode
       ? { code: job.errorCode, reason: job.errorReason, message: job.errorMessage ?? "The job failed." }
       : null,
-    outputs: jobOutputs.map((o) => ({
-      id: o.id,
-      style: o.style as StyleId,
-      aspect: o.aspect as Aspect,
-      width: o.width,
-      height: o.height,
-      mimeType: o.mimeType,
-      ...jobOutputUrls(config, o, now),
-      thumbnailWidth: o.thumbWidth,
-      thumbnailHeight: o.thumbHeight,
-      expiresAt: o.expiresAt.toISOString(),
-    })),
+    outputs: jobOutputs.map(
+      ([id, style, aspect, width, height, mimeType, thumbWidth, thumbHeight, expires]) => {
+        const expiresAt = new Date(expires);
+        return {
+          id,
+          style: style as StyleId,
+          aspect: aspect as Aspect,
+          width,
+          height,
+          mimeType,
+          ...jobOutputUrls(config, { id, expiresAt }, now),
+          thumbnailWidth: thumbWidth,
+          thumbnailHeight: thumbHeight,
+          expiresAt: expiresAt.toISOString(),
+        };
+      },
+    ),
     missing,
   };
 }
