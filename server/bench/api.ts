@@ -1,9 +1,10 @@
 // `npm run bench:api`: what users feel, measured from outside. The real server process (started by
 // the `serve` script, api/serve-command.ts) and a bare Hono "hello" (api/bare-hono.mjs) each run
 // in a process of their own, and autocannon, in a third (api/load.mjs), loads them with 50
-// connections, each one user polling their own job as 50 waiting panels do: the bare hello in the
-// same run is the baseline every route is a ratio of. On PostgreSQL when DATABASE_URL is set (a
-// scratch database made for the run and dropped after), PGlite otherwise. Each row also shows the
+// connections, each one user polling their own job as 50 waiting panels do: the bare hello,
+// measured before the first route and after each one, is the baseline every route is a ratio of
+// (the two runs either side of it). On PostgreSQL when DATABASE_URL is set (a scratch database
+// made for the run and dropped after), PGlite otherwise. Each row also shows the
 // CPU time a request cost the server, PostgreSQL (when it runs on this machine) and the load
 // generator, from /proc: on two shared cores their sum is what bounds req/s.
 //
@@ -339,8 +340,16 @@ async function keepAlive(db: Database, instanceId: string): Promise<NodeJS.Timeo
   );
 }
 
-function printTable(results: Result[], baseline: number) {
+/** A measurement and, for a route, its baseline: the bare hello's req/s either side of it. */
+interface Row {
+  result: Result;
+  baseline?: number;
+}
+
+function printTable(rows: Row[]) {
   const micros = (v: number | undefined) => (v === undefined ? "–" : v.toFixed(0)).padStart(6);
+  const bareRuns = rows.filter((r) => r.baseline === undefined);
+  const bareMean = bareRuns.reduce((sum, r) => sum + r.result.perSecond, 0) / bareRuns.length;
   console.log(
     "target".padEnd(52),
     "req/s".padStart(8),
@@ -351,13 +360,13 @@ function printTable(results: Result[], baseline: number) {
     "postgres".padStart(9),
     "load".padStart(6),
   );
-  for (const r of results) {
+  for (const { result: r, baseline } of rows) {
     console.log(
       r.name.padEnd(52),
       r.perSecond.toFixed(0).padStart(8),
       String(r.p50).padStart(7),
       String(r.p99).padStart(7),
-      (r.perSecond / baseline).toFixed(2).padStart(7),
+      (r.perSecond / (baseline ?? bareMean)).toFixed(2).padStart(7),
       micros(r.cpu.server).padStart(25),
       micros(r.cpu.postgres).padStart(9),
       micros(r.cpu.load),
@@ -437,47 +446,39 @@ async function main() {
     await waitFor(`${base}/readyz`, server);
     const pid = serverPid(server.pid!);
 
-    const results: Result[] = [];
     const bareOrigin = `http://127.0.0.1:${barePort}`;
     const tokens = await Promise.all(readers.map((r) => devToken(base, r)));
     const asReaders = (path: (r: SeededUser) => string): Client[] =>
       readers.map((r, i) => ({ path: path(r), headers: { authorization: `Bearer ${tokens[i]}` } }));
-    const onBare = (name: string) => measure(name, bareOrigin, [{ path: "/" }], [bare.pid!]);
-    const onServer = async (name: string, clients: Client[]) =>
-      ROUTES.test(name) ? [await measure(name, base, clients, [pid])] : [];
-    results.push(await onBare("bare Hono hello"));
-    results.push(...(await onServer("GET /healthz", [{ path: "/healthz" }])));
-    results.push(
-      ...(await onServer(
-        "GET /v1/me",
-        asReaders(() => "/v1/me"),
-      )),
-    );
+    const onBare = () => measure("bare Hono hello", bareOrigin, [{ path: "/" }], [bare.pid!]);
     const waiting = await fetch(`${base}/v1/headshots/${readers[0]!.waitingJobId}`, {
       headers: { authorization: `Bearer ${tokens[0]}` },
     });
     const waitingStatus = JobResponse.parse(await waiting.json()).job.status;
-    results.push(
-      ...(await onServer(
+    const routes: [name: string, clients: Client[]][] = [
+      ["GET /healthz", [{ path: "/healthz" }]],
+      ["GET /v1/me", asReaders(() => "/v1/me")],
+      [
         `GET /v1/headshots/:id (poll, ${waitingStatus}, 0 outputs)`,
         asReaders((r) => `/v1/headshots/${r.waitingJobId}`),
-      )),
-    );
-    results.push(
-      ...(await onServer(
-        "GET /v1/headshots/:id (poll, 12 outputs)",
-        asReaders((r) => `/v1/headshots/${r.jobIds.at(-1)}`),
-      )),
-    );
-    results.push(
-      ...(await onServer(
-        "GET /v1/headshots (history, 5 jobs)",
-        asReaders(() => "/v1/headshots"),
-      )),
-    );
-    results.push(await onBare("bare Hono hello (again)"));
+      ],
+      ["GET /v1/headshots/:id (poll, 12 outputs)", asReaders((r) => `/v1/headshots/${r.jobIds.at(-1)}`)],
+      ["GET /v1/headshots (history, 5 jobs)", asReaders(() => "/v1/headshots")],
+    ];
+    // The bare hello before the first route and after each one: a route's ratio is to the two
+    // measured either side of it, so a machine whose speed drifts during the run (a shared VM's
+    // neighbours) moves a route and its baseline together.
+    const rows: Row[] = [];
+    let before = await onBare();
+    rows.push({ result: before });
+    for (const [name, clients] of routes) {
+      if (!ROUTES.test(name)) continue;
+      const result = await measure(name, base, clients, [pid]);
+      const after = await onBare();
+      rows.push({ result, baseline: (before.perSecond + after.perSecond) / 2 }, { result: after });
+      before = after;
+    }
     bare.kill();
-    const baseline = (results[0]!.perSecond + results.at(-1)!.perSecond) / 2;
 
     const db = scratch ? "PostgreSQL (loopback)" : "PGlite";
     console.log(
@@ -485,8 +486,11 @@ async function main() {
         `(one user each), ` +
         `${SECONDS} s after ${WARMUP_SECONDS} s warm-up; ${os.cpus().length} cores\n`,
     );
-    printTable(results, baseline);
-    console.log(`(× bare: req/s over the mean of the two bare Hono runs, ${baseline.toFixed(0)} req/s)\n`);
+    printTable(rows);
+    console.log(
+      "(× bare: a route's req/s over the mean of the bare Hono runs just before and after it; " +
+        "a bare run's over the mean of them all)\n",
+    );
     if (!MEMORY) return;
     const growth = await leakCheck(base, pid, maker);
     const peak = await uploadPeak(base, pid, uploaders, config.UPLOADS_PER_USER);
