@@ -119,9 +119,9 @@ export async function loadModel(
     executionMode: "sequential",
     graphOptimizationLevel: "all",
     // Tensors come from the session's arena one by one, not as one planned block per run: the
-    // arenas of the five models then hold ~30 MB after their first runs instead of ~57, at the
-    // same speed (README, Performance). Without an arena they hold nothing, but every run maps
-    // and faults in fresh pages: 1.3–1.8× the time a model takes.
+    // arenas of the five models then hold 31–36 MB after their first runs instead of ~57, for
+    // ~2 ms more a pass of all five (README, Performance). Without an arena they would hold
+    // nothing, but every run maps and faults in fresh pages: 1.3–1.8× the time a model takes.
     enableMemPattern: false,
     // A second thread that spins while it waits takes its core from the other job.
     ...(threads > 1 && { extra: { session: { intra_op: { allow_spinning: "0" } } } }),
