@@ -1,8 +1,6 @@
 // The HTTP application: middleware in order, then one register call per route (STYLE.md).
-import { methodNotAllowed } from "hono/method-not-allowed";
 import { canvaAuth } from "./auth/canva-auth";
 import { registerDevAuthRoutes } from "./auth/dev-issuer";
-import { ApiError } from "./http/api-error";
 import { bodyLimit } from "./http/middleware/body-limit";
 import { apiCors, filesCors } from "./http/middleware/cors";
 import { currentUser } from "./http/middleware/current-user";
@@ -10,7 +8,8 @@ import { noStore, PRIVATE_PATHS } from "./http/middleware/no-store";
 import { requestContext } from "./http/middleware/request-context";
 import { requestLogger } from "./http/middleware/request-logger";
 import { securityHeaders } from "./http/middleware/security-headers";
-import { errorResponse, notFound, onError } from "./http/on-error";
+import { notFoundOrMethodNotAllowed } from "./http/not-found";
+import { onError } from "./http/on-error";
 import { createRouter, type App } from "./http/openapi";
 import { countFailedAuthentication, limitCheckout, limitGeneration, limitPrivacy } from "./rate-limit";
 import { registerBillingPages } from "./routes/billing_pages";
@@ -46,22 +45,6 @@ export function createApp(services: Services): App {
   app.use(requestLogger());
   app.use(securityHeaders());
   for (const path of PRIVATE_PATHS) app.use(path, noStore());
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, allowed) =>
-        errorResponse(
-          c,
-          new ApiError(
-            "METHOD_NOT_ALLOWED",
-            `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
-            {
-              headers: { Allow: allowed.join(", ") },
-            },
-          ),
-        ),
-    }),
-  );
   app.use(
     bodyLimit({
       jsonBytes: JSON_BODY_LIMIT,
@@ -126,7 +109,7 @@ export function createApp(services: Services): App {
     registerDevAuthRoutes(app, services.devIssuer);
   }
 
-  app.notFound(notFound);
+  app.notFound(notFoundOrMethodNotAllowed(app.routes));
   app.onError(onError);
   return app;
 }

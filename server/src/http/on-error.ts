@@ -65,7 +65,3 @@ export function onError(err: Error, c: Context<HonoEnv>): Response {
   }
   return errorResponse(c, error);
 }
-
-export function notFound(c: Context<HonoEnv>): Response {
-  return errorResponse(c, new ApiError("NOT_FOUND", "There is nothing at this address."));
-}

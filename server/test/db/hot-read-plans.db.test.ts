@@ -1,6 +1,6 @@
 // The plans of the hot reads, asked of the generic plan (the one a prepared query runs) on one user
 // with 300 jobs of ten live outputs each:
-// - Every poll and history page reads a job's live outputs (jobs.ts, liveOutputsJson). PostgreSQL
+// - Every poll and history page reads a job's live outputs (jobs.ts, jobViewJson). PostgreSQL
 //   must find them as one range of one index, whatever else the table holds: with an index on
 //   job_id alone it ANDs the job's outputs with a scan of every live output in the database, a
 //   cost that grows with all users' outputs.

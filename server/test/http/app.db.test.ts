@@ -34,6 +34,28 @@ describe("errors", () => {
     expect(res.headers.get("Allow")).toContain("POST");
   });
 
+  it("lists every method a path with a parameter answers, a GET's HEAD included", async () => {
+    const me = await h.user();
+    const res = await h.app.request(`/v1/headshots/${crypto.randomUUID()}`, {
+      method: "PUT",
+      headers: me.headers,
+    });
+    const body = await expectError(res, 405, "METHOD_NOT_ALLOWED");
+    expect(res.headers.get("Allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD"]);
+    expect(body.error.message).toBe("PUT is not allowed here; use GET, HEAD, DELETE.");
+  });
+
+  it("keeps a route's own 404 for a method the path allows", async () => {
+    const me = await h.user();
+    const res = await h.app.request(`/v1/headshots/${crypto.randomUUID()}`, { headers: me.headers });
+    await expectError(res, 404, "NOT_FOUND");
+    expect(res.headers.get("Allow")).toBeNull();
+  });
+
+  it("authenticates before it tells a caller which methods a path allows", async () => {
+    await expectError(await h.app.request("/v1/consent", { method: "GET" }), 401, "UNAUTHORIZED");
+  });
+
   it("turns validation errors into 400 BAD_REQUEST naming the field", async () => {
     const me = await h.user();
     const res = await h.json("POST", "/v1/consent", { photoProcessing: true }, me.headers);

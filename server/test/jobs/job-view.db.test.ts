@@ -1,11 +1,12 @@
-// A job's outputs as the API gives them (SPEC §4 Job) are their rows: the poll and the history read
-// each output as a JSON array of its columns (jobs.ts `liveOutputsJson`), and every field must land
-// in its own place — widths not swapped with thumbnail widths, the expiry to the millisecond.
+// A job as the API gives it (SPEC §4 Job) is its row and its outputs' rows: the poll and the history
+// read the job and its outputs as one JSON array of their columns (jobs.ts `jobViewJson`), and every
+// field must land in its own place — an error's reason not swapped with its message, widths not with
+// thumbnail widths, times to the millisecond.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { JobListResponse, JobResponse, type Output } from "@headshot/shared";
-import { outputs } from "../../src/db/schema";
+import { jobs, outputs } from "../../src/db/schema";
 import { createHarness, type Harness } from "../support/harness";
 import { apiUser, outputRow, seedJob } from "../privacy/seed";
 
@@ -97,5 +98,75 @@ describe("a job's outputs in the API", () => {
     const [listed] = JobListResponse.parse(await history.json()).jobs;
     expect(listed?.id).toBe(jobId);
     expect(listed!.outputs.map(fields)).toEqual(expected);
+  });
+
+  it("carry each of the job's own columns through the poll and the history", async () => {
+    const user = await apiUser(h);
+    const createdAt = new Date(h.clock.now().getTime() - 60_000);
+    const finishedAt = new Date(createdAt.getTime() + 42_123);
+    const columns = {
+      userId: user.id,
+      engine: "generative",
+      attire: "smart_casual",
+      stage: "rendering",
+      progress: 0.25,
+      styles: ["warm-beige", "studio-grey"],
+      aspects: ["4:5", "1:1"],
+      instanceId: "seed",
+      createdAt,
+      finishedAt,
+    } as const;
+    const [failed] = await h.services.db
+      .insert(jobs)
+      .values({
+        ...columns,
+        status: "failed",
+        errorCode: "ENGINE_FAILED",
+        errorReason: "NO_FACE",
+        errorMessage: "We could not find a face.",
+      })
+      .returning({ id: jobs.id });
+    const { jobId: succeeded } = await seedJob(h, user.id, { count: 1 });
+    await h.services.db
+      .update(jobs)
+      .set(columns)
+      .where(sql`${jobs.id} = ${succeeded}`);
+    // PostgreSQL keeps microseconds: the API gives the millisecond they fall in.
+    await h.services.db.execute(
+      sql`update jobs set created_at = created_at + interval '654 microseconds' where user_id = ${user.id}`,
+    );
+
+    const same = {
+      engine: "generative",
+      attire: "smart_casual",
+      stage: "rendering",
+      styles: ["warm-beige", "studio-grey"],
+      aspects: ["4:5", "1:1"],
+      createdAt: createdAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      missing: [],
+    };
+    const poll = await h.app.request(`/v1/headshots/${failed!.id}`, { headers: user.headers });
+    expect(poll.status).toBe(200);
+    expect(JobResponse.parse(await poll.json()).job).toEqual({
+      ...same,
+      id: failed!.id,
+      status: "failed",
+      progress: 0.25,
+      error: { code: "ENGINE_FAILED", reason: "NO_FACE", message: "We could not find a face." },
+      outputs: [],
+    });
+
+    const history = await h.app.request("/v1/headshots", { headers: user.headers });
+    expect(history.status).toBe(200);
+    const [listed] = JobListResponse.parse(await history.json()).jobs;
+    expect({ ...listed, outputs: listed?.outputs.length }).toEqual({
+      ...same,
+      id: succeeded,
+      status: "succeeded",
+      progress: 1,
+      error: null,
+      outputs: 1,
+    });
   });
 });
