@@ -7,6 +7,7 @@ import { createHmac } from "node:crypto";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../db/client";
 import { batchedRead } from "../db/batched-read";
+import { jsonValue } from "../db/json-value";
 import { preparedPerDatabase } from "../db/prepared";
 import { consents, erasedSubjects, freeCreditGrants, users } from "../db/schema";
 import { ApiError } from "../http/api-error";
@@ -14,6 +15,47 @@ import type { ConsentFacts } from "./consent";
 import { applyLedgerEntry } from "./credits";
 
 export type UserRow = typeof users.$inferSelect;
+
+/** A user as `userField` reads it: UserRow's fields in this order, timestamps as text. */
+type UserTuple = [
+  id: string,
+  brandId: string,
+  canvaUserId: string,
+  creditBalance: number,
+  contactEmail: string | null,
+  restrictedAt: string | null,
+  restrictionReason: string | null,
+  createdAt: string,
+];
+
+/**
+ * The `users` row of the enclosing query as one selected field: a JSON array of its columns, which
+ * the driver reads and drizzle maps as one value where the row is eight at ~0.13 µs each. Every
+ * /v1 request reads its caller's row (README, Performance: a row is one field on the hot reads).
+ * Table-qualified SQL text, as in the queries that join other tables to it.
+ */
+export const userField = () =>
+  sql<UserRow>`json_build_array(
+    users.id, users.brand_id, users.canva_user_id, users.credit_balance, users.contact_email,
+    users.restricted_at, users.restriction_reason, users.created_at
+  )`.mapWith(toUserRow);
+
+/** A `userField` value as a row. */
+function toUserRow(value: unknown): UserRow {
+  const [id, brandId, canvaUserId, creditBalance, contactEmail, restrictedAt, restrictionReason, createdAt] =
+    jsonValue<UserTuple>(value);
+  const restricted = restrictedAt === null ? null : new Date(restrictedAt);
+  return {
+    id,
+    brandId,
+    canvaUserId,
+    creditBalance,
+    contactEmail,
+    restrictedAt: restricted,
+    restrictionReason,
+    createdAt: new Date(createdAt),
+  };
+}
 
 export interface CanvaSubject {
   brandId: string;
@@ -53,7 +95,7 @@ const usersWithConsentQuery = preparedPerDatabase((db) => {
     .as("latest_consent");
   return db
     .select({
-      user: users,
+      user: userField(),
       consent: {
         policyVersion: latest.policyVersion,
         photoProcessing: latest.photoProcessing,

@@ -15,11 +15,12 @@ import {
 import type { Config } from "../config/config";
 import type { Database, DbOrTx, Tx } from "../db/client";
 import { batchedRead } from "../db/batched-read";
+import { jsonValue } from "../db/json-value";
 import { preparedPerDatabase } from "../db/prepared";
 import { idempotencyKeys, jobs, outputs, predictions, users } from "../db/schema";
 import { requireConsent } from "../domain/consent";
 import { applyLedgerEntry } from "../domain/credits";
-import { subjectId, type CanvaSubject, type UserRow } from "../domain/users";
+import { subjectId, userField, type CanvaSubject, type UserRow } from "../domain/users";
 import { ApiError } from "../http/api-error";
 import { requireNotRestricted } from "../privacy/restriction";
 import type { Storage } from "../storage/storage";
@@ -106,9 +107,9 @@ function jobViewJson(now: Placeholder) {
   )`;
 }
 
-/** A `jobViewJson` value as the driver gives it (postgres.js: text, PGlite: parsed) as a row. */
+/** A `jobViewJson` value as a row. */
 function toJobViewRow(value: unknown): JobViewRow {
-  const t = (typeof value === "string" ? JSON.parse(value) : value) as JobViewTuple;
+  const t = jsonValue<JobViewTuple>(value);
   return {
     id: t[0],
     status: t[1],
@@ -344,7 +345,7 @@ export const pollsQuery = preparedPerDatabase((db) =>
   db
     .select({
       n: sql<number>`polls.n`.mapWith(Number),
-      user: users,
+      user: userField(),
       // Null when no job has the id (the left join found none).
       job: sql<JobViewRow | null>`case when ${jobs.id} is null then null else ${jobViewJson(sql.placeholder("now"))} end`.mapWith(
         toJobViewRow,

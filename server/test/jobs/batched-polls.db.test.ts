@@ -4,7 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ASPECT_IDS, JobResponse, MeResponse, STYLE_IDS } from "@headshot/shared";
-import { createJob } from "../../src/jobs/jobs";
+import { eq, sql } from "drizzle-orm";
+import { users } from "../../src/db/schema";
+import { findUserWithConsent } from "../../src/domain/users";
+import { createJob, pollOwnJob } from "../../src/jobs/jobs";
 import { createHarness, type Harness, type TestUser } from "../support/harness";
 import { consentingUser } from "./helpers";
 
@@ -93,5 +96,29 @@ describe("polls read together", () => {
     const res = await h.app.request(`/v1/headshots/${jobId.toUpperCase()}`, { headers: user.headers });
     expect(res.status).toBe(200);
     expect(JobResponse.parse(await res.json()).job.id).toBe(jobId);
+  });
+
+  it("read the caller's row as it is stored, every column in its place, in a user read and a poll", async () => {
+    const { user, userId, jobId } = await userWithJob();
+    // Every column set and different from every other, the restriction to the microsecond.
+    await h.services.db
+      .update(users)
+      .set({
+        creditBalance: 17,
+        contactEmail: "row-check@example.com",
+        restrictedAt: new Date(h.clock.now().getTime() - 5_000),
+        restrictionReason: "objection to processing",
+      })
+      .where(eq(users.id, userId));
+    await h.services.db.execute(
+      sql`update users set restricted_at = restricted_at + interval '321 microseconds' where id = ${userId}`,
+    );
+    const [stored] = await h.services.db.select().from(users).where(eq(users.id, userId));
+    const subject = { brandId: user.brandId, userId: user.userId };
+
+    expect((await findUserWithConsent(h.services.db, subject))?.user).toEqual(stored);
+    const poll = await pollOwnJob(h.services.db, subject, jobId, h.services.config, h.clock.now());
+    expect(poll?.user).toEqual(stored);
+    expect(poll?.job?.id).toBe(jobId);
   });
 });

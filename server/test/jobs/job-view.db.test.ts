@@ -104,7 +104,7 @@ describe("a job's outputs in the API", () => {
     const user = await apiUser(h);
     const createdAt = new Date(h.clock.now().getTime() - 60_000);
     const finishedAt = new Date(createdAt.getTime() + 42_123);
-    const columns = {
+    const columns: typeof jobs.$inferInsert = {
       userId: user.id,
       engine: "generative",
       attire: "smart_casual",
@@ -115,7 +115,7 @@ describe("a job's outputs in the API", () => {
       instanceId: "seed",
       createdAt,
       finishedAt,
-    } as const;
+    };
     const [failed] = await h.services.db
       .insert(jobs)
       .values({
