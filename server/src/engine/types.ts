@@ -53,6 +53,12 @@ export type Stage = "validating" | "detecting" | "framing" | "segmenting" | "ren
 
 export interface EngineRequest {
   photo: Uint8Array;
+  /**
+   * The caller gives the photo up: the studio engine moves its bytes to the worker thread instead
+   * of copying them, and the caller's copy is left empty (detached). Ignored for a photo that
+   * shares its memory with other data (a slice of a larger buffer), which is copied as before.
+   */
+  handOver?: boolean;
   styles: StyleId[];
   aspects: Aspect[];
   signal?: AbortSignal;

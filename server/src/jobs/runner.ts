@@ -47,7 +47,8 @@ export interface JobRunner {
    * Undefined: full. Never taken before the photo has arrived: a slow upload holds no place.
    */
   reserve(): Reservation | undefined;
-  /** Starts the job in the background on the reserved place; the photo is dropped when it ends. */
+  /** Starts the job in the background on the reserved place. The photo is the runner's from now on
+   * (the engine may move its memory to a worker thread) and is dropped when the job ends. */
   start(job: JobRow, photo: Uint8Array, reservation: Reservation): void;
   /** Aborts the job if it runs here; true when it did. */
   abort(jobId: string, reason: AbortReason): boolean;
@@ -86,6 +87,8 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       progress("validating", 0.01);
       result = await engine.generate({
         photo,
+        // The photo is dropped when the job ends (SPEC §6.1): the engine may take it.
+        handOver: true,
         styles: job.styles as StyleId[],
         aspects: job.aspects as Aspect[],
         signal,

@@ -54,6 +54,24 @@ describe("a one-worker engine with one queue slot", () => {
     await expect(running).rejects.toMatchObject({ code: "CANCELED" });
     expect((await engine.generate(job())).images).toHaveLength(1);
   });
+
+  it("moves a handed-over photo to the worker, copies a kept one, and a handed-over slice", async () => {
+    const kept = new Uint8Array(photo);
+    expect((await engine.generate(job({ photo: kept }))).images).toHaveLength(1);
+    expect(kept.byteLength).toBe(photo.byteLength);
+
+    const given = new Uint8Array(photo);
+    expect((await engine.generate(job({ photo: given, handOver: true }))).images).toHaveLength(1);
+    expect(given.byteLength).toBe(0); // detached: its memory went to the worker, not a copy
+
+    // A view on part of a larger buffer: moving the buffer would take the rest with it.
+    const larger = new Uint8Array(photo.byteLength + 16);
+    larger.set(photo, 8);
+    const slice = larger.subarray(8, 8 + photo.byteLength);
+    expect((await engine.generate(job({ photo: slice, handOver: true }))).images).toHaveLength(1);
+    expect(slice.byteLength).toBe(photo.byteLength);
+    expect(larger.byteLength).toBe(photo.byteLength + 16);
+  });
 });
 
 describe("timeouts and shutdown", () => {
