@@ -43,6 +43,9 @@ const LEAK_STEPS = 6;
 /** Jobs before the leak check counts: the server's heaps and malloc arenas grow to their working
  * size over its first ~180 jobs and then hold (README, Performance). */
 const LEAK_WARMUP = Number(process.env.BENCH_WARMUP_JOBS ?? 200);
+if ((LEAK_WARMUP > 0 && LEAK_WARMUP < LEAK_FIRST) || LEAK_JOBS <= LEAK_FIRST) {
+  throw new Error(`BENCH_WARMUP_JOBS must be 0 or at least ${LEAK_FIRST}, BENCH_JOBS over ${LEAK_FIRST}`);
+}
 const UPLOADS = 8;
 const UPLOAD_BYTES_MAX = 15 * 1024 * 1024;
 const RSS_PEAK_BOUND = 700 * 1024 * 1024;

@@ -31,12 +31,19 @@ const WORKER_YOUNG_GENERATION_MB = 12;
  * worker thread is terminated (and replaced) to reclaim the core. */
 const STOP_GRACE_MS = 2_000;
 
-/** The photo's memory when the photo is all of it, to move to the worker rather than copy (a 15 MB
- * photo copied is 15 MB more until the worker's heap collects it, and the caller's copy waits for
- * the server's): nothing for a view on part of a buffer, such as Node's pooled small Buffers. */
+/** Spare bytes a handed-over photo's buffer may hold after it: an upload's buffer is sized to its
+ * request, the form around the photo included (a few hundred bytes; jobs/generation-form.ts copies
+ * a photo out of a buffer with more to spare). */
+const HAND_OVER_SPARE_BYTES = 64 * 1024;
+
+/** The photo's memory, to move to the worker rather than copy (a 15 MB photo copied is held twice
+ * until both heaps collect their copies): the buffer the photo starts, when little else is in it.
+ * Nothing for a view on part of a larger buffer. */
 function ownBuffer(photo: Uint8Array): ArrayBuffer[] {
   const { buffer } = photo;
-  return buffer instanceof ArrayBuffer && photo.byteOffset === 0 && photo.byteLength === buffer.byteLength
+  return buffer instanceof ArrayBuffer &&
+    photo.byteOffset === 0 &&
+    buffer.byteLength - photo.byteLength <= HAND_OVER_SPARE_BYTES
     ? [buffer]
     : [];
 }

@@ -54,9 +54,10 @@ export type Stage = "validating" | "detecting" | "framing" | "segmenting" | "ren
 export interface EngineRequest {
   photo: Uint8Array;
   /**
-   * The caller gives the photo up: the studio engine moves its bytes to the worker thread instead
-   * of copying them, and the caller's copy is left empty (detached). Ignored for a photo that
-   * shares its memory with other data (a slice of a larger buffer), which is copied as before.
+   * The caller gives the photo and its buffer up: the studio engine moves the buffer to the worker
+   * thread instead of copying the photo, and the caller's copy is left empty (detached). Only for
+   * a photo at the start of a buffer with at most 64 KB after it (an upload's); one elsewhere in a
+   * larger buffer is copied as before.
    */
   handOver?: boolean;
   styles: StyleId[];
