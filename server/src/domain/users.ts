@@ -44,14 +44,13 @@ export const userField = () =>
 function toUserRow(value: unknown): UserRow {
   const [id, brandId, canvaUserId, creditBalance, contactEmail, restrictedAt, restrictionReason, createdAt] =
     jsonValue<UserTuple>(value);
-  const restricted = restrictedAt === null ? null : new Date(restrictedAt);
   return {
     id,
     brandId,
     canvaUserId,
     creditBalance,
     contactEmail,
-    restrictedAt: restricted,
+    restrictedAt: restrictedAt === null ? null : new Date(restrictedAt),
     restrictionReason,
     createdAt: new Date(createdAt),
   };

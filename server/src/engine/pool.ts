@@ -4,7 +4,13 @@
 import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { threadScript } from "./threads";
-import { EngineError, type Engine, type EngineReadiness, type EngineRequest } from "./types";
+import {
+  EngineError,
+  HAND_OVER_SPARE_BYTES,
+  type Engine,
+  type EngineReadiness,
+  type EngineRequest,
+} from "./types";
 import type { WorkerEvent, WorkerReply, WorkerTask } from "./worker";
 
 export interface StudioEngineOptions {
@@ -30,11 +36,6 @@ const WORKER_YOUNG_GENERATION_MB = 12;
 /** A canceled or timed-out job gets this long to stop at its next stage boundary before its
  * worker thread is terminated (and replaced) to reclaim the core. */
 const STOP_GRACE_MS = 2_000;
-
-/** Spare bytes a handed-over photo's buffer may hold after it: an upload's buffer is sized to its
- * request, the form around the photo included (a few hundred bytes; jobs/generation-form.ts copies
- * a photo out of a buffer with more to spare). */
-const HAND_OVER_SPARE_BYTES = 64 * 1024;
 
 /** The photo's memory, to move to the worker rather than copy (a 15 MB photo copied is held twice
  * until both heaps collect their copies): the buffer the photo starts, when little else is in it.

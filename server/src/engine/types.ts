@@ -51,13 +51,18 @@ export function isEngineError(err: unknown): err is EngineError {
 /** Pipeline stages reported through `onProgress`; the API adds its own "storing". */
 export type Stage = "validating" | "detecting" | "framing" | "segmenting" | "rendering";
 
+/** Spare bytes a handed-over photo's buffer may hold after the photo. An upload's buffer is sized
+ * to its request, so the form around the photo is left after it; the upload reader copies a photo
+ * out of a buffer with more to spare, and sizes its form allowance by this. */
+export const HAND_OVER_SPARE_BYTES = 64 * 1024;
+
 export interface EngineRequest {
   photo: Uint8Array;
   /**
    * The caller gives the photo and its buffer up: the studio engine moves the buffer to the worker
    * thread instead of copying the photo, and the caller's copy is left empty (detached). Only for
-   * a photo at the start of a buffer with at most 64 KB after it (an upload's); one elsewhere in a
-   * larger buffer is copied as before.
+   * a photo at the start of a buffer with at most `HAND_OVER_SPARE_BYTES` after it (an upload's);
+   * one elsewhere in a larger buffer is copied.
    */
   handOver?: boolean;
   styles: StyleId[];

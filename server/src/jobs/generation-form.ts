@@ -15,6 +15,7 @@ import {
   type EngineId,
   type StyleId,
 } from "@headshot/shared";
+import { HAND_OVER_SPARE_BYTES } from "../engine/types";
 import { ApiError } from "../http/api-error";
 import { readPacedBody, type BodyPace } from "../http/paced-body";
 
@@ -37,8 +38,9 @@ const LIMITS = {
   headerPairs: 8,
   headerSize: 4096,
 };
-/** Boundaries, part headers and fields around the photo. */
-const FORM_OVERHEAD_BYTES = 64 * 1024;
+/** Boundaries, part headers and fields around the photo: what the engine lets a handed-over photo's
+ * buffer hold after it, so an upload's photo is moved to the engine, not copied. */
+const FORM_OVERHEAD_BYTES = HAND_OVER_SPARE_BYTES;
 
 export async function readGenerationForm(
   request: Request,

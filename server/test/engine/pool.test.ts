@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudioEngine } from "../../src/engine/pool";
-import type { Engine, EngineRequest, Stage } from "../../src/engine/types";
+import { HAND_OVER_SPARE_BYTES, type Engine, type EngineRequest, type Stage } from "../../src/engine/types";
 import { fixture } from "./fixtures";
 
 let photo: Uint8Array;
@@ -73,11 +73,11 @@ describe("a one-worker engine with one queue slot", () => {
     const slice = larger.subarray(8, 8 + photo.byteLength);
     expect((await engine.generate(job({ photo: slice, handOver: true }))).images).toHaveLength(1);
     expect(larger.byteLength).toBe(photo.byteLength + 16);
-    const roomy = new Uint8Array(photo.byteLength + 65 * 1024);
+    const roomy = new Uint8Array(photo.byteLength + HAND_OVER_SPARE_BYTES + 1);
     roomy.set(photo);
     const head = roomy.subarray(0, photo.byteLength);
     expect((await engine.generate(job({ photo: head, handOver: true }))).images).toHaveLength(1);
-    expect(roomy.byteLength).toBe(photo.byteLength + 65 * 1024);
+    expect(roomy.byteLength).toBe(photo.byteLength + HAND_OVER_SPARE_BYTES + 1);
   });
 });
 

@@ -2,6 +2,7 @@
 // of the declared length (a browser's upload), or joined from its chunks (a chunked body).
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { HAND_OVER_SPARE_BYTES } from "../../src/engine/types";
 import { ApiError } from "../../src/http/api-error";
 import { readGenerationForm } from "../../src/jobs/generation-form";
 
@@ -46,11 +47,14 @@ describe("the generation form's photo", () => {
   it.each([
     ["its declared length", body.length],
     ["no declared length (chunked)", undefined],
-  ])("arrives byte for byte with %s", async (_framing, declared) => {
+  ])("arrives byte for byte, in a buffer the engine takes over, with %s", async (_framing, declared) => {
     const form = await readGenerationForm(request(body, 64 * 1024 + 3, declared), limits);
     expect(form.styles).toEqual(["studio-grey"]);
     expect(form.photo.byteLength).toBe(photo.length);
     expect(Buffer.from(form.photo).equals(photo)).toBe(true);
+    // What the engine moves to its worker rather than copies (engine/pool.ts).
+    expect(form.photo.byteOffset).toBe(0);
+    expect(form.photo.buffer.byteLength - photo.length).toBeLessThanOrEqual(HAND_OVER_SPARE_BYTES);
   });
 
   it("fills a buffer of exactly the photo limit when the body declares more than it", async () => {
