@@ -1,7 +1,7 @@
 // Component tests (jsdom) and the browser end-to-end test (node, *.e2e.test.ts). The app's
 // sources get the same message-id transform as the bundle, so react-intl behaves as in Canva.
 import { defineConfig } from "vitest/config";
-import { addMessageIds, APP_SOURCE } from "./scripts/message-ids.mjs";
+import { addMessageIds, APP_SOURCE, hasMessages } from "./scripts/message-ids.mjs";
 
 export default defineConfig({
   plugins: [
@@ -9,7 +9,9 @@ export default defineConfig({
       name: "message-ids",
       enforce: "pre",
       transform(code, id) {
-        return APP_SOURCE.test(id) ? { code: addMessageIds(code, id), map: null } : undefined;
+        return APP_SOURCE.test(id) && hasMessages(code)
+          ? { code: addMessageIds(code, id), map: null }
+          : undefined;
       },
     },
   ],

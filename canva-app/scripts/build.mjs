@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { addMessageIds, APP_SOURCE } from "./message-ids.mjs";
+import { APP_SOURCE, cachedMessageIds, hasMessages } from "./message-ids.mjs";
 
 export const APP_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_DIR = path.join(APP_DIR, "dist");
@@ -32,15 +32,17 @@ document.head.appendChild(style);`,
 /** Each app file's last transform, by path: a rebuild in watch mode transforms only what changed. */
 const transformed = new Map();
 
-/** Runs the formatjs transformer over the app's own TypeScript before esbuild compiles it. */
+/** Runs the formatjs transformer over the app's own TypeScript that declares messages before
+ * esbuild compiles it; esbuild compiles the rest as it is. */
 const messageIds = {
   name: "message-ids",
   setup(build) {
     build.onLoad({ filter: APP_SOURCE }, async (args) => {
       const source = await readFile(args.path, "utf8");
+      if (!hasMessages(source)) return undefined;
       let last = transformed.get(args.path);
       if (last?.source !== source) {
-        last = { source, contents: addMessageIds(source, args.path) };
+        last = { source, contents: cachedMessageIds(source, args.path) };
         transformed.set(args.path, last);
       }
       return { loader: "jsx", contents: last.contents, resolveDir: path.dirname(args.path) };

@@ -49,6 +49,10 @@ await esbuild.build({
   bundle: true,
   platform: "node",
   format: "esm",
+  // A module the source imports dynamically stays a chunk of its own that loads when imported, with
+  // the packages it imports: one bundle would load them all before its first line runs (ES
+  // imports are hoisted), the S3 client and a database driver not in use among them.
+  splitting: true,
   target: "node20",
   tsconfig: path.join(SERVER_DIR, "tsconfig.json"),
   sourcemap: "linked",

@@ -86,7 +86,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     now: () => clock.now().getTime(),
   });
 
-  const storage = overrides.storage ?? createStorage(config);
+  const storage = overrides.storage ?? (await createStorage(config));
   const engine = overrides.engine ?? (await createEngine(config));
   const uploads = createUploadSlots(config.UPLOADS_PER_USER, config.UPLOADS_IN_FLIGHT);
   const metrics = createMetrics({

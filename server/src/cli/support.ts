@@ -17,7 +17,7 @@ async function main(): Promise<number> {
       {
         config,
         db: database.db,
-        storage: createStorage(config),
+        storage: await createStorage(config),
         logger: createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, process.stderr),
         clock: systemClock,
       },

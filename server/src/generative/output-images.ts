@@ -2,7 +2,6 @@
 // style; we write it at 1024×1280 and crop the 1:1 from it, each with a thumbnail, into our own
 // storage — the provider's copy is deleted within the hour, ours lives for OUTPUT_RETENTION_DAYS.
 import { randomUUID } from "node:crypto";
-import sharp from "sharp";
 import { ASPECTS, type Aspect, type StyleId } from "@headshot/shared";
 import type { JobRow } from "../jobs/jobs";
 import type { Storage } from "../storage/storage";
@@ -32,6 +31,8 @@ export async function storeStyleImages(
   image: Uint8Array,
   now: Date,
 ): Promise<OutputInsert[]> {
+  // Loaded on first use, as in jobs/photo-input.ts: a start-up need not wait for libvips.
+  const { default: sharp } = await import("sharp");
   const portraitSize = ASPECTS["4:5"];
   const portrait = await sharp(image, { failOn: "error", limitInputPixels: MAX_OUTPUT_PIXELS })
     .autoOrient()

@@ -2,7 +2,7 @@
 // by content, then a header-only probe for size and megapixels before anything decodes (the
 // engine decodes, HEIC/HEIF included). The photo never leaves memory.
 import { fileTypeFromBuffer } from "file-type";
-import sharp, { type Metadata } from "sharp";
+import type { Metadata } from "sharp";
 import { ApiError } from "../http/api-error";
 
 export const MAX_MEGAPIXELS = 50;
@@ -30,6 +30,8 @@ export async function inspectPhoto(photo: Uint8Array): Promise<void> {
   }
   if (format === "heif") return checkDimensions(...(await heifDimensions(photo)));
 
+  // libvips is loaded on the first upload, not at start-up (~0.1 s); the engine's threads load their own.
+  const { default: sharp } = await import("sharp");
   let meta: Metadata;
   try {
     meta = await sharp(photo, { limitInputPixels: false }).metadata();

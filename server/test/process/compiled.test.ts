@@ -3,7 +3,8 @@
 // — its engine threads (the pool's workers, the HEIF decoder) are the build's JavaScript bundles
 // started without a loader, and their models the build's ONNX files, so generations that succeed
 // prove both.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +28,37 @@ afterAll(async () => {
   rmSync(path.join(SERVER_DIR, OUTDIR), { recursive: true, force: true });
 });
 
+/** The npm packages a bundle of the build loads before its code runs: its static imports, theirs
+ * (the chunks it shares with other bundles), and so on; not what it imports when it needs it. */
+function packagesLoadedUpFront(dir: string, bundle: string): string[] {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(path.join(dir, file), "utf8");
+    for (const [, specifier] of code.matchAll(/^import\s(?:[^"'`]*?\sfrom\s*)?"([^"]+)";/gm)) {
+      if (specifier!.startsWith("./")) visit(specifier!.slice(2));
+      else if (!specifier!.startsWith("node:") && !builtinModules.includes(specifier!))
+        packages.add(specifier!);
+    }
+  };
+  visit(bundle);
+  return [...packages].sort();
+}
+
 describe("the compiled server under plain node", () => {
+  it("loads at start only what every start needs", () => {
+    // Not the S3 client, Stripe, either database driver's package, argon2 (support sign-in), sharp
+    // (the first upload) or the HEIC decoder: each is loaded when configured or first used.
+    expect(packagesLoadedUpFront(path.join(SERVER_DIR, OUTDIR), "main.js")).toEqual([]);
+    const runServerChunk = readFileSync(path.join(SERVER_DIR, OUTDIR, "main.js"), "utf8").match(
+      /import\("\.\/(run-server-[A-Z0-9]+\.js)"\)/,
+    )?.[1];
+    expect(runServerChunk).toBeDefined();
+    expect(packagesLoadedUpFront(path.join(SERVER_DIR, OUTDIR), runServerChunk!)).toEqual(["piscina"]);
+  });
+
   it("is ready, then makes headshots on its engine threads", async () => {
     server = runServer(
       { DATA_DIR: dataDir, GENERATION_CONCURRENCY: "1", LOG_LEVEL: "info" },

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const s3Config = s3Env(s3, BUCKET);
   h = await createHarness(
     { ...s3Config, PUBLIC_BASE_URL: "https://api.headshot.test" },
-    { storage: createStorage({ ...s3Config, dataDir: "/nonexistent" }) },
+    { storage: await createStorage({ ...s3Config, dataDir: "/nonexistent" }) },
   );
 });
 afterAll(async () => {

@@ -26,7 +26,7 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const implementations: [string, () => Storage][] = [
+const implementations: [string, () => Storage | Promise<Storage>][] = [
   ["local disk", () => createFsStorage(tempDir("fs-storage"))],
   [
     "S3",
@@ -47,7 +47,7 @@ const jpeg = (n: number) => new Uint8Array([0xff, 0xd8, 0xff, n]);
 
 describe.each(implementations)("storage on %s", (_, make) => {
   it("stores, reads back with the content type, and answers undefined for a missing key", async () => {
-    const storage = make();
+    const storage = await make();
     await storage.put("outputs/u1/j1/o1.jpg", jpeg(1), "image/jpeg");
     const stored = await storage.get("outputs/u1/j1/o1.jpg");
     expect(stored?.contentType).toBe("image/jpeg");
@@ -56,7 +56,7 @@ describe.each(implementations)("storage on %s", (_, make) => {
   });
 
   it("lists a prefix sorted, deletes keys (missing ones too), and a whole directory prefix only", async () => {
-    const storage = make();
+    const storage = await make();
     for (const key of [
       "outputs/ua/j1/b.jpg",
       "outputs/ua/j1/a.jpg",
@@ -80,7 +80,7 @@ describe.each(implementations)("storage on %s", (_, make) => {
   });
 
   it("refuses keys that could escape the storage root", async () => {
-    const storage = make();
+    const storage = await make();
     for (const key of ["../etc/passwd.jpg", "outputs/../../x.jpg", "/abs.jpg", "outputs//x.jpg"]) {
       await expect(storage.put(key, jpeg(3), "image/jpeg")).rejects.toThrow(/unsafe storage key/);
       await expect(storage.get(key)).rejects.toThrow(/unsafe storage key/);
@@ -88,7 +88,7 @@ describe.each(implementations)("storage on %s", (_, make) => {
   });
 
   it("lists more than one page of keys", async () => {
-    const storage = make();
+    const storage = await make();
     const keys = Array.from({ length: 1005 }, (_, i) => `outputs/many/j/${String(i).padStart(4, "0")}.jpg`);
     for (let i = 0; i < keys.length; i += 50)
       await Promise.all(keys.slice(i, i + 50).map((key) => storage.put(key, jpeg(4), "image/jpeg")));
