@@ -2,5 +2,4 @@
 export const APP_SOURCE: RegExp;
 export function hasMessages(source: string): boolean;
 export function addMessageIds(source: string, fileName: string): string;
-export const CACHE_DIR: string;
 export function cachedMessageIds(source: string, fileName: string, cacheDir?: string): string;

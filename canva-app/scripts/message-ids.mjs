@@ -3,10 +3,10 @@
 // hand-written ids, and react-intl refuses a message without one, so the build must add them.
 // Shared by the esbuild build and the vitest config so tests run the code the bundle runs.
 //
-// The transform runs TypeScript's compiler, which takes a second to load and most of a panel
+// The transform runs TypeScript's compiler, which takes over a second to load and most of a panel
 // build to run, so only files that declare messages go through it, and the builds keep each
 // file's last result on disk (`cachedMessageIds`): `npm start` loads TypeScript only when a file
-// with messages changed since the last build.
+// with messages changed since the last build (or on the first build after an install).
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -51,10 +51,7 @@ export function addMessageIds(source, fileName) {
   return outputText;
 }
 
-export const CACHE_DIR = path.resolve(
-  fileURLToPath(import.meta.url),
-  "../../../node_modules/.cache/message-ids",
-);
+const CACHE_DIR = path.resolve(fileURLToPath(import.meta.url), "../../../node_modules/.cache/message-ids");
 
 /** What else an output depends on: this file (the options above) and the versions of the
  * compiler, the transformer and the ICU parser whose syntax trees it writes into the output. */
@@ -83,9 +80,13 @@ export function cachedMessageIds(source, fileName, cacheDir = CACHE_DIR) {
     // No entry yet, or an unreadable one: made again below.
   }
   const output = addMessageIds(source, fileName);
-  mkdirSync(cacheDir, { recursive: true });
-  const partial = `${entry}.${process.pid}.tmp`;
-  writeFileSync(partial, JSON.stringify({ hash, output }));
-  renameSync(partial, entry);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${entry}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify({ hash, output }));
+    renameSync(partial, entry);
+  } catch {
+    // A cache that can't be written (read-only node_modules) only makes the next build slower.
+  }
   return output;
 }

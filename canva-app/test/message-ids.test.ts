@@ -41,6 +41,12 @@ describe("message ids through the cache", () => {
     expect(cachedMessageIds(source("Go"), other, cacheDir)).toBe(addMessageIds(source("Go"), other));
   });
 
+  it("still gives the output when the cache can't be written", () => {
+    const unwritable = path.join(cacheDir, "entry-0.json", "below-a-file");
+    writeFileSync(path.join(cacheDir, "entry-0.json"), "");
+    expect(cachedMessageIds(source("Go"), file, unwritable)).toBe(addMessageIds(source("Go"), file));
+  });
+
   it("leaves a file without messages to esbuild", () => {
     expect(hasMessages(source("Go"))).toBe(true);
     expect(hasMessages("export const x: number = 1;")).toBe(false);

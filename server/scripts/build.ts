@@ -1,8 +1,8 @@
 // `npm run build -w server`: the compiled production server in server/dist/, run by plain node
 // (`npm run serve`). esbuild bundles each entry — the process, the support CLI and the engine's
-// worker threads — with the shared workspace compiled in and npm packages left to node_modules;
-// then each engine model is converted from its tfjs files to ONNX once, here, instead of in every
-// worker at every start.
+// worker threads — with the shared workspace and most npm packages compiled in, into a file per
+// entry and the chunks they share or import dynamically; then each engine model is converted from
+// its tfjs files to ONNX once, here, instead of in every worker at every start.
 //
 // `--outdir dist-test` builds elsewhere (tests): any folder directly under server/, since the
 // compiled server finds server/ as its bundles' parent (src/locations.ts).
@@ -28,7 +28,7 @@ const ENTRIES: Record<string, string> = {
 
 /** Packages left to node_modules at run time: native addons, packages that find their own wasm,
  * data or worker files next to their code, and those loaded only when configured (Stripe, S3).
- * Every other package is compiled in: one file to read instead of hundreds, and no CommonJS
+ * Every other package is compiled in: a few files to read instead of hundreds, and no CommonJS
  * export scan per package, which is most of a plain-node start-up's module loading. */
 const EXTERNAL = [
   "@aws-sdk/*",
@@ -51,7 +51,9 @@ await esbuild.build({
   format: "esm",
   // A module the source imports dynamically stays a chunk of its own that loads when imported, with
   // the packages it imports: one bundle would load them all before its first line runs (ES
-  // imports are hoisted), the S3 client and a database driver not in use among them.
+  // imports are hoisted), the S3 client and a database driver not in use among them. Chunks are
+  // written beside the entries, in outdir itself: src/locations.ts finds server/ as the parent of
+  // the file it is compiled into, whichever that is.
   splitting: true,
   target: "node20",
   tsconfig: path.join(SERVER_DIR, "tsconfig.json"),

@@ -39,11 +39,13 @@ const STOP_GRACE_MS = 2_000;
 
 /** The photo's memory, to move to the worker rather than copy (a 15 MB photo copied is held twice
  * until both heaps collect their copies): the buffer the photo starts, when little else is in it.
- * Nothing for a view on part of a larger buffer. */
+ * Nothing for a view on part of a larger buffer, nor for a photo so small that copying it costs
+ * nothing and its buffer may be Node's pool of small buffers, which can't be moved. */
 function ownBuffer(photo: Uint8Array): ArrayBuffer[] {
   const { buffer } = photo;
   return buffer instanceof ArrayBuffer &&
     photo.byteOffset === 0 &&
+    photo.byteLength > HAND_OVER_SPARE_BYTES &&
     buffer.byteLength - photo.byteLength <= HAND_OVER_SPARE_BYTES
     ? [buffer]
     : [];

@@ -53,7 +53,7 @@ export type Stage = "validating" | "detecting" | "framing" | "segmenting" | "ren
 
 /** Spare bytes a handed-over photo's buffer may hold after the photo. An upload's buffer is sized
  * to its request, so the form around the photo is left after it; the upload reader copies a photo
- * out of a buffer with more to spare, and sizes its form allowance by this. */
+ * out of a buffer with more to spare. */
 export const HAND_OVER_SPARE_BYTES = 64 * 1024;
 
 export interface EngineRequest {
@@ -61,8 +61,9 @@ export interface EngineRequest {
   /**
    * The caller gives the photo and its buffer up: the studio engine moves the buffer to the worker
    * thread instead of copying the photo, and the caller's copy is left empty (detached). Only for
-   * a photo at the start of a buffer with at most `HAND_OVER_SPARE_BYTES` after it (an upload's);
-   * one elsewhere in a larger buffer is copied.
+   * a photo of more than `HAND_OVER_SPARE_BYTES` at the start of a buffer with at most that after
+   * it (an upload's); a smaller one (it may share Node's pool of small buffers) or one elsewhere in
+   * a larger buffer is copied.
    */
   handOver?: boolean;
   styles: StyleId[];

@@ -38,9 +38,8 @@ const LIMITS = {
   headerPairs: 8,
   headerSize: 4096,
 };
-/** Boundaries, part headers and fields around the photo: what the engine lets a handed-over photo's
- * buffer hold after it, so an upload's photo is moved to the engine, not copied. */
-const FORM_OVERHEAD_BYTES = HAND_OVER_SPARE_BYTES;
+/** Boundaries, part headers and fields around the photo. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 export async function readGenerationForm(
   request: Request,
@@ -179,7 +178,8 @@ function photoBytes(capacity: number): { add(chunk: Buffer): boolean; all(): Buf
     },
     all() {
       const photo = buffer.subarray(0, length);
-      return capacity - length > FORM_OVERHEAD_BYTES ? Buffer.from(photo) : photo;
+      // Left in its buffer when the engine can take that over (engine/pool.ts), else copied out.
+      return capacity - length > HAND_OVER_SPARE_BYTES ? Buffer.from(photo) : photo;
     },
   };
 }

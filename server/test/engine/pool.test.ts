@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStudioEngine } from "../../src/engine/pool";
 import { HAND_OVER_SPARE_BYTES, type Engine, type EngineRequest, type Stage } from "../../src/engine/types";
@@ -78,6 +79,16 @@ describe("a one-worker engine with one queue slot", () => {
     const head = roomy.subarray(0, photo.byteLength);
     expect((await engine.generate(job({ photo: head, handOver: true }))).images).toHaveLength(1);
     expect(roomy.byteLength).toBe(photo.byteLength + HAND_OVER_SPARE_BYTES + 1);
+
+    // A photo small enough to share a buffer with others (Node pools small buffers): copied.
+    const tiny = await sharp({ create: { width: 400, height: 400, channels: 3, background: "#888" } })
+      .png()
+      .toBuffer();
+    const pool = new Uint8Array(Buffer.poolSize);
+    pool.set(tiny);
+    const first = pool.subarray(0, tiny.byteLength);
+    await engine.generate(job({ photo: first, handOver: true })).catch(() => undefined);
+    expect(pool.byteLength).toBe(Buffer.poolSize);
   });
 });
 

@@ -28,16 +28,17 @@ afterAll(async () => {
   rmSync(path.join(SERVER_DIR, OUTDIR), { recursive: true, force: true });
 });
 
-/** The npm packages a bundle of the build loads before its code runs: its static imports, theirs
- * (the chunks it shares with other bundles), and so on; not what it imports when it needs it. */
-function packagesLoadedUpFront(dir: string, bundle: string): string[] {
+/** The packages left to node_modules (the build's externals) that a bundle loads before its code
+ * runs: its static imports and re-exports, theirs (the chunks it shares with other bundles), and so
+ * on; not what it imports when it needs it. Packages compiled into the build are not seen. */
+function externalsLoadedUpFront(dir: string, bundle: string): string[] {
   const packages = new Set<string>();
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
     const code = readFileSync(path.join(dir, file), "utf8");
-    for (const [, specifier] of code.matchAll(/^import\s(?:[^"'`]*?\sfrom\s*)?"([^"]+)";/gm)) {
+    for (const [, specifier] of code.matchAll(/^(?:import|export)\s*(?:[^"'`;]*?\sfrom\s*)?"([^"]+)"/gm)) {
       if (specifier!.startsWith("./")) visit(specifier!.slice(2));
       else if (!specifier!.startsWith("node:") && !builtinModules.includes(specifier!))
         packages.add(specifier!);
@@ -49,14 +50,17 @@ function packagesLoadedUpFront(dir: string, bundle: string): string[] {
 
 describe("the compiled server under plain node", () => {
   it("loads at start only what every start needs", () => {
-    // Not the S3 client, Stripe, either database driver's package, argon2 (support sign-in), sharp
-    // (the first upload) or the HEIC decoder: each is loaded when configured or first used.
-    expect(packagesLoadedUpFront(path.join(SERVER_DIR, OUTDIR), "main.js")).toEqual([]);
-    const runServerChunk = readFileSync(path.join(SERVER_DIR, OUTDIR, "main.js"), "utf8").match(
-      /import\("\.\/(run-server-[A-Z0-9]+\.js)"\)/,
+    const dir = path.join(SERVER_DIR, OUTDIR);
+    // What the engine's worker threads load, as a check that the walk sees imports.
+    expect(externalsLoadedUpFront(dir, "engine-worker.js")).toEqual(["onnxruntime-node", "piscina", "sharp"]);
+    // Not the S3 client, Stripe, PGlite, argon2 (support sign-in), sharp (the first upload's check)
+    // or the HEIC decoder: each is loaded when configured or first used.
+    expect(externalsLoadedUpFront(dir, "main.js")).toEqual([]);
+    const rest = readFileSync(path.join(dir, "main.js"), "utf8").match(
+      /import\("\.\/(run-server-\w+\.js)"\)/,
     )?.[1];
-    expect(runServerChunk).toBeDefined();
-    expect(packagesLoadedUpFront(path.join(SERVER_DIR, OUTDIR), runServerChunk!)).toEqual(["piscina"]);
+    expect(rest).toBeDefined();
+    expect(externalsLoadedUpFront(dir, rest!)).toEqual(["piscina"]);
   });
 
   it("is ready, then makes headshots on its engine threads", async () => {
