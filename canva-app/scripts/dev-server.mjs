@@ -34,12 +34,25 @@ export async function startDevServer({
   };
   // One build of both bundles: the sources they share (React, App UI Kit, the panel) are read
   // and compiled once.
-  const context = await esbuild.context(
-    buildOptions({ entries: { ...APP_ENTRY, ...PREVIEW_ENTRY }, outdir, dev: true, backendUrl }),
-  );
-  // The first build finishes before the server answers, so the first request never 404s.
-  await context.rebuild();
-  if (watch) await context.watch();
+  const options = buildOptions({
+    entries: { ...APP_ENTRY, ...PREVIEW_ENTRY },
+    outdir,
+    dev: true,
+    backendUrl,
+  });
+  let firstBuilt;
+  const firstBuild = new Promise((resolve) => (firstBuilt = resolve));
+  options.plugins.push({ name: "first-build", setup: (build) => build.onEnd(firstBuilt) });
+  const context = await esbuild.context(options);
+  // The first build finishes before the server answers, so the first request never 404s. Watching
+  // starts with a build of its own: that one is the first (a build before it would be done twice).
+  if (watch) {
+    await context.watch();
+    const { errors } = await firstBuild;
+    if (errors.length > 0) throw new Error(`The panel did not build: ${errors[0].text}`);
+  } else {
+    await context.rebuild();
+  }
 
   const server = createServer((req, res) => {
     const route = routes[new URL(req.url ?? "/", "http://x").pathname];
