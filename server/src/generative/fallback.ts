@@ -15,7 +15,15 @@ export async function switchToStudio(db: Database, jobId: string): Promise<JobRo
     const [job] = await tx
       .select()
       .from(jobs)
-      .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE_JOB_STATUSES])))
+      // Only a job still on AI studio: its styles fail together, and every failure asks to switch;
+      // the first switches, the others find the studio engine already running it.
+      .where(
+        and(
+          eq(jobs.id, jobId),
+          eq(jobs.engine, "generative"),
+          inArray(jobs.status, [...ACTIVE_JOB_STATUSES]),
+        ),
+      )
       .for("update");
     if (!job) return undefined;
     await tx.delete(predictions).where(eq(predictions.jobId, jobId));

@@ -8,6 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { MeResponse, STYLE_IDS, type Job } from "@headshot/shared";
 import { engineDeliveries, outputs, predictions } from "../../src/db/schema";
+import { switchToStudio } from "../../src/generative/fallback";
 import { reconcileOnce } from "../../src/generative/reconciler";
 import { databaseNow, heartbeat, HEARTBEAT_INTERVAL_MS } from "../../src/jobs/instances";
 import {
@@ -228,6 +229,17 @@ describe.each<FakeGpuKind>(["replicate", "cog"])("AI studio on %s", (kind) => {
     const job = await waitForEnd(s.h, s.user, (await generate(s)).id, 90_000);
     expect(job).toMatchObject({ status: "succeeded", engine: "studio" });
     expect(job.outputs).toHaveLength(12);
+    expect(await balance(s.h, s.user)).toBe(FREE - 1);
+  });
+
+  it("switches a job to the studio engine once, however many of its styles ask", async () => {
+    const s = await setup(kind, { gpu: { capacity: 6, runMs: 20_000 } });
+    const { id } = await generate(s);
+    await until("six predictions at the fake", () => creates(s.gpu).length === 6);
+    const db = s.h.services.db;
+    const [first, second] = await Promise.all([switchToStudio(db, id), switchToStudio(db, id)]);
+    expect([first?.engine, second?.engine].sort()).toEqual(["studio", undefined]);
+    expect(await switchToStudio(db, id)).toBeUndefined();
     expect(await balance(s.h, s.user)).toBe(FREE - 1);
   });
 
